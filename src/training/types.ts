@@ -1,0 +1,61 @@
+import type { TrialConfig } from '../spec/types.js';
+import type { Dataset } from './datasets/types.js';
+
+export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+export interface EpochMetrics {
+  epoch: number;              // 1-based
+  loss: number;
+  accuracy: number;
+  val_loss: number;
+  val_accuracy: number;
+  val_auc: number;
+  lr: number;                 // learning rate used during this epoch
+  seconds: number;
+  images_per_sec: number;
+}
+
+/** Serialized resumable training state (weights, optimizer slots, callback state, RNG position, epoch). */
+export interface TrainingState {
+  epoch: number;              // epochs completed
+  bytes: Uint8Array;
+  sha256: string;             // hex of bytes
+}
+
+export interface SamplePrediction {
+  index: number;              // index into the validation split
+  label: number;
+  predicted: number;
+  probabilities: number[];
+}
+
+export interface TrainHooks {
+  /** After each epoch; `saveState` serializes the state as of the end of this epoch. */
+  onEpochEnd?: (metrics: EpochMetrics, saveState: () => Promise<TrainingState>) => Promise<void> | void;
+  /** Checked at each epoch boundary; true stops the trial (scheduler decision, drain). */
+  shouldStop?: () => boolean | Promise<boolean>;
+  log?: (msg: string) => void;
+}
+
+export interface TrainRequest {
+  config: TrialConfig;
+  dataset: Dataset;
+  hooks?: TrainHooks;
+  /** State from saveState(); training continues with the next epoch. */
+  resumeFrom?: Uint8Array;
+}
+
+export type StopReason = 'completed' | 'early_stopping' | 'stopped';
+
+export interface TrainResult {
+  stopReason: StopReason;
+  epochs: EpochMetrics[];     // every epoch, including those before a resume
+  bestEpoch: number;          // 1-based, by the early-stopping monitor if set, else val_loss
+  confusionMatrix: number[][]; // [true][predicted] on the validation split, final weights
+  perClassAccuracy: number[];
+  samples: SamplePrediction[];
+  weightsSha256: string;      // of the final weights, for reproducibility checks
+  backend: string;
+  /** The trained model, for export; the caller disposes it. */
+  model?: unknown;
+}
