@@ -1,0 +1,148 @@
+import { formatPath, type SpecPath, type SpecProblem } from './errors.js';
+import { TRAINING_PARAMETERS } from './parameters.js';
+import type { SpecInput } from './schema.js';
+import { parameterAxes, type ParameterAxis } from './space.js';
+import { suggestionHint } from './suggest.js';
+import { describeValue } from './issues.js';
+import type { Scalar } from './types.js';
+
+/** Checks that span fields (conditions, ranges, duplicates, required pairs) on a schema-valid spec. */
+export interface CrossCheckOptions {
+  /** A profile may narrow a grid so that a condition never holds; that is allowed there. */
+  allowUnreachableConditions?: boolean;
+}
+
+export function crossFieldProblems(spec: SpecInput, options: CrossCheckOptions = {}): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const axes = parameterAxes(spec.parameters);
+  problems.push(...seedProblems(spec.seeds, spec.repeats, []));
+  problems.push(...axes.flatMap((a) => axisProblems(a, ['parameters', a.name])));
+  problems.push(...conditionProblems(axes, options.allowUnreachableConditions ?? false));
+  problems.push(...samplesProblems(spec, axes));
+  for (const key of TRAINING_PARAMETERS) {
+    if (spec.training?.[key] !== undefined && spec.parameters?.[key] !== undefined) {
+      problems.push({
+        path: ['training', key],
+        at: 'key',
+        message: `${key} is set both in training and in parameters`,
+        hint: `keep one: parameters.${key} to sweep it, training.${key} to fix it`,
+      });
+    }
+  }
+  problems.push(...datasetProblems(spec.dataset, ['dataset']));
+  if (spec.model === 'vgg' && spec.parameters?.sleep_ms !== undefined) {
+    problems.push({ path: ['parameters', 'sleep_ms'], at: 'key', message: 'sleep_ms only applies to model: sleep', hint: 'remove it, or set model: sleep' });
+  }
+  if (spec.quick) {
+    const quick = spec.quick;
+    problems.push(...seedProblems(quick.seeds, quick.repeats, ['quick']));
+    problems.push(...parameterAxes(quick.parameters).flatMap((a) => axisProblems(a, ['quick', 'parameters', a.name])));
+  }
+  return problems;
+}
+
+function seedProblems(seeds: number[] | undefined, repeats: number | undefined, prefix: SpecPath): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  if (seeds !== undefined && repeats !== undefined) {
+    problems.push({
+      path: [...prefix, 'repeats'],
+      at: 'key',
+      message: 'seeds and repeats are both given',
+      hint: 'keep one: seeds: [1, 2, 3] lists the seeds, repeats: 3 means seeds 0, 1, 2',
+    });
+  }
+  if (seeds) problems.push(...duplicateProblems(seeds, [...prefix, 'seeds'], 'seed'));
+  return problems;
+}
+
+function duplicateProblems(values: readonly Scalar[], path: SpecPath, what: string): SpecProblem[] {
+  const seen = new Set<Scalar>();
+  return values.flatMap((v, i) => {
+    if (!seen.has(v)) {
+      seen.add(v);
+      return [];
+    }
+    return [{ path: [...path, i], message: `duplicate ${what} ${describeValue(v)} in ${formatPath(path)}`, hint: 'list each value once' }];
+  });
+}
+
+function axisProblems(axis: ParameterAxis, path: SpecPath): SpecProblem[] {
+  if (axis.kind === 'grid') return duplicateProblems(axis.values, [...path, 'values'], 'value');
+  if (axis.kind !== 'random') return [];
+  const d = axis.distribution;
+  if (d.distribution === 'choice') return duplicateProblems(d.values, [...path, 'values'], 'value');
+  const problems: SpecProblem[] = [];
+  if (d.distribution === 'loguniform' && d.min <= 0) {
+    problems.push({ path: [...path, 'min'], message: `loguniform min must be > 0, got ${d.min}`, hint: 'use a positive min such as 1e-5' });
+  }
+  if (d.min >= d.max) {
+    problems.push({ path: [...path, 'max'], message: `max (${d.max}) must be greater than min (${d.min}) for ${axis.name}`, hint: 'swap them, or use a fixed value if only one is wanted' });
+  }
+  return problems;
+}
+
+/** `when` must name an unconditional grid or fixed parameter, and values that parameter takes. */
+function conditionProblems(axes: readonly ParameterAxis[], allowUnreachable: boolean): SpecProblem[] {
+  const byName = new Map(axes.map((a) => [a.name as string, a]));
+  const problems: SpecProblem[] = [];
+  for (const axis of axes) {
+    for (const [target, expected] of Object.entries(axis.when ?? {})) {
+      const keyPath = ['parameters', axis.name, 'when', target];
+      const targetAxis = byName.get(target);
+      if (target === axis.name) {
+        problems.push({ path: keyPath, at: 'key', message: `parameter ${axis.name} has a condition on itself`, hint: 'a condition must name another grid parameter' });
+        continue;
+      }
+      if (!targetAxis) {
+        const known = axes.filter((a) => a.kind !== 'random').map((a) => a.name);
+        problems.push({ path: keyPath, at: 'key', message: `condition of ${axis.name} refers to '${target}', which is not a parameter of this spec`, hint: suggestionHint(target, known, 'parameters') });
+        continue;
+      }
+      if (targetAxis.kind === 'random') {
+        problems.push({ path: keyPath, at: 'key', message: `condition of ${axis.name} refers to ${target}, which is random`, hint: `conditions may only name grid ({ values: [...] }) or fixed parameters` });
+        continue;
+      }
+      if (targetAxis.when) {
+        problems.push({ path: keyPath, at: 'key', message: `condition of ${axis.name} refers to ${target}, which is itself conditional`, hint: `conditions cannot be chained; give ${axis.name} the condition of ${target} directly` });
+        continue;
+      }
+      const list = Array.isArray(expected) ? expected : [expected];
+      list.forEach((value, i) => {
+        const takes = targetAxis.kind === 'grid' ? targetAxis.values : [targetAxis.value];
+        if (!allowUnreachable && !takes.includes(value)) {
+          problems.push({
+            path: Array.isArray(expected) ? [...keyPath, i] : keyPath,
+            message: `condition of ${axis.name}: ${target} never takes the value ${describeValue(value)}`,
+            hint: suggestionHint(String(value), takes.map(String), `${target} takes`),
+          });
+        }
+      });
+    }
+  }
+  return problems;
+}
+
+function samplesProblems(spec: SpecInput, axes: readonly ParameterAxis[]): SpecProblem[] {
+  const firstRandom = axes.find((a) => a.kind === 'random');
+  if (firstRandom && spec.samples === undefined) {
+    return [{ path: ['parameters', firstRandom.name], at: 'key', message: `${firstRandom.name} is random but samples is not set`, hint: 'add a top-level samples: N (how many random draws, crossed with the grid)' }];
+  }
+  if (!firstRandom && spec.samples !== undefined) {
+    return [{ path: ['samples'], at: 'key', message: 'samples is set but no parameter is random', hint: 'remove samples, or give a parameter a distribution' }];
+  }
+  return [];
+}
+
+function datasetProblems(dataset: SpecInput['dataset'], path: SpecPath): SpecProblem[] {
+  const s = dataset.synthetic;
+  if (dataset.name === 'synthetic' && !s) {
+    return [{ path: [...path, 'name'], message: 'dataset synthetic needs synthetic options', hint: 'add dataset.synthetic: { height, width, channels, classes, train_size, validation_size }' }];
+  }
+  if (dataset.name !== 'synthetic' && s) {
+    return [{ path: [...path, 'synthetic'], at: 'key', message: `synthetic options given for dataset ${dataset.name}`, hint: 'remove dataset.synthetic, or set dataset.name: synthetic' }];
+  }
+  if (s && s.train_size < s.classes) {
+    return [{ path: [...path, 'synthetic', 'train_size'], message: `train_size (${s.train_size}) is smaller than classes (${s.classes})`, hint: 'use at least one training image per class' }];
+  }
+  return [];
+}

@@ -1,0 +1,24 @@
+import type { ExpandedSweep, Scalar } from './types.js';
+
+/** A table of the trials (index, id, swept params, seed) for --dry-run. Inactive parameters show as '-'. */
+export function describeTrials(sweep: ExpandedSweep): { header: string[]; rows: string[][] } {
+  const names: string[] = [];
+  for (const trial of sweep.trials) {
+    for (const name of Object.keys(trial.config.params)) if (!names.includes(name)) names.push(name);
+  }
+  const rows = sweep.trials.map((t) => [
+    String(t.index),
+    t.id,
+    ...names.map((n) => {
+      const v = t.config.params[n];
+      return v === undefined ? '-' : formatScalar(v);
+    }),
+    String(t.config.seed),
+  ]);
+  return { header: ['#', 'id', ...names, 'seed'], rows };
+}
+
+export function formatScalar(value: Scalar): string {
+  if (typeof value !== 'number' || Number.isInteger(value)) return String(value);
+  return String(Number(value.toPrecision(4)));
+}

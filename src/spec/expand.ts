@@ -1,0 +1,78 @@
+import { PARAMETERS } from './parameters.js';
+import { draw, uniform01 } from './random.js';
+import type { SpecInput } from './schema.js';
+import { baseTrialConfig, seedsOf } from './defaults.js';
+import { conditionHolds, isSwept, parameterAxes, type ParameterAxis } from './space.js';
+import { trialId } from './trial-id.js';
+import type { Scalar, Trial, TrialConfig } from './types.js';
+
+type Assignment = Map<string, Scalar>;
+
+/**
+ * Every trial of a validated spec, deterministically ordered: seeds outermost (so the first trials cover
+ * every configuration once), then the grid in spec order (first parameter slowest), then random samples.
+ * Trials that resolve to the same config (e.g. two equal random draws) appear once.
+ */
+export function expandTrials(spec: SpecInput): Trial[] {
+  const axes = parameterAxes(spec.parameters);
+  const grids = gridAssignments(axes);
+  const samples = randomSamples(axes, spec.seed ?? 0, spec.samples ?? 1);
+  const base = baseTrialConfig(spec);
+  const trials: Trial[] = [];
+  const seen = new Set<string>();
+  for (const seed of seedsOf(spec)) {
+    for (const grid of grids) {
+      for (const sample of samples) {
+        const config = trialConfig(base, axes, grid, sample, seed);
+        const id = trialId(config);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        trials.push({ id, index: trials.length, config });
+      }
+    }
+  }
+  return trials;
+}
+
+/** Cartesian product of the unconditional grid axes, each crossed with the conditional axes active in it. */
+function gridAssignments(axes: readonly ParameterAxis[]): Assignment[] {
+  const grid = axes.filter((a): a is Extract<ParameterAxis, { kind: 'grid' }> => a.kind === 'grid');
+  // Fixed values join the assignment so that conditions may name them (e.g. a profile fixing a grid axis).
+  const fixed: Assignment = new Map();
+  for (const axis of axes) if (axis.kind === 'fixed' && !axis.when) fixed.set(axis.name, axis.value);
+  let assignments: Assignment[] = [fixed];
+  for (const axis of grid.filter((a) => !a.when)) assignments = crossWith(assignments, axis.name, axis.values);
+  return assignments.flatMap((assignment) => {
+    let expanded: Assignment[] = [assignment];
+    for (const axis of grid.filter((a) => a.when && conditionHolds(a.when, assignment))) {
+      expanded = crossWith(expanded, axis.name, axis.values);
+    }
+    return expanded;
+  });
+}
+
+function crossWith(assignments: Assignment[], name: string, values: readonly Scalar[]): Assignment[] {
+  return assignments.flatMap((a) => values.map((v) => new Map(a).set(name, v)));
+}
+
+function randomSamples(axes: readonly ParameterAxis[], sweepSeed: number, count: number): Assignment[] {
+  const random = axes.filter((a): a is Extract<ParameterAxis, { kind: 'random' }> => a.kind === 'random');
+  return Array.from({ length: count }, (_, sample) => {
+    const assignment: Assignment = new Map();
+    for (const axis of random) assignment.set(axis.name, draw(axis.distribution, uniform01(sweepSeed, axis.name, sample)));
+    return assignment;
+  });
+}
+
+function trialConfig(base: TrialConfig, axes: readonly ParameterAxis[], grid: Assignment, sample: Assignment, seed: number): TrialConfig {
+  const config: TrialConfig = structuredClone(base);
+  config.seed = seed;
+  for (const axis of axes) {
+    if (!conditionHolds(axis.when, grid)) continue; // inactive: keeps its default and stays out of params
+    const value = axis.kind === 'fixed' ? axis.value : axis.kind === 'grid' ? grid.get(axis.name) : sample.get(axis.name);
+    if (value === undefined) continue;
+    PARAMETERS[axis.name].apply(config, value);
+    if (isSwept(axis)) config.params[axis.name] = value;
+  }
+  return config;
+}

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { canonicalJson } from './canonical-json.js';
+import { exportOf, executionOf, objectiveOf } from './defaults.js';
+import { SpecError } from './errors.js';
+import { expandTrials } from './expand.js';
+import { PARAMETERS } from './parameters.js';
+import { applyOverrides, applyQuickProfile, type SpecOverrides } from './profile.js';
+import { datasetNameSchema } from './schema.js';
+import { SpecSource } from './source.js';
+import { sha256Hex } from './trial-id.js';
+import type { ExpandedSweep } from './types.js';
+import { validateSpec } from './validate.js';
+
+export interface LoadSpecOptions {
+  /** Apply the spec's `quick` profile. */
+  quick?: boolean;
+  overrides?: SpecOverrides;
+}
+
+/** Reads, validates and expands a sweep spec file. Throws SpecError. */
+export function loadSpecFile(path: string, opts: LoadSpecOptions = {}): ExpandedSweep {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new SpecError(path, 1, 1, `cannot read the spec file (${reason})`, 'check the path; sweeps/ holds the bundled specs');
+  }
+  return parseSpec(text, path, opts);
+}
+
+/** Validates and expands a sweep spec given as YAML text; `file` names it in errors. Throws SpecError. */
+export function parseSpec(text: string, file: string, opts: LoadSpecOptions = {}): ExpandedSweep {
+  const source = SpecSource.parse(text, file);
+  const spec = validateSpec(source.toJS(), source);
+  const specHash = sha256Hex(canonicalJson(spec));
+  // The quick profile is checked even when not used, so a broken profile shows up before someone needs it.
+  const quick = validateSpec(applyQuickProfile(spec), source, { preferPrefix: ['quick'], allowUnreachableConditions: true });
+  const { quick: _profile, ...plain } = spec;
+  const chosen = opts.quick ? quick : plain;
+  checkOverrides(opts.overrides, source, file);
+  const effective = validateSpec(applyOverrides(chosen, opts.overrides), source, {
+    ...(opts.quick ? { preferPrefix: ['quick'] } : {}),
+    allowUnreachableConditions: opts.quick === true || opts.overrides !== undefined,
+  });
+  const trials = expandTrials(effective);
+  return {
+    name: spec.name,
+    id: spec.name,
+    specHash,
+    objective: objectiveOf(effective),
+    export: exportOf(effective),
+    execution: executionOf(effective),
+    trials,
+  };
+}
+
+function checkOverrides(overrides: SpecOverrides | undefined, source: SpecSource, file: string): void {
+  if (!overrides) return;
+  if (overrides.dataset !== undefined && !datasetNameSchema.safeParse(overrides.dataset).success) {
+    const pos = source.positionOf(['dataset', 'name']);
+    throw new SpecError(file, pos.line, pos.column, `--dataset ${String(overrides.dataset)} is not a dataset`, `use one of ${datasetNameSchema.options.join(', ')}`);
+  }
+  if (overrides.epochs !== undefined && !PARAMETERS.epochs.value.safeParse(overrides.epochs).success) {
+    const pos = source.positionOf(['training', 'epochs']);
+    throw new SpecError(file, pos.line, pos.column, `--epochs ${String(overrides.epochs)} is not a valid epoch count`, 'use a whole number >= 1');
+  }
+}

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { PARAMETERS, PARAMETER_NAMES, type ParameterDef } from './parameters.js';
+
+const METRICS = ['loss', 'accuracy', 'val_loss', 'val_accuracy', 'val_auc'] as const;
+export const metricSchema = z.enum(METRICS);
+export const datasetNameSchema = z.enum(['cifar10', 'fashion-mnist', 'synthetic']);
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const slug = () =>
+  z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: "may only contain lowercase letters, digits and '-'" }).max(64);
+
+export const whenSchema = z
+  .record(z.string(), z.union([scalar, z.array(scalar).min(1)]))
+  .meta({ id: 'condition', description: 'the parameter exists only in trials whose grid parameters match: {param: value | [values]}' });
+
+/** The forms one parameter may take, each restricted to values valid for that parameter. */
+export function parameterForms(def: ParameterDef) {
+  const v = def.value;
+  const fixed = z.strictObject({ value: v, when: whenSchema.optional() });
+  const grid = z.strictObject({ values: z.array(v).min(1), when: whenSchema.optional() });
+  const distributions: Record<string, z.ZodObject> = {
+    choice: z.strictObject({ distribution: z.literal('choice'), values: z.array(v).min(1), when: whenSchema.optional() }),
+  };
+  if (def.kind === 'real') {
+    for (const name of ['uniform', 'loguniform'] as const) {
+      distributions[name] = z.strictObject({ distribution: z.literal(name), min: v, max: v, when: whenSchema.optional() });
+    }
+  }
+  if (def.kind === 'int') {
+    distributions.int = z.strictObject({ distribution: z.literal('int'), min: v, max: v, when: whenSchema.optional() });
+  }
+  return { scalar: v, fixed, grid, distributions };
+}
+
+function parameterSchema(def: ParameterDef) {
+  const f = parameterForms(def);
+  const options = [f.scalar, f.grid, f.fixed, ...Object.values(f.distributions)] as const;
+  return z.union(options).describe(def.description);
+}
+
+export const parametersSchema = z.strictObject(
+  Object.fromEntries(PARAMETER_NAMES.map((n) => [n, parameterSchema(PARAMETERS[n]).optional()])) as Record<
+    string,
+    z.ZodOptional<ReturnType<typeof parameterSchema>>
+  >,
+).meta({ id: 'parameters', description: 'each key: a fixed value, { values: [...] } (grid) or { distribution: ... } (random)' });
+
+const reduceLrSchema = z.strictObject({
+  monitor: metricSchema.optional(),
+  factor: z.number().gt(0).lt(1).optional(),
+  patience: z.int().min(0).optional(),
+  min_lr: z.number().min(0).optional(),
+  cooldown: z.int().min(0).optional(),
+  min_delta: z.number().min(0).optional(),
+});
+
+const earlyStoppingSchema = z.strictObject({
+  monitor: metricSchema.optional(),
+  patience: z.int().min(0).optional(),
+  min_delta: z.number().min(0).optional(),
+  restore_best_weights: z.boolean().optional(),
+});
+
+export const trainingSchema = z.strictObject({
+  epochs: PARAMETERS.epochs.value.optional(),
+  batch_size: PARAMETERS.batch_size.value.optional(),
+  reduce_lr_on_plateau: reduceLrSchema.nullable().optional(),
+  early_stopping: earlyStoppingSchema.nullable().optional(),
+}).meta({ id: 'training' });
+
+const syntheticSchema = z.strictObject({
+  height: z.int().min(4).max(512),
+  width: z.int().min(4).max(512),
+  channels: z.int().min(1).max(4),
+  classes: z.int().min(2).max(1000),
+  train_size: z.int().min(1).max(1_000_000),
+  validation_size: z.int().min(1).max(1_000_000),
+  noise: z.number().min(0).max(1).optional(),
+});
+
+const subsetSize = z.int().min(1).nullable().optional();
+const datasetFields = {
+  validation: z
+    .union([z.literal('test'), z.number().gt(0).lt(1)], {
+      error: "must be 'test' or a fraction of train to hold out, between 0 and 1 exclusive",
+    })
+    .optional(),
+  normalize: z.enum(['scale', 'standardize']).optional(),
+  subset: z.strictObject({ train: subsetSize, validation: subsetSize }).optional(),
+  synthetic: syntheticSchema.optional(),
+};
+export const datasetSchema = z.strictObject({ name: datasetNameSchema, ...datasetFields });
+
+const seedSchema = z.int().min(0).max(2 ** 31 - 1);
+const seedsFields = {
+  seeds: z.array(seedSchema).min(1).describe('trial seeds, an axis crossed with everything').optional(),
+  repeats: z.int().min(1).max(1000).describe('shorthand for seeds 0..repeats-1').optional(),
+  samples: z.int().min(1).max(100_000).describe('draws of the random parameters, crossed with the grid').optional(),
+};
+
+export const quickSchema = z.strictObject({
+  training: trainingSchema.optional(),
+  dataset: z.strictObject({ name: datasetNameSchema.optional(), ...datasetFields }).optional(),
+  parameters: parametersSchema.optional(),
+  ...seedsFields,
+});
+
+export const specSchema = z
+  .strictObject({
+    name: slug(),
+    description: z.string().optional(),
+    model: z.enum(['vgg', 'sleep']),
+    seed: seedSchema.describe('sweep seed for random sampling (default 0)').optional(),
+    dataset: datasetSchema,
+    parameters: parametersSchema.optional(),
+    ...seedsFields,
+    training: trainingSchema.optional(),
+    objective: z.strictObject({ metric: metricSchema, goal: z.enum(['max', 'min']).optional() }).optional(),
+    export: z
+      .strictObject({ top: z.int().min(1).max(1000).optional(), format: z.literal('onnx').optional() })
+      .nullable()
+      .optional(),
+    execution: z
+      .strictObject({
+        max_deliver: z.int().min(1).max(100).optional(),
+        ack_wait_s: z.number().min(1).max(3600).optional(),
+        pool: slug().optional(),
+      })
+      .optional(),
+    quick: quickSchema.describe('profile applied by --quick').optional(),
+  })
+  .describe('A sweep spec for the `sweep` orchestrator');
+
+export type SpecInput = z.infer<typeof specSchema>;
+export type ParametersInput = NonNullable<SpecInput['parameters']>;
+export type ParameterInput = NonNullable<ParametersInput[string]>;
