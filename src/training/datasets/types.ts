@@ -26,6 +26,8 @@ export interface LoadDatasetOptions {
   baseUrl?: string;
   /** Seed for deterministic synthetic data and validation holdout. */
   seed: number;
+  /** File name → expected MD5 (hex), overriding the built-in checksums (tests serve small fixtures). */
+  checksums?: Record<string, string>;
   onProgress?: (p: { file: string; receivedBytes: number; totalBytes: number | null }) => void;
   log?: (msg: string) => void;
 }
