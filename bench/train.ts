@@ -1,0 +1,160 @@
+/**
+ * Training throughput of the four VGG seed models (depth 2, 32×32×3, 10 classes, batch 64, Adam) on each
+ * available tfjs backend and on PyTorch (Debian python3-torch) in the same run.
+ *
+ *   npx tsx bench/train.ts [--steps 5] [--warmup 2] [--batch 64] [--backends wasm,webgpu,tensorflow,cpu]
+ *
+ * Writes bench/results/train-<date>.json and prints a markdown table. Default backends: wasm, plus
+ * tensorflow and webgpu when they load on real hardware (an explicit `webgpu` also runs on llvmpipe).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { selectBackend, probeWebGpu } from '../src/training/backends/index.js';
+import { loadTensorflowBinding } from '../src/training/backends/tensorflow.js';
+import { buildVggModel } from '../src/training/models/vgg.js';
+import type { ModelParams, Regularizer } from '../src/spec/types.js';
+import type { BackendName } from '../src/training/types.js';
+
+const MODELS: Regularizer[] = ['none', 'dropout', 'batchnorm', 'batchnorm-every-conv'];
+const INPUT: [number, number, number] = [32, 32, 3];
+const CLASSES = 10;
+const DEPTH = 2;
+const DENSE_UNITS = 128; // src/spec/defaults.ts
+
+const { values: args } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '2' },
+    batch: { type: 'string', default: '64' },
+    backends: { type: 'string' },
+    python: { type: 'string', default: '/usr/bin/python3' },
+  },
+});
+const steps = Number(args.steps);
+const warmup = Number(args.warmup);
+const batch = Number(args.batch);
+
+const params = (regularizer: Regularizer): ModelParams => ({
+  family: 'vgg', depth: DEPTH, regularizer, dropout_rate: 0.2, dense_dropout_rate: 0.5, dense_units: DENSE_UNITS, sleep_ms: 0,
+});
+
+/** Forward FLOPs of one image (multiply-add = 2) for convs and dense layers; training ≈ 3× forward. */
+function forwardFlops(model: tf.LayersModel): number {
+  let flops = 0;
+  for (const layer of model.layers) {
+    const out = layer.outputShape as number[];
+    const kernel = layer.getWeights()[0];
+    if (layer.getClassName() === 'Conv2D' && kernel) {
+      const [kh, kw, ci, co] = kernel.shape as [number, number, number, number];
+      flops += 2 * out[1]! * out[2]! * kh * kw * ci * co;
+    } else if (layer.getClassName() === 'Dense' && kernel) {
+      flops += 2 * kernel.shape[0]! * kernel.shape[1]!;
+    }
+  }
+  return flops;
+}
+
+interface Row {
+  engine: string;
+  model: Regularizer;
+  images_per_sec: number;
+  gflops_per_sec: number;
+  train_gflop_per_image: number;
+}
+
+async function benchTfjs(backend: BackendName): Promise<Row[]> {
+  const active = await selectBackend(backend, (m) => console.error(m));
+  const rows: Row[] = [];
+  for (const regularizer of MODELS) {
+    const model = buildVggModel(params(regularizer), { inputShape: INPUT, numClasses: CLASSES }, 1);
+    const optimizer = tf.train.adam(1e-3);
+    model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+    const xs = tf.randomUniform([batch, ...INPUT]);
+    const ys = tf.oneHot(tf.randomUniform([batch], 0, CLASSES, 'int32'), CLASSES);
+    const step = async () => {
+      const loss = (await model.trainOnBatch(xs, ys)) as number;
+      if (!Number.isFinite(loss)) throw new Error(`${regularizer} on ${active}: loss ${loss}`);
+    };
+    for (let i = 0; i < warmup; i++) await step();
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) await step();
+    const seconds = (performance.now() - t0) / 1000;
+    const trainFlops = 3 * forwardFlops(model);
+    const ips = (steps * batch) / seconds;
+    rows.push({ engine: `tfjs-${active}`, model: regularizer, images_per_sec: ips, gflops_per_sec: (ips * trainFlops) / 1e9, train_gflop_per_image: trainFlops / 1e9 });
+    console.error(`tfjs-${active} ${regularizer}: ${ips.toFixed(1)} img/s`);
+    tf.dispose([xs, ys]);
+    model.dispose();
+    optimizer.dispose();
+  }
+  return rows;
+}
+
+function benchTorch(threads: number | null, flopsPerImage: Map<Regularizer, number>): Row[] {
+  const cfg = {
+    batch, steps, warmup, threads, depth: DEPTH, dense_units: DENSE_UNITS, dropout_rate: 0.2, dense_dropout_rate: 0.5,
+    input_shape: INPUT, classes: CLASSES, models: MODELS,
+  };
+  const out = execFileSync(args.python!, ['bench/torch_train.py', JSON.stringify(cfg)], { encoding: 'utf8' });
+  const parsed = JSON.parse(out) as { torch: string; threads: number; results: Array<{ model: Regularizer; images_per_sec: number }> };
+  return parsed.results.map((r) => {
+    const f = flopsPerImage.get(r.model) ?? 0;
+    return { engine: `pytorch-${parsed.torch}-${parsed.threads}t${threads === null ? ' (default)' : ''}`, model: r.model, images_per_sec: r.images_per_sec, gflops_per_sec: (r.images_per_sec * f) / 1e9, train_gflop_per_image: f / 1e9 };
+  });
+}
+
+async function defaultBackends(): Promise<BackendName[]> {
+  const list: BackendName[] = [];
+  if ((await loadTensorflowBinding()).loaded) list.push('tensorflow');
+  const gpu = await probeWebGpu(false);
+  if (gpu.ok) list.push('webgpu');
+  else console.error(`webgpu skipped: ${gpu.reason}`);
+  list.push('wasm');
+  return list;
+}
+
+const backends = args.backends ? (args.backends.split(',') as BackendName[]) : await defaultBackends();
+const rows: Row[] = [];
+for (const b of backends) rows.push(...(await benchTfjs(b)));
+
+await selectBackend('cpu');
+const flopsPerImage = new Map(MODELS.map((m) => {
+  const model = buildVggModel(params(m), { inputShape: INPUT, numClasses: CLASSES }, 1);
+  const f = 3 * forwardFlops(model);
+  model.dispose();
+  return [m, f] as const;
+}));
+const torchRows = benchTorch(1, flopsPerImage);
+rows.push(...torchRows);
+const defaultTorch = benchTorch(null, flopsPerImage);
+rows.push(...defaultTorch);
+if (os.availableParallelism() > 1) rows.push(...benchTorch(os.availableParallelism(), flopsPerImage));
+
+const torch1 = new Map(torchRows.map((r) => [r.model, r.images_per_sec]));
+const machine = {
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.availableParallelism(),
+  loadavg_at_start: os.loadavg(),
+  node: process.version,
+  tfjs: tf.version.tfjs,
+};
+const result = {
+  date: new Date().toISOString(),
+  machine,
+  settings: { batch, steps, warmup, input: INPUT, classes: CLASSES, depth: DEPTH, dense_units: DENSE_UNITS, optimizer: 'adam' },
+  rows: rows.map((r) => ({ ...r, ratio_to_pytorch_1_thread: r.images_per_sec / (torch1.get(r.model) ?? NaN) })),
+};
+mkdirSync('bench/results', { recursive: true });
+const file = `bench/results/train-${result.date.slice(0, 19).replace(/[:T]/g, '-')}.json`;
+writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+
+console.log(`\n${machine.cpu}, ${machine.cores} cores, batch ${batch}, ${steps} timed steps after ${warmup} warm-up\n`);
+console.log('| engine | model | img/s | × PyTorch 1 thread | GFLOP/s |');
+console.log('|---|---|---:|---:|---:|');
+for (const r of result.rows) {
+  console.log(`| ${r.engine} | ${r.model} | ${r.images_per_sec.toFixed(1)} | ${r.ratio_to_pytorch_1_thread.toFixed(2)} | ${r.gflops_per_sec.toFixed(2)} |`);
+}
+console.log(`\nwrote ${file}`);

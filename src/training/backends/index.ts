@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../types.js';
+import { activateWasm } from './wasm.js';
+import { activateTensorflow, loadTensorflowBinding } from './tensorflow.js';
+import { activateWebGpu, probeWebGpu } from './webgpu.js';
+
+export type { BackendName } from '../types.js';
+export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-kernels/register.js';
+export { probeWebGpu } from './webgpu.js';
+
+export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+/**
+ * Initializes and activates a tfjs backend and returns the name tfjs reports for it.
+ * `auto` picks the fastest available: tensorflow (libtensorflow binding) > webgpu on a real GPU > wasm.
+ * An explicit `webgpu` also accepts a software adapter (llvmpipe), for correctness checks.
+ */
+export async function selectBackend(name: BackendName, log: (m: string) => void = () => {}): Promise<string> {
+  switch (name) {
+    case 'cpu':
+      await import('@tensorflow/tfjs-backend-cpu');
+      if (!(await tf.setBackend('cpu'))) throw new Error("the tfjs 'cpu' backend failed to initialize");
+      await tf.ready();
+      break;
+    case 'wasm':
+      await activateWasm();
+      break;
+    case 'tensorflow':
+      log(`backend tensorflow: using ${await activateTensorflow()}`);
+      break;
+    case 'webgpu': {
+      const probe = await activateWebGpu(true);
+      log(`backend webgpu: ${probe.description}${probe.software ? ' (software emulation: slow, for correctness checks)' : ''}`);
+      break;
+    }
+    case 'auto':
+      await selectAuto(log);
+      break;
+    default:
+      throw new Error(`unknown backend '${String(name)}': choose one of ${BACKEND_NAMES.join(', ')}`);
+  }
+  return tf.getBackend();
+}
+
+async function selectAuto(log: (m: string) => void): Promise<void> {
+  const binding = await loadTensorflowBinding();
+  if (binding.loaded) {
+    await activateTensorflow(binding);
+    log(`backend auto → tensorflow (${binding.loaded} loaded)`);
+    return;
+  }
+  const skipped = [`tensorflow: ${Object.values(binding.failures)[0] ?? 'not installed'}`];
+  const gpu = await probeWebGpu(false);
+  if (gpu.ok) {
+    try {
+      await activateWebGpu(false);
+      log(`backend auto → webgpu on ${gpu.description} (no tfjs-node binding: ${skipped[0]})`);
+      return;
+    } catch (e) {
+      skipped.push(`webgpu: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  } else {
+    skipped.push(`webgpu: ${gpu.reason}`);
+  }
+  await activateWasm();
+  log(`backend auto → wasm (XNNPACK, 1 thread) because ${skipped.join('; ')}`);
+}

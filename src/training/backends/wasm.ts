@@ -1,0 +1,15 @@
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from './wasm-kernels/register.js';
+
+/**
+ * Loads the wasm backend (XNNPACK, SIMD), adds the training kernels it lacks and replaces slow or wrong ones.
+ * tfjs runs it on one thread under Node; use a second worker process for the second core.
+ */
+export async function activateWasm(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmTrainingKernels();
+  if (!(await tf.setBackend('wasm'))) {
+    throw new Error('the tfjs wasm backend failed to initialize (is @tensorflow/tfjs-backend-wasm installed with its .wasm files?)');
+  }
+  await tf.ready();
+}
