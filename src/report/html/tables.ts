@@ -1,0 +1,95 @@
+import type { Leaderboard, TrialRow, Verdict } from '../leaderboard/types.js';
+import { formatLevel } from '../leaderboard/group-key.js';
+import type { OnnxCheck, SweepView } from '../types.js';
+import { formatCi, formatDuration, formatMeanStd, formatMetric, formatP, formatSigned, MISSING } from '../render/format.js';
+import { esc } from './escape.js';
+import { SHOWN_METRICS } from '../render/visible-rows.js';
+
+function table(headers: string[], rows: string[][], numericFrom: Set<number>): string {
+  const th = headers.map((h, i) => `<th${numericFrom.has(i) ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.join('')}</tr>`).join('');
+  return `<div class="table-wrap"><table><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
+const td = (text: string, cls = ''): string => `<td${cls ? ` class="${cls}"` : ''}>${esc(text)}</td>`;
+const num = (text: string): string => td(text, 'num');
+
+const VERDICT_CLASS: Record<Verdict, string> = {
+  best: 'verdict best',
+  'not distinguishable from best at 95 %': 'verdict tie',
+  worse: 'verdict worse',
+  'n=1, no test': 'verdict single',
+};
+
+export function groupsTableHtml(lb: Leaderboard): string {
+  const m = lb.objective.metric;
+  const headers = ['rank', ...lb.groupBy, 'n', `${m} mean ± std`, '95 % CI', 'min – max', 'val_loss', 'val_auc', 'best epoch', 'Δ vs best', 'p Welch', 'p paired', "Hedges' g", 'verdict'];
+  const rows = lb.groups.map((g) => [
+    num(String(g.rank)),
+    ...lb.groupBy.map((p) => td(formatLevel(g.params[p]))),
+    num(String(g.n)),
+    num(formatMeanStd(g.objective)),
+    num(formatCi(g.objective)),
+    num(`${formatMetric(g.objective.min)} – ${formatMetric(g.objective.max)}`),
+    num(formatMeanStd(g.valLoss)),
+    num(formatMeanStd(g.valAuc)),
+    num(g.bestEpochMean.toFixed(1)),
+    num(g.comparison ? formatSigned(g.comparison.meanDifference) : MISSING),
+    num(formatP(g.comparison?.welch?.p)),
+    num(formatP(g.comparison?.paired?.p)),
+    num(g.comparison?.hedgesG == null ? MISSING : formatSigned(g.comparison.hedgesG, 2)),
+    td(g.verdict, VERDICT_CLASS[g.verdict]),
+  ]);
+  const numeric = new Set(headers.map((_, i) => i).filter((i) => i === 0 || i > lb.groupBy.length && i < headers.length - 1));
+  return table(headers, rows, numeric);
+}
+
+export function trialsTableHtml(lb: Leaderboard): string {
+  const params = lb.sweptParams.filter((p) => p !== 'seed');
+  const extraObjective = !(SHOWN_METRICS as readonly string[]).includes(lb.objective.metric);
+  const headers = ['rank', 'trial', ...params, 'seed', ...(extraObjective ? [lb.objective.metric] : []), 'val_accuracy', 'val_loss', 'val_auc', 'best epoch', 'epochs', 'duration', 'status', 'error'];
+  const rows = lb.trials.map((t: TrialRow) => [
+    num(t.rank === null ? MISSING : String(t.rank)),
+    `<td class="mono" title="${esc(t.id)}">${esc(t.shortId)}</td>`,
+    ...params.map((p) => td(formatLevel(t.params[p]))),
+    num(String(t.seed)),
+    ...(extraObjective ? [num(formatMetric(t.objective))] : []),
+    num(formatMetric(t.valAccuracy)),
+    num(formatMetric(t.valLoss)),
+    num(formatMetric(t.valAuc)),
+    num(t.bestEpoch === null ? MISSING : String(t.bestEpoch)),
+    num(String(t.epochsRun)),
+    num(formatDuration(t.durationMs)),
+    td(t.status, `status ${t.status.toLowerCase()}`),
+    td(t.error ?? '', 'error'),
+  ]);
+  const first = 2 + params.length;
+  const numeric = new Set([0, ...Array.from({ length: extraObjective ? 8 : 7 }, (_, i) => first + i)]);
+  return table(headers, rows, numeric);
+}
+
+export function marginalsTableHtml(lb: Leaderboard): string {
+  const headers = ['param', 'level', 'n', `${lb.objective.metric} mean ± std`, '95 % CI'];
+  const rows = lb.marginals.flatMap((m) =>
+    m.levels.map((l, i) => [td(i === 0 ? m.param : ''), td(String(l.level)), num(String(l.summary.n)), num(formatMeanStd(l.summary)), num(formatCi(l.summary))]),
+  );
+  return table(headers, rows, new Set([2, 3, 4]));
+}
+
+export function onnxTableHtml(view: SweepView): string | null {
+  const checked = view.trials.filter((t): t is typeof t & { onnx: OnnxCheck } => t.onnx !== undefined);
+  if (checked.length === 0) return null;
+  const headers = ['trial', 'result', 'max |Δ| vs tfjs', 'top-1 agreement', 'ORT p50 ms', 'ORT p99 ms', 'tfjs p50 ms', 'speedup', 'file'];
+  const rows = checked.map((t) => [
+    `<td class="mono" title="${esc(t.id)}">${esc(t.id.slice(0, 8))}</td>`,
+    td(t.onnx.ok ? 'ok' : 'MISMATCH', t.onnx.ok ? 'verdict best' : 'verdict worse'),
+    num(t.onnx.maxAbsDiff.toExponential(2)),
+    num(`${(t.onnx.top1Agreement * 100).toFixed(2)} %`),
+    num(t.onnx.ortP50Ms.toFixed(3)),
+    num(t.onnx.ortP99Ms.toFixed(3)),
+    num(t.onnx.tfjsP50Ms.toFixed(3)),
+    num(`${t.onnx.speedup.toFixed(1)}×`),
+    td(t.onnx.file ?? '', 'mono'),
+  ]);
+  return table(headers, rows, new Set([2, 3, 4, 5, 6, 7]));
+}

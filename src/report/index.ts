@@ -1,0 +1,7 @@
+export { buildLeaderboard } from './leaderboard/build-leaderboard.js';
+export type * from './leaderboard/types.js';
+export { renderTable, type RenderTableOptions } from './render/render-table.js';
+export { renderJson } from './render/render-json.js';
+export { renderCsv } from './render/render-csv.js';
+export { renderReportHtml } from './html/render-report-html.js';
+export type { SweepView, TrialView, OnnxCheck, TrialStatus } from './types.js';

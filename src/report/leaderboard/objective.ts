@@ -1,0 +1,38 @@
+import type { Goal, Objective } from '../../spec/types.js';
+import type { EpochMetrics } from '../../training/types.js';
+import type { TrialView } from '../types.js';
+
+/** True when `a` is strictly better than `b` under the goal. */
+export function isBetter(a: number, b: number, goal: Goal): boolean {
+  return goal === 'max' ? a > b : a < b;
+}
+
+/** Sort comparator: better values first. */
+export function compareByGoal(a: number, b: number, goal: Goal): number {
+  return goal === 'max' ? b - a : a - b;
+}
+
+/**
+ * The epoch a trial is judged by: its recorded `bestEpoch`, else the epoch with the best finite objective
+ * metric. Null when the trial has no epoch with a finite objective value.
+ */
+export function bestEpochOf(trial: TrialView, objective: Objective): EpochMetrics | null {
+  if (trial.bestEpoch !== null) {
+    const recorded = trial.epochs.find((e) => e.epoch === trial.bestEpoch);
+    if (recorded === undefined) {
+      const seen = trial.epochs.map((e) => e.epoch).join(', ') || 'none';
+      throw new Error(
+        `trial ${trial.id}: bestEpoch ${trial.bestEpoch} is not among its recorded epochs (${seen}); ` +
+          'the trial record and its epoch events disagree — rebuild the view from the SWEEP_EVENTS stream',
+      );
+    }
+    if (Number.isFinite(recorded[objective.metric])) return recorded;
+  }
+  let best: EpochMetrics | null = null;
+  for (const e of trial.epochs) {
+    const v = e[objective.metric];
+    if (!Number.isFinite(v)) continue;
+    if (best === null || isBetter(v, best[objective.metric], objective.goal)) best = e;
+  }
+  return best;
+}

@@ -1,0 +1,45 @@
+import type { Leaderboard, LeaderboardMode } from '../leaderboard/types.js';
+import type { SampleSummary } from '../stats/descriptive.js';
+import { resolveMode, visibleGroups, visibleTrials } from './visible-rows.js';
+
+type Field = string | number | boolean | null | undefined;
+
+/** RFC 4180: quote fields containing a comma, quote, CR or LF; double embedded quotes; CRLF line ends. */
+export function csvField(value: Field): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function csv(header: string[], rows: Field[][]): string {
+  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+function summaryFields(s: SampleSummary | null): Field[] {
+  return [s?.mean, s?.std, s?.ci95?.[0], s?.ci95?.[1], s?.min, s?.max];
+}
+
+function summaryHeader(prefix: string): string[] {
+  return ['mean', 'std', 'ci95_low', 'ci95_high', 'min', 'max'].map((s) => `${prefix}_${s}`);
+}
+
+/** The leaderboard as CSV, one row per trial or per group; raw numbers, empty fields where undefined. */
+export function renderCsv(lb: Leaderboard, mode?: LeaderboardMode): string {
+  const params = lb.sweptParams.filter((p) => p !== 'seed');
+  if (resolveMode(lb, mode) === 'trials') {
+    const header = ['rank', 'trial_id', ...params, 'seed', 'objective', 'val_accuracy', 'val_loss', 'val_auc',
+      'best_epoch', 'epochs_run', 'duration_ms', 'status', 'error'];
+    return csv(header, visibleTrials(lb).map((t) => [t.rank, t.id, ...params.map((p) => t.params[p]), t.seed,
+      t.objective, t.valAccuracy, t.valLoss, t.valAuc, t.bestEpoch, t.epochsRun, t.durationMs, t.status, t.error]));
+  }
+  const header = ['rank', 'group', ...lb.groupBy, 'n', 'seeds', ...summaryHeader('objective'),
+    ...summaryHeader('val_loss'), ...summaryHeader('val_auc'), 'best_epoch_mean', 'mean_diff_vs_best',
+    'welch_t', 'welch_df', 'welch_p', 'paired_t', 'paired_df', 'paired_p', 'cohens_d', 'hedges_g', 'verdict'];
+  return csv(header, visibleGroups(lb).map((g) => {
+    const c = g.comparison;
+    return [g.rank, g.key, ...lb.groupBy.map((p) => g.params[p]), g.n, g.seeds.join(' '),
+      ...summaryFields(g.objective), ...summaryFields(g.valLoss), ...summaryFields(g.valAuc), g.bestEpochMean,
+      c?.meanDifference, c?.welch?.t, c?.welch?.df, c?.welch?.p, c?.paired?.t, c?.paired?.df, c?.paired?.p,
+      c?.cohensD, c?.hedgesG, g.verdict];
+  }));
+}

@@ -1,0 +1,154 @@
+import type { GroupRow, Leaderboard, LeaderboardMode, TrialRow, Verdict } from '../leaderboard/types.js';
+import { formatLevel } from '../leaderboard/group-key.js';
+import { formatCi, formatDuration, formatMeanStd, formatMetric, formatP, formatSigned, MISSING } from './format.js';
+import { renderTextTable, type Cell, type CellStyle, type Column } from './text-table.js';
+import { resolveMode, SHOWN_METRICS, visibleGroups, visibleTrials } from './visible-rows.js';
+
+export interface RenderTableOptions {
+  color?: boolean;
+  mode?: LeaderboardMode;
+}
+
+const VERDICT_STYLE: Record<Verdict, CellStyle> = {
+  best: 'green',
+  'not distinguishable from best at 95 %': 'yellow',
+  worse: 'red',
+  'n=1, no test': 'dim',
+};
+
+const STATUS_STYLE: Partial<Record<TrialRow['status'], CellStyle>> = { FAILED: 'red', STOPPED: 'yellow', COMPLETED: 'green' };
+
+function title(lb: Leaderboard): string {
+  return `Sweep ${lb.sweepName} (${lb.sweepId}) — objective: ${lb.objective.goal} ${lb.objective.metric}`;
+}
+
+function objectiveIsShown(lb: Leaderboard): boolean {
+  return (SHOWN_METRICS as readonly string[]).includes(lb.objective.metric);
+}
+
+function trialsTable(lb: Leaderboard, color: boolean): string {
+  const rows = visibleTrials(lb);
+  const showError = rows.some((r) => r.error !== null);
+  const extraObjective = !objectiveIsShown(lb);
+  const params = lb.sweptParams.filter((p) => p !== 'seed');
+  const columns: Column[] = [
+    { header: 'rank', align: 'right' },
+    { header: 'trial', align: 'left' },
+    ...params.map((p) => ({ header: p, align: 'left' as const })),
+    { header: 'seed', align: 'right' },
+    ...(extraObjective ? [{ header: lb.objective.metric, align: 'right' as const }] : []),
+    { header: 'val_accuracy', align: 'right' },
+    { header: 'val_loss', align: 'right' },
+    { header: 'val_auc', align: 'right' },
+    { header: 'best epoch', align: 'right' },
+    { header: 'epochs', align: 'right' },
+    { header: 'duration', align: 'right' },
+    { header: 'status', align: 'left' },
+    ...(showError ? [{ header: 'error', align: 'left' as const }] : []),
+  ];
+  const cells = rows.map((r): Cell[] => [
+    { text: r.rank === null ? MISSING : String(r.rank), ...(r.rank === 1 ? { style: 'green' as const } : {}) },
+    { text: r.shortId },
+    ...params.map((p) => ({ text: formatLevel(r.params[p]) })),
+    { text: String(r.seed) },
+    ...(extraObjective ? [{ text: formatMetric(r.objective) }] : []),
+    { text: formatMetric(r.valAccuracy) },
+    { text: formatMetric(r.valLoss) },
+    { text: formatMetric(r.valAuc) },
+    { text: r.bestEpoch === null ? MISSING : String(r.bestEpoch) },
+    { text: String(r.epochsRun) },
+    { text: formatDuration(r.durationMs) },
+    { text: r.status, ...(STATUS_STYLE[r.status] ? { style: STATUS_STYLE[r.status]! } : {}) },
+    ...(showError ? [{ text: oneLine(r.error ?? ''), style: 'red' as const }] : []),
+  ]);
+  return renderTextTable(columns, cells, color);
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
+}
+
+function groupsTable(lb: Leaderboard, color: boolean): string {
+  const metric = lb.objective.metric;
+  const columns: Column[] = [
+    { header: 'rank', align: 'right' },
+    ...lb.groupBy.map((p) => ({ header: p, align: 'left' as const })),
+    { header: 'n', align: 'right' },
+    { header: `${metric} mean ± std`, align: 'right' },
+    { header: '95 % CI', align: 'right' },
+    { header: 'min', align: 'right' },
+    { header: 'max', align: 'right' },
+    ...(metric === 'val_loss' ? [] : [{ header: 'val_loss', align: 'right' as const }]),
+    ...(metric === 'val_auc' ? [] : [{ header: 'val_auc', align: 'right' as const }]),
+    { header: 'best ep', align: 'right' },
+    { header: 'Δ vs best', align: 'right' },
+    { header: 'p Welch', align: 'right' },
+    { header: 'p paired', align: 'right' },
+    { header: 'g', align: 'right' },
+    { header: 'verdict', align: 'left' },
+  ];
+  const cells = visibleGroups(lb).map((g: GroupRow): Cell[] => [
+    { text: String(g.rank) },
+    ...lb.groupBy.map((p) => ({ text: formatLevel(g.params[p]) })),
+    { text: String(g.n) },
+    { text: formatMeanStd(g.objective) },
+    { text: formatCi(g.objective), ...(g.objective.ci95 === null ? { style: 'dim' as const } : {}) },
+    { text: formatMetric(g.objective.min) },
+    { text: formatMetric(g.objective.max) },
+    ...(metric === 'val_loss' ? [] : [{ text: formatMeanStd(g.valLoss) }]),
+    ...(metric === 'val_auc' ? [] : [{ text: formatMeanStd(g.valAuc) }]),
+    { text: g.bestEpochMean.toFixed(1) },
+    { text: g.comparison ? formatSigned(g.comparison.meanDifference) : MISSING },
+    { text: formatP(g.comparison?.welch?.p) },
+    { text: formatP(g.comparison?.paired?.p) },
+    { text: g.comparison?.hedgesG == null ? MISSING : formatSigned(g.comparison.hedgesG, 2) },
+    { text: g.verdict, style: VERDICT_STYLE[g.verdict] },
+  ]);
+  return renderTextTable(columns, cells, color);
+}
+
+function marginalsTable(lb: Leaderboard, color: boolean): string {
+  const columns: Column[] = [
+    { header: 'param', align: 'left' },
+    { header: 'level', align: 'left' },
+    { header: 'n', align: 'right' },
+    { header: `${lb.objective.metric} mean ± std`, align: 'right' },
+    { header: '95 % CI', align: 'right' },
+  ];
+  const cells = lb.marginals.flatMap((m) =>
+    m.levels.map((l, i): Cell[] => [
+      { text: i === 0 ? m.param : '' },
+      { text: String(l.level) },
+      { text: String(l.summary.n) },
+      { text: formatMeanStd(l.summary) },
+      { text: formatCi(l.summary) },
+    ]),
+  );
+  return renderTextTable(columns, cells, color);
+}
+
+const GROUPS_LEGEND =
+  'CI: Student t 95 % interval of the mean. Δ, g: (group − best); g is Hedges\' g. ' +
+  'p: two-sided vs the best group (Welch; paired by seed when both groups ran the same seeds). Welch decides the verdict.';
+
+/** The leaderboard as aligned text; ANSI colours only when `color` is true. */
+export function renderTable(lb: Leaderboard, opts: RenderTableOptions = {}): string {
+  const color = opts.color === true;
+  const mode = resolveMode(lb, opts.mode);
+  const parts = [title(lb), ''];
+  if (mode === 'trials' || lb.groups.length === 0) {
+    parts.push(lb.trials.length === 0 ? 'No trials.' : trialsTable(lb, color));
+  } else {
+    parts.push(groupsTable(lb, color), '', GROUPS_LEGEND);
+    if (lb.marginals.some((m) => m.levels.length > 1)) {
+      parts.push('', 'Marginal effect of each swept param (all ranked trials at each level):', '', marginalsTable(lb, color));
+    }
+    const failed = lb.trials.filter((t) => t.status === 'FAILED');
+    if (failed.length > 0) {
+      parts.push('', `${failed.length} failed trial(s):`);
+      for (const f of failed) parts.push(`  ${f.shortId}  ${oneLine(f.error ?? '(no error recorded)')}`);
+    }
+  }
+  return parts.join('\n') + '\n';
+}

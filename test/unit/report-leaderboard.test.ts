@@ -1,0 +1,197 @@
+// Expected statistics were computed independently with scipy 1.17 (stats.t.ppf, ttest_ind(equal_var=False),
+// ttest_rel) on the same numbers, not with this code.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildLeaderboard } from '../../src/report/leaderboard/build-leaderboard.js';
+import type { Scalar } from '../../src/spec/types.js';
+import type { EpochMetrics } from '../../src/training/types.js';
+import type { SweepView, TrialStatus, TrialView } from '../../src/report/types.js';
+
+function close(actual: number | null | undefined, expected: number, relTol: number, what: string): void {
+  assert.ok(actual !== null && actual !== undefined, `${what}: got ${actual}`);
+  const err = Math.abs(actual - expected) / Math.max(Math.abs(expected), 1e-300);
+  assert.ok(err <= relTol, `${what}: got ${actual}, expected ${expected}`);
+}
+
+/** Three epochs; the objective (val_accuracy) peaks at epoch 2 with `peak`. */
+function epochs(peak: number): EpochMetrics[] {
+  return [peak - 0.05, peak, peak - 0.01].map((acc, i) => ({
+    epoch: i + 1, loss: 1 - acc + 0.1, accuracy: acc + 0.02, val_loss: 1 - acc, val_accuracy: acc,
+    val_auc: 0.5 + acc / 2, lr: 0.01, seconds: 2, images_per_sec: 100,
+  }));
+}
+
+function trial(id: string, params: Record<string, Scalar>, seed: number, peak: number, extra: Partial<TrialView> = {}): TrialView {
+  return { id, status: 'COMPLETED' as TrialStatus, params, seed, epochs: epochs(peak), bestEpoch: 2, durationMs: 6000, ...extra };
+}
+
+const A = { regularizer: 'batchnorm', lr: 0.01 };
+const B = { regularizer: 'dropout', lr: 0.01 };
+const C = { regularizer: 'none', lr: 0.01 };
+const D = { regularizer: 'batchnorm', lr: 0.1 };
+
+function view(): SweepView {
+  return {
+    id: 'bn-vs-dropout', name: 'bn vs dropout', objective: { metric: 'val_accuracy', goal: 'max' },
+    trials: [
+      trial('ffff0001aaaa', { ...C }, 1, 0.8),
+      trial('failed01xxxx', { ...B }, 4, 0.5, { status: 'FAILED', error: 'out of memory', epochs: [], bestEpoch: null }),
+      trial('aaaa0001aaaa', { ...A }, 1, 0.9),
+      trial('aaaa0002aaaa', { ...A }, 2, 0.92),
+      trial('aaaa0003aaaa', { ...A }, 3, 0.91, { bestEpoch: null }),
+      trial('bbbb0001aaaa', { ...B }, 1, 0.89),
+      trial('bbbb0002aaaa', { ...B }, 2, 0.92),
+      trial('bbbb0003aaaa', { ...B }, 3, 0.9, { status: 'STOPPED' }),
+      trial('running1aaaa', { ...C }, 4, 0.99, { status: 'RUNNING', bestEpoch: null }),
+      trial('ffff0002aaaa', { ...C }, 2, 0.81),
+      trial('ffff0003aaaa', { ...C }, 3, 0.79),
+      trial('dddd0001aaaa', { ...D }, 1, 0.85),
+    ],
+  };
+}
+
+describe('trial ranking', () => {
+  test('ranks COMPLETED and STOPPED by the objective at the best epoch; unfinished, then failed, last', () => {
+    const lb = buildLeaderboard(view(), {});
+    const order = lb.trials.map((t) => `${t.rank ?? '-'}:${t.shortId}`);
+    assert.deepEqual(order.slice(0, 3), ['1:aaaa0002', '2:bbbb0002', '3:aaaa0003']);
+    assert.equal(lb.trials.filter((t) => t.rank !== null).length, 10);
+    assert.equal(lb.trials.at(-2)?.status, 'RUNNING');
+    assert.equal(lb.trials.at(-2)?.rank, null);
+    const last = lb.trials.at(-1)!;
+    assert.equal(last.status, 'FAILED');
+    assert.equal(last.error, 'out of memory');
+    const top = lb.trials[0]!;
+    assert.equal(top.bestEpoch, 2);
+    close(top.valLoss, 0.08, 1e-12, 'val_loss at the best epoch');
+    close(top.valAuc, 0.96, 1e-12, 'val_auc at the best epoch');
+    assert.equal(top.epochsRun, 3);
+  });
+
+  test('uses the recorded bestEpoch even when another epoch has a better objective', () => {
+    const v = view();
+    v.trials = [trial('x1', { ...A }, 1, 0.9, { bestEpoch: 3 })];
+    const row = buildLeaderboard(v).trials[0]!;
+    assert.equal(row.bestEpoch, 3);
+    close(row.objective, 0.89, 1e-12, 'objective at epoch 3');
+  });
+
+  test('a bestEpoch missing from the epochs is a clear error', () => {
+    const v = view();
+    v.trials = [trial('x1', { ...A }, 1, 0.9, { bestEpoch: 7 })];
+    assert.throws(() => buildLeaderboard(v), /trial x1: bestEpoch 7 is not among its recorded epochs \(1, 2, 3\)/);
+  });
+});
+
+describe('groups', () => {
+  test('group statistics, ranking and comparisons with the best group', () => {
+    const lb = buildLeaderboard(view());
+    assert.deepEqual(lb.groupBy, ['regularizer', 'lr']);
+    assert.equal(lb.defaultMode, 'groups');
+    assert.deepEqual(lb.groups.map((g) => g.key), [
+      'regularizer=batchnorm, lr=0.01', 'regularizer=dropout, lr=0.01', 'regularizer=batchnorm, lr=0.1', 'regularizer=none, lr=0.01',
+    ]);
+    const [a, b, d, c] = lb.groups;
+    assert.ok(a && b && c && d);
+    close(a.objective.mean, 0.91, 1e-12, 'A mean');
+    close(a.objective.std, 0.01, 1e-9, 'A std');
+    close(a.objective.ci95?.[0], 0.8851586228824967, 1e-10, 'A CI low');
+    close(a.objective.ci95?.[1], 0.9348413771175034, 1e-10, 'A CI high');
+    assert.equal(a.verdict, 'best');
+    assert.equal(a.comparison, null);
+    assert.equal(a.bestEpochMean, 2);
+
+    close(b.objective.ci95?.[0], 0.8653875029973657, 1e-10, 'B CI low');
+    close(b.comparison?.welch?.t, -0.6324555320336794, 1e-9, 'B Welch t');
+    close(b.comparison?.welch?.df, 3.4482758620689653, 1e-9, 'B Welch df');
+    close(b.comparison?.welch?.p, 0.5665671267489886, 1e-8, 'B Welch p');
+    close(b.comparison?.paired?.p, 0.18350341907227397, 1e-8, 'B paired p');
+    assert.equal(b.verdict, 'not distinguishable from best at 95 %');
+
+    close(c.comparison?.welch?.p, 0.00017563538261646636, 1e-7, 'C Welch p');
+    close(c.comparison?.paired?.t, -19.05255888325763, 1e-8, 'C paired t');
+    close(c.comparison?.paired?.p, 0.0027434893944259307, 1e-7, 'C paired p');
+    close(c.comparison?.meanDifference, -0.11, 1e-9, 'C mean difference');
+    assert.ok(c.comparison?.hedgesG !== null && c.comparison!.hedgesG! < -5, 'C is many SDs worse');
+    assert.equal(c.verdict, 'worse');
+
+    assert.equal(d.n, 1);
+    assert.equal(d.objective.ci95, null);
+    assert.equal(d.comparison?.welch, null);
+    assert.equal(d.verdict, 'n=1, no test');
+  });
+
+  test('paired test only when both groups ran the same seeds', () => {
+    const v = view();
+    v.trials = [
+      trial('a1', { ...A }, 1, 0.9), trial('a2', { ...A }, 2, 0.92),
+      trial('b1', { ...B }, 1, 0.8), trial('b3', { ...B }, 3, 0.82),
+    ];
+    const lb = buildLeaderboard(v);
+    assert.equal(lb.groups[1]?.comparison?.paired, null);
+    assert.ok(lb.groups[1]?.comparison?.welch);
+  });
+
+  test('zero variance: identical results are indistinguishable, a constant gap is worse', () => {
+    const v = view();
+    v.trials = [
+      trial('a1', { ...A }, 1, 0.9), trial('a2', { ...A }, 2, 0.9),
+      trial('b1', { ...B }, 1, 0.9), trial('b2', { ...B }, 2, 0.9),
+      trial('c1', { ...C }, 1, 0.8), trial('c2', { ...C }, 2, 0.8),
+    ];
+    const lb = buildLeaderboard(v);
+    const byKey = new Map(lb.groups.map((g) => [g.params.regularizer, g]));
+    assert.equal(byKey.get('batchnorm')?.objective.std, 0);
+    assert.equal(byKey.get('batchnorm')?.verdict, 'best', 'equal means: the tie goes to the first key');
+    assert.equal(byKey.get('dropout')?.verdict, 'not distinguishable from best at 95 %');
+    assert.equal(byKey.get('dropout')?.comparison?.welch?.p, 1);
+    assert.equal(byKey.get('none')?.verdict, 'worse');
+    assert.equal(byKey.get('none')?.comparison?.hedgesG, null);
+  });
+
+  test('goal min ranks the lowest mean first', () => {
+    const v = view();
+    v.objective = { metric: 'val_loss', goal: 'min' };
+    v.trials = [
+      trial('a1', { ...A }, 1, 0.7), trial('a2', { ...A }, 2, 0.72), trial('a3', { ...A }, 3, 0.71), // val_loss .30 .28 .29
+      trial('b1', { ...B }, 1, 0.65), trial('b2', { ...B }, 2, 0.64), trial('b3', { ...B }, 3, 0.66), // .35 .36 .34
+    ];
+    const lb = buildLeaderboard(v);
+    assert.equal(lb.groups[0]?.params.regularizer, 'batchnorm');
+    close(lb.groups[0]?.objective.mean, 0.29, 1e-9, 'best mean val_loss');
+    close(lb.groups[1]?.comparison?.welch?.p, 0.0018262606682599692, 1e-7, 'Welch p');
+    assert.equal(lb.groups[1]?.verdict, 'worse');
+    assert.equal(lb.trials[0]?.id, 'a2');
+  });
+
+  test('groupBy override pools the other params; unknown names are a clear error', () => {
+    const lb = buildLeaderboard(view(), { groupBy: ['lr'] });
+    assert.deepEqual(lb.groups.map((g) => [g.key, g.n]), [['lr=0.01', 9], ['lr=0.1', 1]]);
+    assert.throws(() => buildLeaderboard(view(), { groupBy: ['lr', 'depth'] }),
+      /groupBy: unknown param 'depth'; the swept params of this sweep are: regularizer, lr/);
+  });
+
+  test('without replicated seeds the default mode is trials', () => {
+    const v = view();
+    v.trials = [trial('a1', { ...A }, 1, 0.9), trial('b1', { ...B }, 1, 0.8)];
+    assert.equal(buildLeaderboard(v).defaultMode, 'trials');
+  });
+
+  test('top must be a positive integer', () => {
+    assert.throws(() => buildLeaderboard(view(), { top: 0 }), /top must be a positive integer/);
+  });
+});
+
+describe('marginal effects', () => {
+  test('pools every ranked trial at each level', () => {
+    const lb = buildLeaderboard(view());
+    const reg = lb.marginals.find((m) => m.param === 'regularizer')!;
+    assert.deepEqual(reg.levels.map((l) => [l.level, l.summary.n]), [['batchnorm', 4], ['dropout', 3], ['none', 3]]);
+    const bn = reg.levels[0]!.summary;
+    close(bn.mean, 0.895, 1e-12, 'batchnorm mean');
+    close(bn.std, 0.03109126351029608, 1e-9, 'batchnorm std');
+    close(bn.ci95?.[0], 0.8455268616575281, 1e-9, 'batchnorm CI low');
+    const lr = lb.marginals.find((m) => m.param === 'lr')!;
+    assert.deepEqual(lr.levels.map((l) => l.level), [0.01, 0.1]);
+  });
+});
