@@ -1,0 +1,57 @@
+import { Option, type Command } from 'commander';
+import { brokerOptionsFromEnv, type BrokerOptions } from '../transport/connection.js';
+
+export interface GlobalOptions {
+  nats?: string;
+  natsUser?: string;
+  natsPassword?: string;
+  natsToken?: string;
+  natsCreds?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  stateDir: string;
+}
+
+export function addGlobalOptions(program: Command): void {
+  program
+    .addOption(new Option('--nats <url>', 'NATS server URL(s), comma-separated; default: an embedded nats-server').env('NATS_URL'))
+    .addOption(new Option('--nats-user <user>', 'NATS user').env('NATS_USER'))
+    .addOption(new Option('--nats-password <password>', 'NATS password').env('NATS_PASSWORD'))
+    .addOption(new Option('--nats-token <token>', 'NATS token').env('NATS_TOKEN'))
+    .addOption(new Option('--nats-creds <file>', 'NATS credentials file (JWT + nkey)').env('NATS_CREDS'))
+    .addOption(new Option('--tls-ca <file>', 'CA certificate for TLS to NATS').env('NATS_CA'))
+    .addOption(new Option('--tls-cert <file>', 'client certificate for TLS to NATS').env('NATS_CERT'))
+    .addOption(new Option('--tls-key <file>', 'client key for TLS to NATS').env('NATS_KEY'))
+    .addOption(new Option('--state-dir <dir>', 'where the embedded default keeps its store and logs').default('.sweep').env('SWEEP_STATE_DIR'));
+}
+
+export function brokerOptions(g: GlobalOptions): BrokerOptions {
+  const env = brokerOptionsFromEnv();
+  return {
+    url: g.nats ?? env.url,
+    user: g.natsUser ?? env.user,
+    password: g.natsPassword ?? env.password,
+    token: g.natsToken ?? env.token,
+    credsFile: g.natsCreds ?? env.credsFile,
+    tlsCa: g.tlsCa ?? env.tlsCa,
+    tlsCert: g.tlsCert ?? env.tlsCert,
+    tlsKey: g.tlsKey ?? env.tlsKey,
+  };
+}
+
+/** Environment through which a local worker inherits the broker credentials (not argv: `ps` shows argv). */
+export function brokerEnv(b: BrokerOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  const add = (name: string, v: string | undefined) => {
+    if (v) env[name] = v;
+  };
+  add('NATS_USER', b.user);
+  add('NATS_PASSWORD', b.password);
+  add('NATS_TOKEN', b.token);
+  add('NATS_CREDS', b.credsFile);
+  add('NATS_CA', b.tlsCa);
+  add('NATS_CERT', b.tlsCert);
+  add('NATS_KEY', b.tlsKey);
+  return env;
+}

@@ -1,0 +1,127 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { loadSpecFile, describeTrials } from '../spec/index.js';
+import type { DatasetName } from '../spec/types.js';
+import { effectiveSweepId } from '../coordinator/sweep-identity.js';
+import { launchSweep } from '../coordinator/launch.js';
+import { followSweep } from '../coordinator/follow.js';
+import { startLocalWorkers, type LocalWorkers } from '../coordinator/local-workers.js';
+import { loadSweepView } from '../coordinator/sweep-view.js';
+import { ensureResources, DEFAULT_QUEUE } from '../transport/resources.js';
+import { SweepStore } from '../transport/sweep-store.js';
+import { buildLeaderboard, renderTable } from '../report/index.js';
+import { createLogger } from '../log.js';
+import { openBroker } from './broker.js';
+import { brokerEnv, brokerOptions, type GlobalOptions } from './global-options.js';
+import { ExitCode, parsePositiveInt } from './errors.js';
+import { renderTextTable } from '../report/render/text-table.js';
+
+interface LaunchFlags {
+  workers?: number;
+  detach?: boolean;
+  dryRun?: boolean;
+  quick?: boolean;
+  dataset?: DatasetName;
+  dataDir?: string;
+  epochs?: number;
+  backend: string;
+  extend?: boolean;
+  json?: boolean;
+}
+
+export function registerLaunch(program: Command): void {
+  program
+    .command('launch')
+    .description('validate a sweep spec, publish its trials as jobs and follow them to a leaderboard')
+    .argument('<spec>', 'sweep spec (YAML), e.g. sweeps/bn-vs-dropout.yaml')
+    .option('--workers <n>', 'local worker processes to start (default: one per CPU core with the embedded broker, 0 with --nats)', (v) => parsePositiveInt(v, '--workers'))
+    .option('--detach', 'publish and return at once; workers (and the embedded broker) keep running')
+    .option('--dry-run', 'print the trial table and counts; publish nothing')
+    .option('--quick', "use the spec's quick profile (small data, few epochs)")
+    .addOption(new Option('--dataset <name>', 'train on another dataset').choices(['cifar10', 'fashion-mnist', 'synthetic']))
+    .option('--data-dir <dir>', 'where datasets are (or are cached); default $SWEEP_DATA_DIR or ~/.cache/sweep')
+    .option('--epochs <n>', 'override the number of epochs', (v) => parsePositiveInt(v, '--epochs'))
+    .addOption(new Option('--backend <name>', 'tfjs backend of local workers').choices(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto'))
+    .option('--extend', 'accept a changed spec for an existing sweep and add its new trials')
+    .option('--json', 'machine-readable output (dry-run table, final leaderboard)')
+    .action(async (specPath: string, flags: LaunchFlags, cmd: Command) => {
+      await launch(specPath, flags, cmd.optsWithGlobals<GlobalOptions>());
+    });
+}
+
+async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): Promise<void> {
+  const log = createLogger('coordinator');
+  const overrides = { ...(flags.dataset ? { dataset: flags.dataset } : {}), ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}) };
+  const sweep = loadSpecFile(specPath, { quick: flags.quick ?? false, overrides });
+  const sweepId = effectiveSweepId(sweep, { quick: flags.quick ?? false, ...overrides });
+
+  if (flags.dryRun) {
+    const table = describeTrials(sweep);
+    if (flags.json) {
+      process.stdout.write(JSON.stringify({ sweepId, specHash: sweep.specHash, trials: sweep.trials.length, columns: table.header, rows: table.rows }, null, 2) + '\n');
+    } else {
+      process.stdout.write(renderTextTable(table.header.map((h) => ({ header: h, align: 'left' as const })), table.rows.map((r) => r.map((text) => ({ text }))), false) + '\n');
+      process.stdout.write(`sweep ${sweepId}: ${sweep.trials.length} trials (dry run: nothing published)\n`);
+    }
+    return;
+  }
+
+  const broker = brokerOptions(g);
+  const embedded = !broker.url;
+  const handle = await openBroker(broker, g.stateDir, log, `sweep-coordinator-${sweepId}`, { detached: embedded && (flags.detach ?? false) });
+  let workers: LocalWorkers | null = null;
+  try {
+    await ensureResources(handle.nc, { ...DEFAULT_QUEUE, pool: sweep.execution.pool, ackWaitMs: sweep.execution.ack_wait_ms });
+    const res = await launchSweep(handle.nc, sweep, { sweepId, specFile: specPath, pool: sweep.execution.pool, extend: flags.extend ?? false });
+    process.stderr.write(
+      `sweep ${sweepId}: ${sweep.trials.length} trials, ${res.alreadyCompleted} already completed, ` +
+        `published ${res.publish.published} jobs (${res.publish.duplicates} already queued)\n`,
+    );
+    const workerCount = flags.workers ?? (embedded ? Math.max(1, Math.min(availableParallelism(), res.toPublish)) : 0);
+    if (workerCount > 0 && res.toPublish > 0) {
+      const args = ['--backend', flags.backend, '--pool', sweep.execution.pool, '--ack-wait', String(sweep.execution.ack_wait_ms)];
+      if (flags.dataDir) args.push('--data-dir', flags.dataDir);
+      if (flags.detach) args.push('--idle-exit', '300');
+      workers = startLocalWorkers({
+        count: workerCount,
+        natsUrl: handle.url,
+        logDir: join(g.stateDir, 'logs'),
+        args,
+        env: brokerEnv(broker),
+        detached: flags.detach ?? false,
+      });
+      process.stderr.write(`started ${workerCount} local worker(s); logs: ${workers.logFiles.join(', ')}\n`);
+    }
+    if (flags.detach) {
+      process.stderr.write(`detached. Follow it with: sweep status ${sweepId} --watch` + (embedded ? '   (stop the embedded broker with: sweep down)' : '') + '\n');
+      process.stdout.write(sweepId + '\n');
+      return;
+    }
+    // Ctrl-C or SIGTERM stops following; the finally block drains the local workers (their trials are requeued).
+    const abort = new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    const progress = await followSweep(handle.nc, {
+      sweepId,
+      expected: new Set(sweep.trials.map((t) => t.id)),
+      total: sweep.trials.length,
+      objectiveMetric: sweep.objective.metric,
+      totalEpochs: sweep.trials[0]?.config.training.epochs ?? null,
+      log,
+      tty: process.stderr.isTTY === true,
+      abort,
+    });
+    if (progress.done) await (await SweepStore.open(handle.nc)).setStatus(sweepId, 'COMPLETED');
+    const { view } = await loadSweepView(handle.nc, sweepId);
+    const lb = buildLeaderboard(view, {});
+    process.stdout.write(flags.json ? JSON.stringify(lb, null, 2) + '\n' : renderTable(lb, { color: process.stdout.isTTY === true }) + '\n');
+    const failed = progress.counts().failed;
+    if (!progress.done) throw new ExitCode(130, 'interrupted: the sweep goes on when you launch it again');
+    if (failed > 0) throw new ExitCode(1, `${failed} trial(s) failed; see \`sweep status ${sweepId}\` for their errors`);
+  } finally {
+    await workers?.stop();
+    await handle.close();
+  }
+}

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { loadSweepView } from '../coordinator/sweep-view.js';
+import { buildLeaderboard, renderCsv, renderJson, renderTable } from '../report/index.js';
+import { createLogger } from '../log.js';
+import { openBroker } from './broker.js';
+import { brokerOptions, type GlobalOptions } from './global-options.js';
+import { UsageError, parsePositiveInt } from './errors.js';
+
+interface LeaderboardFlags {
+  json?: boolean;
+  csv?: boolean;
+  top?: number;
+  trials?: boolean;
+  groupBy?: string;
+}
+
+export function registerLeaderboard(program: Command): void {
+  program
+    .command('leaderboard')
+    .description('rank the trials of a sweep (groups over seeds: mean ± std, 95 % CI, tests against the best)')
+    .argument('[sweep]', 'sweep ID (default: the most recently updated sweep)')
+    .option('--json', 'JSON output')
+    .option('--csv', 'CSV output')
+    .option('--top <n>', 'only the best N rows', (v) => parsePositiveInt(v, '--top'))
+    .option('--trials', 'one row per trial instead of per group')
+    .option('--group-by <params>', 'comma-separated params that define a group (default: every swept param but the seed)')
+    .action(async (id: string | undefined, flags: LeaderboardFlags, cmd: Command) => {
+      if (flags.json && flags.csv) throw new UsageError('choose one of --json and --csv');
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const handle = await openBroker(brokerOptions(g), g.stateDir, createLogger('leaderboard'), 'sweep-leaderboard');
+      try {
+        const { view } = await loadSweepView(handle.nc, id);
+        const lb = buildLeaderboard(view, {
+          ...(flags.top !== undefined ? { top: flags.top } : {}),
+          ...(flags.groupBy ? { groupBy: flags.groupBy.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+        });
+        const mode = flags.trials ? 'trials' : undefined;
+        const out = flags.json ? renderJson(lb) : flags.csv ? renderCsv(lb, mode) : renderTable(lb, { color: process.stdout.isTTY === true, ...(mode ? { mode } : {}) });
+        process.stdout.write(out.endsWith('\n') ? out : out + '\n');
+      } finally {
+        await handle.close();
+      }
+    });
+}

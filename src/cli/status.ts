@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { loadSweepView } from '../coordinator/sweep-view.js';
+import { followSweep } from '../coordinator/follow.js';
+import { TrialStore } from '../transport/trial-store.js';
+import type { TrialRecord } from '../transport/codecs.js';
+import { pendingJobs } from '../transport/job-queue.js';
+import { renderTextTable } from '../report/render/text-table.js';
+import { createLogger } from '../log.js';
+import { openBroker } from './broker.js';
+import { brokerOptions, type GlobalOptions } from './global-options.js';
+
+interface StatusFlags {
+  watch?: boolean;
+  json?: boolean;
+}
+
+function trialRow(r: TrialRecord): string[] {
+  const last = r.epochs.at(-1);
+  return [
+    r.trialId.slice(0, 12),
+    r.status,
+    Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' '),
+    String(r.seed),
+    last ? String(last.epoch) : '-',
+    last ? last.val_accuracy.toFixed(4) : '-',
+    String(r.attempt),
+    r.worker ?? '-',
+    r.error ? r.error.slice(0, 80) : '',
+  ];
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('show the state of a sweep: counts per status and one line per trial')
+    .argument('[sweep]', 'sweep ID (default: the most recently updated sweep)')
+    .option('--watch', 'follow live until every trial is finished')
+    .option('--json', 'JSON output')
+    .action(async (id: string | undefined, flags: StatusFlags, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const log = createLogger('status');
+      const handle = await openBroker(brokerOptions(g), g.stateDir, log, 'sweep-status');
+      try {
+        const { sweep } = await loadSweepView(handle.nc, id);
+        if (flags.watch) {
+          await followSweep(handle.nc, {
+            sweepId: sweep.id,
+            expected: sweep.trials ? new Set(sweep.trials.map((t) => t.id)) : null,
+            total: sweep.trialCount,
+            objectiveMetric: sweep.objective.metric,
+            totalEpochs: null,
+            log,
+            tty: process.stderr.isTTY === true,
+            abort: new Promise<void>((r) => process.once('SIGINT', () => r())),
+          });
+        }
+        const records = [...(await (await TrialStore.open(handle.nc)).snapshot(sweep.id)).values()].sort((a, b) => a.index - b.index);
+        const counts: Record<string, number> = { QUEUED: sweep.trialCount - records.length, RUNNING: 0, COMPLETED: 0, STOPPED: 0, FAILED: 0 };
+        for (const r of records) counts[r.status] = (counts[r.status] ?? 0) + 1;
+        const queue = await pendingJobs(handle.nc, 'default').catch(() => null);
+        if (flags.json) {
+          process.stdout.write(JSON.stringify({ sweep, counts, queue, trials: records }, null, 2) + '\n');
+          return;
+        }
+        const header = ['trial', 'status', 'params', 'seed', 'epoch', 'val_acc', 'attempt', 'worker', 'error'];
+        process.stdout.write(
+          `sweep ${sweep.id} (${sweep.status}): ` +
+            Object.entries(counts).map(([k, v]) => `${k.toLowerCase()} ${v}`).join(', ') +
+            (queue ? `; queue: ${queue.pending} waiting, ${queue.inProgress} in progress` : '') +
+            '\n',
+        );
+        if (records.length > 0) {
+          process.stdout.write(
+            renderTextTable(header.map((h) => ({ header: h, align: 'left' as const })), records.map((r) => trialRow(r).map((text) => ({ text }))), false) + '\n',
+          );
+        }
+      } finally {
+        await handle.close();
+      }
+    });
+}

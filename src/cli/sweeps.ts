@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import { SweepStore } from '../transport/sweep-store.js';
+import { TrialStore } from '../transport/trial-store.js';
+import { purgeSweepJobs } from '../transport/job-queue.js';
+import { isTerminal } from '../transport/codecs.js';
+import { UnknownSweepError } from '../coordinator/sweep-view.js';
+import { renderTextTable } from '../report/render/text-table.js';
+import { createLogger } from '../log.js';
+import { openBroker, stopEmbedded } from './broker.js';
+import { brokerOptions, type GlobalOptions } from './global-options.js';
+
+/** `sweep list`, `sweep cancel`, `sweep down`: small commands on the set of sweeps. */
+export function registerSweepCommands(program: Command): void {
+  program
+    .command('list')
+    .description('list the sweeps on the broker')
+    .option('--json', 'JSON output')
+    .action(async (flags: { json?: boolean }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const handle = await openBroker(brokerOptions(g), g.stateDir, createLogger('list'), 'sweep-list');
+      try {
+        const sweeps = await (await SweepStore.open(handle.nc)).list();
+        if (flags.json) return void process.stdout.write(JSON.stringify(sweeps.map(({ trials: _t, ...s }) => s), null, 2) + '\n');
+        if (sweeps.length === 0) return void process.stdout.write('no sweeps yet; launch one with `sweep launch <spec>`\n');
+        const rows = sweeps.map((s) => [s.id, s.status, String(s.trialCount), `${s.objective.metric} (${s.objective.goal})`, s.updatedAt].map((text) => ({ text })));
+        const cols = ['sweep', 'status', 'trials', 'objective', 'updated'].map((header) => ({ header, align: 'left' as const }));
+        process.stdout.write(renderTextTable(cols, rows, false) + '\n');
+      } finally {
+        await handle.close();
+      }
+    });
+
+  program
+    .command('cancel')
+    .description('cancel a sweep: queued jobs are removed, running trials stop at their next epoch boundary')
+    .argument('<sweep>', 'sweep ID')
+    .action(async (id: string, _flags: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const handle = await openBroker(brokerOptions(g), g.stateDir, createLogger('cancel'), 'sweep-cancel');
+      try {
+        const store = await SweepStore.open(handle.nc);
+        const rec = await store.setStatus(id, 'CANCELLED');
+        if (!rec) throw new UnknownSweepError(`no sweep "${id}" on this broker; see \`sweep list\``);
+        const purged = await purgeSweepJobs(handle.nc, id);
+        const trials = await TrialStore.open(handle.nc);
+        let stopped = 0;
+        for (const t of rec.trials ?? []) {
+          const res = await trials.mutate(id, t.id, (cur) =>
+            cur && (isTerminal(cur.status) || cur.status === 'RUNNING')
+              ? null
+              : {
+                  v: 1, sweepId: id, trialId: t.id, index: t.index, status: 'STOPPED', params: cur?.params ?? {}, seed: cur?.seed ?? 0,
+                  attempt: cur?.attempt ?? 0, worker: null, epochs: cur?.epochs ?? [], startedAt: cur?.startedAt ?? null,
+                  finishedAt: new Date().toISOString(), heartbeatAt: null, durationMs: null, error: 'cancelled before it ran',
+                  history: cur?.history ?? [], checkpoint: cur?.checkpoint ?? null, result: null,
+                },
+          );
+          if (res.changed) stopped++;
+        }
+        process.stdout.write(`sweep ${id} cancelled: ${purged} queued job(s) removed, ${stopped} trial(s) marked STOPPED; running trials stop at their next epoch\n`);
+      } finally {
+        await handle.close();
+      }
+    });
+
+  program
+    .command('down')
+    .description('stop the embedded nats-server left running by `sweep launch --detach`')
+    .action(async (_flags: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const stopped = await stopEmbedded(g.stateDir);
+      process.stdout.write(stopped ? 'embedded nats-server stopped\n' : 'no embedded nats-server is running here\n');
+    });
+}

@@ -1,0 +1,75 @@
+import { Option, type Command } from 'commander';
+import { Worker } from '../worker/worker.js';
+import { DEFAULT_QUEUE } from '../transport/resources.js';
+import { TOKEN_PATTERN } from '../transport/names.js';
+import type { BackendName } from '../training/types.js';
+import { createLogger } from '../log.js';
+import { openBroker } from './broker.js';
+import { brokerOptions, type GlobalOptions } from './global-options.js';
+import { UsageError, parsePositiveInt } from './errors.js';
+
+interface WorkerFlags {
+  concurrency: number;
+  backend: BackendName;
+  pool: string;
+  ackWait: number;
+  dataDir?: string;
+  maxJobs?: number;
+  idleExit?: number;
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('pull trial jobs from the broker and train them until stopped (SIGTERM/Ctrl-C drains: the running trial is requeued)')
+    .option('--concurrency <n>', 'trials run at once in this process', (v) => parsePositiveInt(v, '--concurrency'), 1)
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto').env('SWEEP_BACKEND'))
+    .addOption(new Option('--pool <name>', 'worker pool (jobs subject sweep.jobs.<pool>.>)').default(DEFAULT_QUEUE.pool).env('SWEEP_POOL'))
+    .option('--ack-wait <ms>', 'job lease: redelivered to another worker if this one goes silent this long', (v) => parsePositiveInt(v, '--ack-wait'), DEFAULT_QUEUE.ackWaitMs)
+    .addOption(new Option('--data-dir <dir>', 'where datasets are (or are cached)').env('SWEEP_DATA_DIR'))
+    .option('--max-jobs <n>', 'exit after this many jobs', (v) => parsePositiveInt(v, '--max-jobs'))
+    .option('--idle-exit <seconds>', 'exit once no job came for this long', (v) => parsePositiveInt(v, '--idle-exit'))
+    .action(async (flags: WorkerFlags, cmd: Command) => runWorker(flags, cmd.optsWithGlobals<GlobalOptions>()));
+}
+
+async function runWorker(flags: WorkerFlags, g: GlobalOptions): Promise<void> {
+  if (!TOKEN_PATTERN.test(flags.pool)) throw new UsageError(`--pool "${flags.pool}" may only contain letters, digits, '-' and '_'`);
+  if (flags.concurrency < 1) throw new UsageError('--concurrency must be at least 1');
+  const log = createLogger('worker');
+  const broker = brokerOptions(g);
+  if (!broker.url) {
+    log.info('no --nats given: using the embedded nats-server of this directory (.sweep/nats)');
+  }
+  const handle = await openBroker(broker, g.stateDir, log, 'sweep-worker');
+  const worker = new Worker(
+    handle.nc,
+    {
+      queue: { ...DEFAULT_QUEUE, pool: flags.pool, ackWaitMs: flags.ackWait },
+      concurrency: flags.concurrency,
+      backend: flags.backend,
+      ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+      ...(flags.maxJobs !== undefined ? { maxJobs: flags.maxJobs } : {}),
+      ...(flags.idleExit !== undefined ? { idleExitMs: flags.idleExit * 1000 } : {}),
+    },
+    log,
+  );
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      log.warn({ signal: sig }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    log.info({ signal: sig }, 'draining: the running trial stops at the next epoch boundary and is requeued (signal again to exit now)');
+    void worker.close();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    await worker.run();
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await handle.close();
+  }
+}

@@ -1,0 +1,91 @@
+import type { NatsConnection } from 'nats';
+import type { ExpandedSweep, Trial } from '../spec/types.js';
+import type { JobMessage, SweepRecord, TrialRecord } from '../transport/codecs.js';
+import { publishJobs, type PublishOutcome } from '../transport/job-queue.js';
+import { SweepStore } from '../transport/sweep-store.js';
+import { TrialStore } from '../transport/trial-store.js';
+
+/** Beyond this many trials the sweep record keeps only the count (a KV value is capped at 1 MB). */
+const MAX_LISTED_TRIALS = 10_000;
+
+export class SpecChangedError extends Error {
+  override name = 'SpecChangedError';
+}
+
+export interface LaunchOptions {
+  sweepId: string;
+  specFile: string;
+  pool: string;
+  /** Accept a spec whose hash differs from the recorded one (adds its trials to the sweep). */
+  extend?: boolean;
+  onProgress?: (published: number) => void;
+}
+
+export interface LaunchResult {
+  record: SweepRecord;
+  existing: Map<string, TrialRecord>;
+  toPublish: number;
+  alreadyCompleted: number;
+  publish: PublishOutcome;
+}
+
+/** Records the sweep and publishes every trial that has not COMPLETED yet (idempotent: Msg-Id = trial ID). */
+export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts: LaunchOptions): Promise<LaunchResult> {
+  const sweeps = await SweepStore.open(nc);
+  const trials = await TrialStore.open(nc);
+  const now = new Date().toISOString();
+  const prior = await sweeps.get(opts.sweepId);
+  if (prior && prior.value.specHash !== sweep.specHash && !opts.extend) {
+    throw new SpecChangedError(
+      `sweep "${opts.sweepId}" was launched from a different spec (recorded hash ${prior.value.specHash.slice(0, 12)}, ` +
+        `now ${sweep.specHash.slice(0, 12)}). Give the changed spec a new \`name:\`, or pass --extend to add its trials ` +
+        'to the existing sweep.',
+    );
+  }
+  const listed = (ts: Trial[]) => (ts.length <= MAX_LISTED_TRIALS ? ts.map((t) => ({ id: t.id, index: t.index })) : null);
+  const mergedTrials = (() => {
+    const now = listed(sweep.trials);
+    const before = prior?.value.trials;
+    if (!now || !before) return now;
+    const seen = new Set(now.map((t) => t.id));
+    return [...before.filter((t) => !seen.has(t.id)), ...now];
+  })();
+  const record: SweepRecord = {
+    v: 1,
+    id: opts.sweepId,
+    name: sweep.name,
+    specHash: sweep.specHash,
+    specFile: opts.specFile,
+    objective: sweep.objective,
+    export: sweep.export,
+    trialCount: mergedTrials?.length ?? sweep.trials.length,
+    status: 'RUNNING',
+    createdAt: prior?.value.createdAt ?? now,
+    updatedAt: now,
+    trials: mergedTrials,
+  };
+  await sweeps.put(record);
+
+  const existing = await trials.snapshot(opts.sweepId);
+  const pending = sweep.trials.filter((t) => existing.get(t.id)?.status !== 'COMPLETED');
+  for (const t of pending) {
+    const prev = existing.get(t.id);
+    if (prev && (prev.status === 'FAILED' || prev.status === 'STOPPED')) {
+      await trials.mutate(opts.sweepId, t.id, (cur) =>
+        cur && (cur.status === 'FAILED' || cur.status === 'STOPPED') ? { ...cur, status: 'QUEUED', finishedAt: null } : null,
+      );
+    }
+  }
+  const jobs = function* (): Generator<JobMessage> {
+    for (const t of pending) {
+      yield { v: 1, sweepId: opts.sweepId, trialId: t.id, index: t.index, maxDeliver: sweep.execution.max_deliver, config: t.config };
+    }
+  };
+  // A trial that already FAILED or STOPPED is retried with a fresh Msg-Id so the duplicate window does not swallow it.
+  const msgId = (j: JobMessage) => {
+    const prev = existing.get(j.trialId);
+    return prev && (prev.status === 'FAILED' || prev.status === 'STOPPED') ? `${j.trialId}.retry.${prev.attempt}` : j.trialId;
+  };
+  const publish = await publishJobs(nc.jetstream(), opts.pool, jobs(), { msgId, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+  return { record, existing, toPublish: pending.length, alreadyCompleted: sweep.trials.length - pending.length, publish };
+}

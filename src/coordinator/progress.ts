@@ -1,0 +1,92 @@
+import type { TrialRecord } from '../transport/codecs.js';
+import { isTerminal } from '../transport/codecs.js';
+
+export interface ProgressCounts {
+  total: number;
+  queued: number;
+  running: number;
+  completed: number;
+  stopped: number;
+  failed: number;
+}
+
+/** Live state of a sweep as its trial records change; pure, so the renderers and tests share it. */
+export class SweepProgress {
+  readonly records = new Map<string, TrialRecord>();
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly expected: ReadonlySet<string> | null,
+    private readonly total: number,
+    private readonly objectiveMetric: string,
+  ) {}
+
+  update(r: TrialRecord): void {
+    if (this.expected && !this.expected.has(r.trialId)) return;
+    this.records.set(r.trialId, r);
+  }
+
+  counts(): ProgressCounts {
+    const c: ProgressCounts = { total: this.total, queued: 0, running: 0, completed: 0, stopped: 0, failed: 0 };
+    for (const r of this.records.values()) {
+      if (r.status === 'RUNNING') c.running++;
+      else if (r.status === 'COMPLETED') c.completed++;
+      else if (r.status === 'STOPPED') c.stopped++;
+      else if (r.status === 'FAILED') c.failed++;
+    }
+    c.queued = this.total - c.running - c.completed - c.stopped - c.failed;
+    return c;
+  }
+
+  get done(): boolean {
+    let terminal = 0;
+    for (const r of this.records.values()) if (isTerminal(r.status)) terminal++;
+    return terminal >= this.total;
+  }
+
+  /** Seconds left, from the average duration of finished trials and the parallelism seen so far. */
+  etaSeconds(): number | null {
+    const finished = [...this.records.values()].filter((r) => isTerminal(r.status) && r.durationMs !== null);
+    const c = this.counts();
+    if (finished.length === 0) return null;
+    const avg = finished.reduce((s, r) => s + (r.durationMs ?? 0), 0) / finished.length / 1000;
+    const parallel = Math.max(1, c.running);
+    return Math.round(((c.queued + c.running / 2) * avg) / parallel);
+  }
+
+  elapsedSeconds(): number {
+    return Math.round((Date.now() - this.startedAt) / 1000);
+  }
+
+  runningLines(totalEpochs: (r: TrialRecord) => number | null): string[] {
+    const lines: string[] = [];
+    for (const r of this.records.values()) {
+      if (r.status !== 'RUNNING') continue;
+      const last = r.epochs.at(-1);
+      const total = totalEpochs(r);
+      const metric = last ? (last as unknown as Record<string, number>)[this.objectiveMetric] : undefined;
+      const eta = last && total ? Math.round(last.seconds * (total - last.epoch)) : null;
+      const params = Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ');
+      lines.push(
+        `  ${r.trialId.slice(0, 8)} ${params} seed=${r.seed}  epoch ${last?.epoch ?? 0}/${total ?? '?'}` +
+          (metric !== undefined ? `  ${this.objectiveMetric}=${metric.toFixed(4)}` : '') +
+          (eta !== null ? `  eta ${formatDuration(eta)}` : '') +
+          `  [${r.worker ?? '?'}]`,
+      );
+    }
+    return lines;
+  }
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  const m = Math.floor(seconds / 60);
+  if (m < 60) return `${m}m${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function progressBar(c: ProgressCounts, width = 30): string {
+  const done = c.completed + c.stopped + c.failed;
+  const filled = c.total === 0 ? width : Math.round((done / c.total) * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${c.total}`;
+}

@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import type { TrialConfig } from '../spec/types.js';
+import type { EpochMetrics } from '../training/types.js';
+import type { TrialStatus } from '../report/types.js';
+
+/**
+ * Versioned wire formats. Everything read from the broker is validated on receipt; a message that fails
+ * validation is a MalformedMessageError (logged and terminated by the worker, never a crash).
+ */
+export class MalformedMessageError extends Error {
+  override name = 'MalformedMessageError';
+}
+
+const epochMetrics = z.object({
+  epoch: z.number().int(),
+  loss: z.number(),
+  accuracy: z.number(),
+  val_loss: z.number(),
+  val_accuracy: z.number(),
+  val_auc: z.number(),
+  lr: z.number(),
+  seconds: z.number(),
+  images_per_sec: z.number(),
+});
+
+export const jobMessageSchema = z.object({
+  v: z.literal(1),
+  sweepId: z.string().min(1),
+  trialId: z.string().min(1),
+  index: z.number().int().nonnegative(),
+  maxDeliver: z.number().int().positive(),
+  // The config is validated structurally by the spec layer before it was published; here we check its envelope.
+  config: z.object({ version: z.literal(1), model: z.object({ family: z.string() }).passthrough() }).passthrough(),
+});
+export interface JobMessage {
+  v: 1;
+  sweepId: string;
+  trialId: string;
+  index: number;
+  maxDeliver: number;
+  config: TrialConfig;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  worker: string;
+  startedAt: string;
+  endedAt: string | null;
+  outcome: 'running' | 'completed' | 'failed' | 'requeued' | 'stopped' | 'abandoned';
+  resumeEpoch: number;
+  error?: string;
+}
+
+export interface TrialResultRecord {
+  stopReason: string;
+  bestEpoch: number;
+  weightsSha256: string;
+  backend: string;
+  classNames: string[];
+  confusionMatrix: number[][];
+  perClassAccuracy: number[];
+  samples: { index: number; label: number; predicted: number; probabilities: number[] }[];
+  sampleImages?: { shape: [number, number, number]; pixels: number[][] };
+}
+
+export interface TrialRecord {
+  v: 1;
+  sweepId: string;
+  trialId: string;
+  index: number;
+  status: TrialStatus;
+  params: Record<string, string | number | boolean>;
+  seed: number;
+  attempt: number;
+  worker: string | null;
+  epochs: EpochMetrics[];
+  startedAt: string | null;
+  finishedAt: string | null;
+  heartbeatAt: string | null;
+  durationMs: number | null;
+  error: string | null;
+  history: AttemptRecord[];
+  checkpoint: { name: string; epoch: number; sha256: string } | null;
+  result: TrialResultRecord | null;
+}
+
+const attemptRecord = z.object({
+  attempt: z.number(),
+  worker: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  outcome: z.enum(['running', 'completed', 'failed', 'requeued', 'stopped', 'abandoned']),
+  resumeEpoch: z.number(),
+  error: z.string().optional(),
+});
+
+export const trialRecordSchema = z.object({
+  v: z.literal(1),
+  sweepId: z.string(),
+  trialId: z.string(),
+  index: z.number(),
+  status: z.enum(['PENDING', 'QUEUED', 'RUNNING', 'COMPLETED', 'STOPPED', 'FAILED']),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  seed: z.number(),
+  attempt: z.number(),
+  worker: z.string().nullable(),
+  epochs: z.array(epochMetrics),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  heartbeatAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  error: z.string().nullable(),
+  history: z.array(attemptRecord),
+  checkpoint: z.object({ name: z.string(), epoch: z.number(), sha256: z.string() }).nullable(),
+  result: z.any().nullable(),
+});
+
+export type SweepStatus = 'RUNNING' | 'COMPLETED' | 'CANCELLED';
+
+export interface SweepRecord {
+  v: 1;
+  id: string;
+  name: string;
+  specHash: string;
+  specFile: string;
+  objective: { metric: string; goal: 'max' | 'min' };
+  export: { top: number; format: 'onnx' } | null;
+  trialCount: number;
+  status: SweepStatus;
+  createdAt: string;
+  updatedAt: string;
+  /** Canonical resolved trial list (id + swept params), for `leaderboard` and `status` without the spec file. */
+  trials: { id: string; index: number }[] | null;
+}
+
+export const sweepRecordSchema = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  name: z.string(),
+  specHash: z.string(),
+  specFile: z.string(),
+  objective: z.object({ metric: z.string(), goal: z.enum(['max', 'min']) }),
+  export: z.object({ top: z.number(), format: z.literal('onnx') }).nullable(),
+  trialCount: z.number(),
+  status: z.enum(['RUNNING', 'COMPLETED', 'CANCELLED']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  trials: z.array(z.object({ id: z.string(), index: z.number() })).nullable(),
+});
+
+export type TrialEvent =
+  | { v: 1; type: 'started'; sweepId: string; trialId: string; worker: string; attempt: number; resumeEpoch: number; at: string }
+  | { v: 1; type: 'epoch'; sweepId: string; trialId: string; worker: string; metrics: EpochMetrics; totalEpochs: number; at: string }
+  | { v: 1; type: 'finished'; sweepId: string; trialId: string; worker: string; status: TrialStatus; at: string; error?: string };
+
+export const trialEventSchema = z.discriminatedUnion('type', [
+  z.object({ v: z.literal(1), type: z.literal('started'), sweepId: z.string(), trialId: z.string(), worker: z.string(), attempt: z.number(), resumeEpoch: z.number(), at: z.string() }),
+  z.object({ v: z.literal(1), type: z.literal('epoch'), sweepId: z.string(), trialId: z.string(), worker: z.string(), metrics: epochMetrics, totalEpochs: z.number(), at: z.string() }),
+  z.object({ v: z.literal(1), type: z.literal('finished'), sweepId: z.string(), trialId: z.string(), worker: z.string(), status: z.enum(['PENDING', 'QUEUED', 'RUNNING', 'COMPLETED', 'STOPPED', 'FAILED']), at: z.string(), error: z.string().optional() }),
+]);
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeJson(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}
+
+/** Parses and validates; throws MalformedMessageError naming what was expected and what was wrong. */
+export function decodeJson<T>(bytes: Uint8Array, schema: z.ZodType, what: string): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(decoder.decode(bytes));
+  } catch (e) {
+    throw new MalformedMessageError(`${what}: not valid JSON (${(e as Error).message})`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.join('.') || '(root)';
+    throw new MalformedMessageError(`${what}: ${path}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data as T;
+}
+
+export const TERMINAL_STATUSES: ReadonlySet<TrialStatus> = new Set(['COMPLETED', 'STOPPED', 'FAILED']);
+export const isTerminal = (s: TrialStatus) => TERMINAL_STATUSES.has(s);

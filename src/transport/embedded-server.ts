@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdirSync, openSync, closeSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { freePort } from './free-port.js';
+
+export class NatsServerMissingError extends Error {
+  override name = 'NatsServerMissingError';
+}
+
+export interface EmbeddedServerOptions {
+  /** JetStream store directory; reusing it resumes the previous state. */
+  storeDir: string;
+  binary?: string;
+  /** Detach the server from this process (keeps running after we exit). */
+  detached?: boolean;
+  readyTimeoutMs?: number;
+}
+
+export interface EmbeddedServer {
+  url: string;
+  monitorUrl: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const INSTALL_HINT =
+  'install it with `sudo apt-get install -y nats-server` (Debian/Ubuntu) or download it from the NATS releases, ' +
+  'or set NATS_SERVER_BIN=/path/to/nats-server, or point sweep at an existing broker with --nats nats://host:4222';
+
+/** $NATS_SERVER_BIN, then PATH, then /usr/sbin and /usr/local/bin. */
+export function findNatsServerBinary(explicit?: string): string {
+  const candidates = [
+    explicit,
+    process.env.NATS_SERVER_BIN,
+    ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'nats-server')),
+    '/usr/sbin/nats-server',
+    '/usr/local/bin/nats-server',
+  ].filter((c): c is string => !!c);
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // try the next one
+    }
+  }
+  throw new NatsServerMissingError(`nats-server not found (looked at $NATS_SERVER_BIN, PATH, /usr/sbin): ${INSTALL_HINT}`);
+}
+
+async function waitHealthy(monitorUrl: string, child: ChildProcess, timeoutMs: number, logFile: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`nats-server exited with code ${child.exitCode} before it was ready; see ${logFile}`);
+    }
+    try {
+      const res = await fetch(`${monitorUrl}/healthz?js-enabled-only=true`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nats-server did not become healthy within ${timeoutMs} ms; see ${logFile}`);
+}
+
+/** Starts nats-server with JetStream on free loopback ports and waits for /healthz. */
+export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
+  const binary = findNatsServerBinary(opts.binary);
+  mkdirSync(opts.storeDir, { recursive: true });
+  const port = await freePort();
+  const monitorPort = await freePort();
+  const logFile = join(opts.storeDir, 'nats-server.log');
+  const out = openSync(logFile, 'a');
+  const child = spawn(
+    binary,
+    ['-js', '-sd', opts.storeDir, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)],
+    { stdio: ['ignore', out, out], detached: opts.detached ?? false },
+  );
+  closeSync(out);
+  const monitorUrl = `http://127.0.0.1:${monitorPort}`;
+  try {
+    await waitHealthy(monitorUrl, child, opts.readyTimeoutMs ?? 15_000, logFile);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  if (opts.detached) child.unref();
+  let stopped: Promise<void> | null = null;
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    monitorUrl,
+    pid: child.pid ?? -1,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      });
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { JetStreamClient, NatsConnection } from 'nats';
+import { JOBS_STREAM, jobSubject, sweepJobsFilter } from './names.js';
+import { encodeJson, type JobMessage } from './codecs.js';
+
+export interface PublishOutcome {
+  published: number;
+  /** Jobs the broker recognised as already queued (same Msg-Id within the duplicate window). */
+  duplicates: number;
+}
+
+/**
+ * Publishes jobs with Msg-Id = `msgId(job)` (the trial ID), keeping up to `inFlight` publishes outstanding:
+ * one by one would cap us at the round-trip rate.
+ */
+export async function publishJobs(
+  js: JetStreamClient,
+  pool: string,
+  jobs: Iterable<JobMessage>,
+  opts: { inFlight?: number; msgId?: (job: JobMessage) => string; onProgress?: (done: number) => void } = {},
+): Promise<PublishOutcome> {
+  const inFlight = opts.inFlight ?? 256;
+  const msgId = opts.msgId ?? ((j: JobMessage) => j.trialId);
+  const pending = new Set<Promise<void>>();
+  const outcome: PublishOutcome = { published: 0, duplicates: 0 };
+  let done = 0;
+  for (const job of jobs) {
+    const p: Promise<void> = js
+      .publish(jobSubject(pool, job.sweepId), encodeJson(job), { msgID: msgId(job) })
+      .then((ack) => {
+        if (ack.duplicate) outcome.duplicates++;
+        else outcome.published++;
+        done++;
+        if (done % 1000 === 0) opts.onProgress?.(done);
+      })
+      .finally(() => pending.delete(p));
+    pending.add(p);
+    if (pending.size >= inFlight) await Promise.race(pending);
+  }
+  await Promise.all(pending);
+  opts.onProgress?.(done);
+  return outcome;
+}
+
+/** Removes every queued job of a sweep (cancel). */
+export async function purgeSweepJobs(nc: NatsConnection, sweepId: string): Promise<number> {
+  const jsm = await nc.jetstreamManager();
+  const res = await jsm.streams.purge(JOBS_STREAM, { filter: sweepJobsFilter(sweepId) });
+  return res.purged;
+}
+
+/** Jobs waiting (not yet delivered) for a pool's consumer. */
+export async function pendingJobs(nc: NatsConnection, pool: string): Promise<{ pending: number; inProgress: number }> {
+  const jsm = await nc.jetstreamManager();
+  const info = await jsm.consumers.info(JOBS_STREAM, `workers-${pool}`);
+  return { pending: info.num_pending, inProgress: info.num_ack_pending };
+}

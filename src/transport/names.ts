@@ -1,0 +1,19 @@
+/** Names of every JetStream resource and subject, in one place (see DESIGN.md "JetStream resources"). */
+export const JOBS_STREAM = 'SWEEP_JOBS';
+export const EVENTS_STREAM = 'SWEEP_EVENTS';
+export const SWEEPS_BUCKET = 'sweep-sweeps';
+export const TRIALS_BUCKET = 'sweep-trials';
+export const CHECKPOINTS_BUCKET = 'sweep-checkpoints';
+export const MODELS_BUCKET = 'sweep-models';
+
+export const jobSubject = (pool: string, sweepId: string) => `sweep.jobs.${pool}.${sweepId}`;
+export const poolJobsFilter = (pool: string) => `sweep.jobs.${pool}.>`;
+export const sweepJobsFilter = (sweepId: string) => `sweep.jobs.*.${sweepId}`;
+export const eventSubject = (sweepId: string, trialId: string) => `sweep.events.${sweepId}.${trialId}`;
+export const sweepEventsFilter = (sweepId: string) => `sweep.events.${sweepId}.>`;
+export const consumerName = (pool: string) => `workers-${pool}`;
+export const trialKey = (sweepId: string, trialId: string) => `${sweepId}.${trialId}`;
+export const sweepTrialsFilter = (sweepId: string) => `${sweepId}.>`;
+
+/** Subject tokens and KV keys allow [A-Za-z0-9_-]; sweep names and pools are validated to that. */
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]+$/;

@@ -1,0 +1,104 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  nanos,
+  type JetStreamManager,
+  type NatsConnection,
+  type StreamConfig,
+} from 'nats';
+import {
+  CHECKPOINTS_BUCKET,
+  EVENTS_STREAM,
+  JOBS_STREAM,
+  MODELS_BUCKET,
+  SWEEPS_BUCKET,
+  TRIALS_BUCKET,
+  consumerName,
+  poolJobsFilter,
+} from './names.js';
+
+export interface QueueSettings {
+  pool: string;
+  /** How long a job may go without ack/working() before it is redelivered. */
+  ackWaitMs: number;
+  /** Broker-side cap; the per-sweep limit (spec execution.max_deliver) is enforced by the worker below it. */
+  maxDeliver: number;
+}
+
+export const DEFAULT_QUEUE: QueueSettings = { pool: 'default', ackWaitMs: 30_000, maxDeliver: 100 };
+
+/** A re-launch within this window publishes no duplicates of jobs still queued. */
+const DUPLICATE_WINDOW_MS = 60 * 60 * 1000;
+
+function isNotFound(e: unknown): boolean {
+  const err = e as { code?: string; api_error?: { err_code?: number }; message?: string };
+  return err.code === '404' || /not found/i.test(err.message ?? '');
+}
+
+async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string }): Promise<void> {
+  try {
+    const info = await jsm.streams.info(cfg.name);
+    const wanted = { ...info.config, ...cfg };
+    if (JSON.stringify(wanted) !== JSON.stringify(info.config)) await jsm.streams.update(cfg.name, wanted);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    await jsm.streams.add(cfg);
+  }
+}
+
+/** Creates or updates the work-queue consumer of a pool (idempotent). */
+export async function ensureConsumer(jsm: JetStreamManager, q: QueueSettings): Promise<void> {
+  const name = consumerName(q.pool);
+  const cfg = {
+    durable_name: name,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(q.ackWaitMs),
+    max_deliver: q.maxDeliver,
+    filter_subject: poolJobsFilter(q.pool),
+    max_ack_pending: 10_000,
+  };
+  try {
+    const info = await jsm.consumers.info(JOBS_STREAM, name);
+    if (info.config.ack_wait !== cfg.ack_wait || info.config.max_deliver !== cfg.max_deliver) {
+      await jsm.consumers.update(JOBS_STREAM, name, {
+        ack_wait: cfg.ack_wait,
+        max_deliver: cfg.max_deliver,
+        max_ack_pending: cfg.max_ack_pending,
+      });
+    }
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    await jsm.consumers.add(JOBS_STREAM, cfg);
+  }
+}
+
+/** Idempotent setup of every stream, bucket and the pool's consumer (nats-server 2.9 features only). */
+export async function ensureResources(nc: NatsConnection, q: QueueSettings = DEFAULT_QUEUE): Promise<void> {
+  const jsm = await nc.jetstreamManager();
+  await ensureStream(jsm, {
+    name: JOBS_STREAM,
+    subjects: ['sweep.jobs.>'],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+  });
+  await ensureStream(jsm, {
+    name: EVENTS_STREAM,
+    subjects: ['sweep.events.>'],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_bytes: 1024 * 1024 * 1024,
+    discard: DiscardPolicy.Old,
+  });
+  const js = nc.jetstream();
+  await js.views.kv(SWEEPS_BUCKET, { history: 5 });
+  await js.views.kv(TRIALS_BUCKET, { history: 1 });
+  await js.views.os(CHECKPOINTS_BUCKET);
+  await js.views.os(MODELS_BUCKET);
+  await ensureConsumer(jsm, q);
+}

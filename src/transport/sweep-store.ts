@@ -1,0 +1,49 @@
+import type { KV, NatsConnection } from 'nats';
+import { SWEEPS_BUCKET } from './names.js';
+import { decodeJson, encodeJson, sweepRecordSchema, type SweepRecord } from './codecs.js';
+
+/** Sweep records in KV `sweep-sweeps` (key = sweep ID). */
+export class SweepStore {
+  private constructor(private readonly kv: KV) {}
+
+  static async open(nc: NatsConnection): Promise<SweepStore> {
+    return new SweepStore(await nc.jetstream().views.kv(SWEEPS_BUCKET, { bindOnly: true }));
+  }
+
+  async get(id: string): Promise<{ value: SweepRecord; revision: number } | null> {
+    const e = await this.kv.get(id);
+    if (!e || e.operation !== 'PUT' || e.value.length === 0) return null;
+    return { value: decodeJson<SweepRecord>(e.value, sweepRecordSchema, `sweep record ${id}`), revision: e.revision };
+  }
+
+  async put(record: SweepRecord): Promise<void> {
+    await this.kv.put(record.id, encodeJson(record));
+  }
+
+  async list(): Promise<SweepRecord[]> {
+    const out: SweepRecord[] = [];
+    const keys = await this.kv.keys();
+    const names: string[] = [];
+    for await (const k of keys) names.push(k);
+    for (const k of names.sort()) {
+      const r = await this.get(k);
+      if (r) out.push(r.value);
+    }
+    return out;
+  }
+
+  async setStatus(id: string, status: SweepRecord['status']): Promise<SweepRecord | null> {
+    for (let i = 0; i < 10; i++) {
+      const cur = await this.get(id);
+      if (!cur) return null;
+      const next = { ...cur.value, status, updatedAt: new Date().toISOString() };
+      try {
+        await this.kv.update(id, encodeJson(next), cur.revision);
+        return next;
+      } catch {
+        // raced with another writer: read again
+      }
+    }
+    throw new Error(`sweep ${id}: could not update its status`);
+  }
+}

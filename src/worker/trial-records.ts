@@ -1,0 +1,112 @@
+import type { AttemptRecord, JobMessage, TrialRecord, TrialResultRecord } from '../transport/codecs.js';
+import type { Dataset } from '../training/datasets/types.js';
+import type { TrainResult } from '../training/types.js';
+
+/** Pure transitions of a trial record; the runner applies them with compare-and-set. */
+
+const now = () => new Date().toISOString();
+
+export function claimedRecord(cur: TrialRecord | null, job: JobMessage, worker: string): TrialRecord {
+  const attempt = (cur?.attempt ?? 0) + 1;
+  const at = now();
+  const history: AttemptRecord[] = (cur?.history ?? []).map((h) =>
+    h.outcome === 'running' ? { ...h, outcome: 'abandoned', endedAt: at } : h,
+  );
+  history.push({ attempt, worker, startedAt: at, endedAt: null, outcome: 'running', resumeEpoch: 0 });
+  return {
+    v: 1,
+    sweepId: job.sweepId,
+    trialId: job.trialId,
+    index: job.index,
+    status: 'RUNNING',
+    params: job.config.params,
+    seed: job.config.seed,
+    attempt,
+    worker,
+    // Without a checkpoint to resume from, a new attempt trains from scratch.
+    epochs: [],
+    startedAt: cur?.startedAt ?? at,
+    finishedAt: null,
+    heartbeatAt: at,
+    durationMs: null,
+    error: cur?.error ?? null,
+    history,
+    checkpoint: null,
+    result: null,
+  };
+}
+
+function closeAttempt(history: AttemptRecord[], worker: string, outcome: AttemptRecord['outcome'], error?: string): AttemptRecord[] {
+  const at = now();
+  return history.map((h) =>
+    h.outcome === 'running' && h.worker === worker ? { ...h, outcome, endedAt: at, ...(error ? { error } : {}) } : h,
+  );
+}
+
+export function resultRecord(result: TrainResult, dataset: Dataset): TrialResultRecord {
+  const [h, w, c] = dataset.shape;
+  const size = h * w * c;
+  return {
+    stopReason: result.stopReason,
+    bestEpoch: result.bestEpoch,
+    weightsSha256: result.weightsSha256,
+    backend: result.backend,
+    classNames: dataset.classNames,
+    confusionMatrix: result.confusionMatrix,
+    perClassAccuracy: result.perClassAccuracy,
+    samples: result.samples,
+    ...(result.samples.length > 0 && size > 0
+      ? {
+          sampleImages: {
+            shape: dataset.shape,
+            pixels: result.samples.map((s) => Array.from(dataset.validation.images.subarray(s.index * size, (s.index + 1) * size))),
+          },
+        }
+      : {}),
+  };
+}
+
+export function finishedRecord(
+  cur: TrialRecord,
+  worker: string,
+  status: 'COMPLETED' | 'STOPPED',
+  result: TrainResult,
+  dataset: Dataset,
+): TrialRecord {
+  const at = now();
+  return {
+    ...cur,
+    status,
+    epochs: result.epochs,
+    finishedAt: at,
+    heartbeatAt: at,
+    durationMs: Date.parse(at) - Date.parse(cur.startedAt ?? at),
+    error: null,
+    history: closeAttempt(cur.history, worker, status === 'COMPLETED' ? 'completed' : 'stopped'),
+    result: resultRecord(result, dataset),
+  };
+}
+
+export function failedRecord(cur: TrialRecord, worker: string, error: string): TrialRecord {
+  const at = now();
+  return {
+    ...cur,
+    status: 'FAILED',
+    finishedAt: at,
+    heartbeatAt: at,
+    durationMs: Date.parse(at) - Date.parse(cur.startedAt ?? at),
+    error,
+    history: closeAttempt(cur.history, worker, 'failed', error),
+  };
+}
+
+export function requeuedRecord(cur: TrialRecord, worker: string, error: string | null): TrialRecord {
+  return {
+    ...cur,
+    status: 'QUEUED',
+    worker: null,
+    heartbeatAt: now(),
+    error,
+    history: closeAttempt(cur.history, worker, 'requeued', error ?? undefined),
+  };
+}

@@ -1,0 +1,157 @@
+import type { JsMsg, NatsConnection } from 'nats';
+import type { Logger } from '../log.js';
+import { coerceError } from '../log.js';
+import { decodeJson, isTerminal, jobMessageSchema, type JobMessage, type TrialRecord } from '../transport/codecs.js';
+import { publishEvent } from '../transport/events.js';
+import type { SweepStore } from '../transport/sweep-store.js';
+import type { TrialStore, Versioned } from '../transport/trial-store.js';
+import { trainTrial } from '../training/engine.js';
+import type { Dataset } from '../training/datasets/types.js';
+import type { EpochMetrics } from '../training/types.js';
+import { AckExtender } from './ack-extender.js';
+import { NO_DATA, type DatasetCache } from './dataset-cache.js';
+import { isUnrecoverable, retryDelayMs } from './errors.js';
+import { claimedRecord, failedRecord, finishedRecord, requeuedRecord } from './trial-records.js';
+
+export interface RunnerContext {
+  nc: NatsConnection;
+  trials: TrialStore;
+  sweeps: SweepStore;
+  workerId: string;
+  log: Logger;
+  datasets: DatasetCache;
+  ackWaitMs: number;
+  /** True once the worker drains (SIGTERM): running trials stop at the next epoch boundary and are requeued. */
+  isDraining: () => boolean;
+  /** Initializes the tfjs backend on first use (not needed by the sleep trainer). */
+  ensureBackend: () => Promise<string>;
+  /** Called with each finished epoch (metrics endpoint, progress). */
+  onEpoch?: (m: EpochMetrics) => void;
+}
+
+export type JobOutcome = 'completed' | 'stopped' | 'failed' | 'requeued' | 'skipped' | 'malformed';
+
+const iso = () => new Date().toISOString();
+
+/** Runs one delivered job to an ack, nak or term. Never throws: every outcome is recorded. */
+export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome> {
+  let job: JobMessage;
+  try {
+    job = decodeJson<JobMessage>(msg.data, jobMessageSchema, `job on ${msg.subject}`);
+  } catch (e) {
+    ctx.log.error({ err: coerceError(e).message, subject: msg.subject, seq: msg.seq }, 'malformed job terminated');
+    msg.term();
+    return 'malformed';
+  }
+  const log = ctx.log.child({ sweepId: job.sweepId, trialId: job.trialId });
+  const delivery = msg.info.redeliveryCount;
+  const { sweepId, trialId } = job;
+
+  if (delivery > job.maxDeliver) {
+    // The previous deliveries died without reporting (worker killed, out of memory): give up on this trial.
+    const text = `gave up after ${job.maxDeliver} deliveries (execution.max_deliver) without a result`;
+    await ctx.trials.mutate(sweepId, trialId, (cur) => (cur && !isTerminal(cur.status) ? failedRecord(cur, ctx.workerId, text) : null));
+    msg.term();
+    log.error({ delivery }, text);
+    return 'failed';
+  }
+  const claim = await ctx.trials.mutate(sweepId, trialId, (cur) =>
+    cur && isTerminal(cur.status) ? null : claimedRecord(cur, job, ctx.workerId),
+  );
+  if (!claim.changed || !claim.record) {
+    log.info({ status: claim.record?.status }, 'trial already finished: duplicate delivery acknowledged');
+    msg.ack();
+    return 'skipped';
+  }
+  let known: Versioned<TrialRecord> = { value: claim.record, revision: claim.revision };
+  const attempt = claim.record.attempt;
+  log.info({ attempt, delivery }, 'trial started');
+  publishEvent(ctx.nc, { v: 1, type: 'started', sweepId, trialId, worker: ctx.workerId, attempt, resumeEpoch: 0, at: iso() });
+
+  const extender = new AckExtender(msg, ctx.ackWaitMs).start();
+  let dataset: Dataset = NO_DATA;
+  let cancelled = false;
+  try {
+    if (job.config.model.family !== 'sleep') {
+      await ctx.ensureBackend();
+      dataset = await ctx.datasets.get(job.config.dataset);
+    }
+    const result = await trainTrial({
+      config: job.config,
+      dataset,
+      hooks: {
+        log: (m) => log.debug(m),
+        onEpochEnd: async (metrics) => {
+          ctx.onEpoch?.(metrics);
+          publishEvent(ctx.nc, {
+            v: 1, type: 'epoch', sweepId, trialId, worker: ctx.workerId, metrics, totalEpochs: job.config.training.epochs, at: iso(),
+          });
+          const res = await ctx.trials.mutate(
+            sweepId,
+            trialId,
+            (cur) =>
+              cur && cur.status === 'RUNNING' && cur.worker === ctx.workerId
+                ? { ...cur, epochs: [...cur.epochs.filter((e) => e.epoch < metrics.epoch), metrics], heartbeatAt: iso() }
+                : null,
+            known,
+          );
+          if (res.changed && res.record) known = { value: res.record, revision: res.revision };
+          log.debug({ epoch: metrics.epoch, val_accuracy: metrics.val_accuracy }, 'epoch finished');
+        },
+        shouldStop: async () => {
+          if (ctx.isDraining()) return true;
+          const sweep = await ctx.sweeps.get(sweepId);
+          cancelled = sweep?.value.status === 'CANCELLED';
+          return cancelled;
+        },
+      },
+    });
+    disposeModel(result.model);
+
+    if (result.stopReason === 'stopped' && !cancelled) {
+      // Drained, not decided: give the job back for another worker.
+      await ctx.trials.mutate(sweepId, trialId, (cur) => (cur && !isTerminal(cur.status) ? requeuedRecord(cur, ctx.workerId, null) : null), known);
+      msg.nak(0);
+      log.info('worker draining: trial requeued');
+      return 'requeued';
+    }
+    const status = result.stopReason === 'stopped' ? 'STOPPED' : 'COMPLETED';
+    const done = await ctx.trials.mutate(
+      sweepId,
+      trialId,
+      (cur) => (cur && !isTerminal(cur.status) ? finishedRecord(cur, ctx.workerId, status, result, dataset) : null),
+      known,
+    );
+    msg.ack();
+    if (!done.changed) {
+      log.warn({ status: done.record?.status }, 'another delivery finished this trial first: result discarded');
+      return 'skipped';
+    }
+    publishEvent(ctx.nc, { v: 1, type: 'finished', sweepId, trialId, worker: ctx.workerId, status, at: iso() });
+    log.info({ status, epochs: result.epochs.length, bestEpoch: result.bestEpoch }, 'trial finished');
+    return status === 'COMPLETED' ? 'completed' : 'stopped';
+  } catch (e) {
+    const err = coerceError(e);
+    const final = isUnrecoverable(err) || delivery >= job.maxDeliver;
+    const text = `${err.name}: ${err.message}`;
+    if (final) {
+      await ctx.trials.mutate(sweepId, trialId, (cur) => (cur && !isTerminal(cur.status) ? failedRecord(cur, ctx.workerId, text) : null));
+      msg.term();
+      publishEvent(ctx.nc, { v: 1, type: 'finished', sweepId, trialId, worker: ctx.workerId, status: 'FAILED', at: iso(), error: text });
+      log.error({ err: text, delivery, maxDeliver: job.maxDeliver }, 'trial failed');
+      return 'failed';
+    }
+    await ctx.trials.mutate(sweepId, trialId, (cur) => (cur && !isTerminal(cur.status) ? requeuedRecord(cur, ctx.workerId, text) : null));
+    const delay = retryDelayMs(delivery);
+    msg.nak(delay);
+    log.warn({ err: text, delivery, retryInMs: delay }, 'trial error: requeued');
+    return 'requeued';
+  } finally {
+    extender.stop();
+  }
+}
+
+function disposeModel(model: unknown): void {
+  const m = model as { dispose?: () => unknown } | undefined;
+  m?.dispose?.();
+}

@@ -1,0 +1,152 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Consumer, NatsConnection } from 'nats';
+import type { Logger } from '../log.js';
+import { coerceError } from '../log.js';
+import { JOBS_STREAM, consumerName } from '../transport/names.js';
+import { ensureResources, type QueueSettings } from '../transport/resources.js';
+import { SweepStore } from '../transport/sweep-store.js';
+import { TrialStore } from '../transport/trial-store.js';
+import { selectBackend } from '../training/backends/index.js';
+import type { BackendName, EpochMetrics } from '../training/types.js';
+import { DatasetCache } from './dataset-cache.js';
+import { runJob, type JobOutcome } from './trial-runner.js';
+
+export interface WorkerOptions {
+  queue: QueueSettings;
+  /** Trials run at once in this process (default 1: one tfjs model per process trains fastest). */
+  concurrency: number;
+  backend: BackendName;
+  dataDir?: string;
+  id?: string;
+  /** Exit after this many jobs (tests, batch use). */
+  maxJobs?: number;
+  /** Exit once the queue stays empty this long (ms). */
+  idleExitMs?: number;
+}
+
+export interface WorkerStats {
+  running: number;
+  outcomes: Record<JobOutcome, number>;
+  epochs: number;
+  imagesPerSec: number;
+  backend: string | null;
+  connected: boolean;
+}
+
+/**
+ * Pulls jobs from the pool's durable consumer, one per free slot (a slot only asks for a job when it can
+ * start it, so no job waits in a local buffer while its ack timer runs).
+ */
+export class Worker {
+  readonly id: string;
+  readonly stats: WorkerStats = {
+    running: 0,
+    outcomes: { completed: 0, stopped: 0, failed: 0, requeued: 0, skipped: 0, malformed: 0 },
+    epochs: 0,
+    imagesPerSec: 0,
+    backend: null,
+    connected: true,
+  };
+  private draining = false;
+  private closed: Promise<void> | null = null;
+  private backendReady: Promise<string> | null = null;
+  private jobsTaken = 0;
+  private lastJobAt = Date.now();
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly opts: WorkerOptions,
+    private readonly log: Logger,
+  ) {
+    this.id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  }
+
+  /** Runs until close() or an exit condition; resolves when every slot has stopped. */
+  async run(): Promise<void> {
+    await ensureResources(this.nc, this.opts.queue);
+    const trials = await TrialStore.open(this.nc);
+    const sweeps = await SweepStore.open(this.nc);
+    const consumer = await this.nc.jetstream().consumers.get(JOBS_STREAM, consumerName(this.opts.queue.pool));
+    const log = this.log.child({ workerId: this.id });
+    const ctx = {
+      nc: this.nc,
+      trials,
+      sweeps,
+      workerId: this.id,
+      log,
+      datasets: new DatasetCache(this.opts.dataDir, (m: string) => log.info(m)),
+      ackWaitMs: this.opts.queue.ackWaitMs,
+      isDraining: () => this.draining,
+      ensureBackend: () => this.ensureBackend(),
+      onEpoch: (m: EpochMetrics) => {
+        this.stats.epochs++;
+        this.stats.imagesPerSec = m.images_per_sec;
+      },
+    };
+    log.info({ pool: this.opts.queue.pool, concurrency: this.opts.concurrency }, 'worker started');
+    const slots = Array.from({ length: this.opts.concurrency }, () => this.slotLoop(consumer, ctx));
+    await Promise.all(slots);
+    log.info({ outcomes: this.stats.outcomes }, 'worker stopped');
+  }
+
+  private ensureBackend(): Promise<string> {
+    this.backendReady ??= selectBackend(this.opts.backend, (m) => this.log.info(m)).then((name) => {
+      this.stats.backend = name;
+      return name;
+    });
+    return this.backendReady;
+  }
+
+  private shouldExit(): boolean {
+    if (this.draining) return true;
+    if (this.opts.maxJobs !== undefined && this.jobsTaken >= this.opts.maxJobs) return true;
+    if (this.opts.idleExitMs !== undefined && this.stats.running === 0 && Date.now() - this.lastJobAt > this.opts.idleExitMs) return true;
+    return false;
+  }
+
+  private async slotLoop(consumer: Consumer, ctx: Parameters<typeof runJob>[1]): Promise<void> {
+    let backoff = 100;
+    while (!this.shouldExit()) {
+      let msg;
+      try {
+        msg = await consumer.next({ expires: 2_000 });
+        backoff = 100;
+      } catch (e) {
+        // Broker restarting or unreachable: the connection reconnects by itself; wait and ask again.
+        this.log.warn({ err: coerceError(e).message, retryInMs: backoff }, 'cannot pull jobs');
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 5_000);
+        continue;
+      }
+      if (!msg) continue;
+      if (this.draining) {
+        msg.nak(0);
+        break;
+      }
+      this.jobsTaken++;
+      this.stats.running++;
+      try {
+        const outcome = await runJob(msg, ctx);
+        this.stats.outcomes[outcome]++;
+      } catch (e) {
+        // runJob records every outcome itself; reaching here means the broker failed under us mid-job.
+        this.log.error({ err: coerceError(e).message }, 'job aborted: it will be redelivered after ack_wait');
+      } finally {
+        this.stats.running--;
+        this.lastJobAt = Date.now();
+      }
+    }
+  }
+
+  /** First call drains: no new jobs, running trials stop at the next epoch boundary and are requeued. */
+  close(): Promise<void> {
+    this.draining = true;
+    this.closed ??= Promise.resolve();
+    return this.closed;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+}
