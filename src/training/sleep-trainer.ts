@@ -1,0 +1,71 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sha256Hex } from './state/container.js';
+import type { EpochMetrics, StopReason, TrainingState, TrainRequest, TrainResult } from './types.js';
+
+interface SleepState {
+  kind: 'sleep';
+  epochs: EpochMetrics[];
+}
+
+/**
+ * The 'sleep' family: waits `model.sleep_ms` per epoch and reports made-up but plausible metrics
+ * without touching tfjs, so dispatch benchmarks measure the orchestrator, not training.
+ */
+export async function trainSleep(req: TrainRequest): Promise<TrainResult> {
+  const { config, hooks } = req;
+  let epochs: EpochMetrics[] = req.resumeFrom ? decodeSleepState(req.resumeFrom).epochs : [];
+  const numClasses = Math.max(req.dataset.classNames.length, 1);
+  let stopReason: StopReason = 'completed';
+  for (let epoch = epochs.length + 1; epoch <= config.training.epochs; epoch++) {
+    if (await hooks?.shouldStop?.()) {
+      stopReason = 'stopped';
+      break;
+    }
+    const started = performance.now();
+    await sleep(config.model.sleep_ms);
+    const seconds = (performance.now() - started) / 1000;
+    const progress = 1 - 1 / (epoch + 1);
+    const metrics: EpochMetrics = {
+      epoch,
+      loss: 2 / (epoch + 1),
+      accuracy: progress,
+      val_loss: 2.2 / (epoch + 1),
+      val_accuracy: progress * 0.95,
+      val_auc: 0.5 + progress * 0.45,
+      lr: config.optimizer.learning_rate,
+      seconds,
+      images_per_sec: seconds > 0 ? req.dataset.train.count / seconds : 0,
+    };
+    epochs = [...epochs, metrics];
+    const snapshot = epochs;
+    await hooks?.onEpochEnd?.(metrics, async (): Promise<TrainingState> => {
+      const bytes = new TextEncoder().encode(JSON.stringify({ kind: 'sleep', epochs: snapshot } satisfies SleepState));
+      return { epoch: snapshot.length, bytes, sha256: sha256Hex(bytes) };
+    });
+  }
+  let bestEpoch = 0;
+  epochs.forEach((m, i) => {
+    if (bestEpoch === 0 || m.val_loss < epochs[bestEpoch - 1]!.val_loss) bestEpoch = i + 1;
+  });
+  return {
+    stopReason,
+    epochs,
+    bestEpoch,
+    confusionMatrix: Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0)),
+    perClassAccuracy: new Array<number>(numClasses).fill(NaN),
+    samples: [],
+    weightsSha256: sha256Hex(new Uint8Array(0)),
+    backend: 'none',
+  };
+}
+
+function decodeSleepState(bytes: Uint8Array): SleepState {
+  let state: SleepState;
+  try {
+    state = JSON.parse(new TextDecoder().decode(bytes)) as SleepState;
+  } catch {
+    throw new Error('training state is not a sleep-family state (not JSON); was it saved by a vgg trial?');
+  }
+  if (state.kind !== 'sleep') throw new Error(`training state is of kind '${String(state.kind)}', expected 'sleep'`);
+  return state;
+}
