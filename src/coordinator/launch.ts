@@ -78,7 +78,9 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
   }
   const jobs = function* (): Generator<JobMessage> {
     for (const t of pending) {
-      yield { v: 1, sweepId: opts.sweepId, trialId: t.id, index: t.index, maxDeliver: sweep.execution.max_deliver, config: t.config };
+      yield {
+        v: 1, sweepId: opts.sweepId, trialId: t.id, index: t.index, maxDeliver: sweep.execution.max_deliver, publishedAt: Date.now(), config: t.config,
+      };
     }
   };
   // A trial that already FAILED or STOPPED is retried with a fresh Msg-Id so the duplicate window does not swallow it.

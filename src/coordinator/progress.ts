@@ -14,6 +14,10 @@ export interface ProgressCounts {
 export class SweepProgress {
   readonly records = new Map<string, TrialRecord>();
   private readonly startedAt = Date.now();
+  /** Kept incrementally: a 100k-trial sweep gets ~300k record updates. */
+  private readonly byStatus = new Map<string, number>();
+  private finishedDurationMs = 0;
+  private finishedCount = 0;
 
   constructor(
     private readonly expected: ReadonlySet<string> | null,
@@ -23,33 +27,39 @@ export class SweepProgress {
 
   update(r: TrialRecord): void {
     if (this.expected && !this.expected.has(r.trialId)) return;
+    const prev = this.records.get(r.trialId);
+    if (prev) {
+      this.byStatus.set(prev.status, (this.byStatus.get(prev.status) ?? 0) - 1);
+      if (isTerminal(prev.status) && prev.durationMs !== null) {
+        this.finishedDurationMs -= prev.durationMs;
+        this.finishedCount--;
+      }
+    }
     this.records.set(r.trialId, r);
+    this.byStatus.set(r.status, (this.byStatus.get(r.status) ?? 0) + 1);
+    if (isTerminal(r.status) && r.durationMs !== null) {
+      this.finishedDurationMs += r.durationMs;
+      this.finishedCount++;
+    }
   }
 
   counts(): ProgressCounts {
-    const c: ProgressCounts = { total: this.total, queued: 0, running: 0, completed: 0, stopped: 0, failed: 0 };
-    for (const r of this.records.values()) {
-      if (r.status === 'RUNNING') c.running++;
-      else if (r.status === 'COMPLETED') c.completed++;
-      else if (r.status === 'STOPPED') c.stopped++;
-      else if (r.status === 'FAILED') c.failed++;
-    }
+    const n = (s: string) => this.byStatus.get(s) ?? 0;
+    const c: ProgressCounts = { total: this.total, queued: 0, running: n('RUNNING'), completed: n('COMPLETED'), stopped: n('STOPPED'), failed: n('FAILED') };
     c.queued = this.total - c.running - c.completed - c.stopped - c.failed;
     return c;
   }
 
   get done(): boolean {
-    let terminal = 0;
-    for (const r of this.records.values()) if (isTerminal(r.status)) terminal++;
-    return terminal >= this.total;
+    const c = this.counts();
+    return c.completed + c.stopped + c.failed >= this.total;
   }
 
   /** Seconds left, from the average duration of finished trials and the parallelism seen so far. */
   etaSeconds(): number | null {
-    const finished = [...this.records.values()].filter((r) => isTerminal(r.status) && r.durationMs !== null);
     const c = this.counts();
-    if (finished.length === 0) return null;
-    const avg = finished.reduce((s, r) => s + (r.durationMs ?? 0), 0) / finished.length / 1000;
+    if (this.finishedCount === 0) return null;
+    const avg = this.finishedDurationMs / this.finishedCount / 1000;
     const parallel = Math.max(1, c.running);
     return Math.round(((c.queued + c.running / 2) * avg) / parallel);
   }

@@ -29,6 +29,7 @@ export const jobMessageSchema = z.object({
   trialId: z.string().min(1),
   index: z.number().int().nonnegative(),
   maxDeliver: z.number().int().positive(),
+  publishedAt: z.number().optional(),
   // The config is validated structurally by the spec layer before it was published; here we check its envelope.
   config: z.object({ version: z.literal(1), model: z.object({ family: z.string() }).passthrough() }).passthrough(),
 });
@@ -38,6 +39,8 @@ export interface JobMessage {
   trialId: string;
   index: number;
   maxDeliver: number;
+  /** Epoch ms when the coordinator published it (queue-latency metrics). */
+  publishedAt?: number;
   config: TrialConfig;
 }
 
@@ -149,12 +152,12 @@ export const sweepRecordSchema = z.object({
 });
 
 export type TrialEvent =
-  | { v: 1; type: 'started'; sweepId: string; trialId: string; worker: string; attempt: number; resumeEpoch: number; at: string }
+  | { v: 1; type: 'started'; sweepId: string; trialId: string; worker: string; attempt: number; resumeEpoch: number; at: string; queueLatencyMs?: number }
   | { v: 1; type: 'epoch'; sweepId: string; trialId: string; worker: string; metrics: EpochMetrics; totalEpochs: number; at: string }
   | { v: 1; type: 'finished'; sweepId: string; trialId: string; worker: string; status: TrialStatus; at: string; error?: string };
 
 export const trialEventSchema = z.discriminatedUnion('type', [
-  z.object({ v: z.literal(1), type: z.literal('started'), sweepId: z.string(), trialId: z.string(), worker: z.string(), attempt: z.number(), resumeEpoch: z.number(), at: z.string() }),
+  z.object({ v: z.literal(1), type: z.literal('started'), sweepId: z.string(), trialId: z.string(), worker: z.string(), attempt: z.number(), resumeEpoch: z.number(), at: z.string(), queueLatencyMs: z.number().optional() }),
   z.object({ v: z.literal(1), type: z.literal('epoch'), sweepId: z.string(), trialId: z.string(), worker: z.string(), metrics: epochMetrics, totalEpochs: z.number(), at: z.string() }),
   z.object({ v: z.literal(1), type: z.literal('finished'), sweepId: z.string(), trialId: z.string(), worker: z.string(), status: z.enum(['PENDING', 'QUEUED', 'RUNNING', 'COMPLETED', 'STOPPED', 'FAILED']), at: z.string(), error: z.string().optional() }),
 ]);

@@ -66,7 +66,8 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
   let known: Versioned<TrialRecord> = { value: claim.record, revision: claim.revision };
   const attempt = claim.record.attempt;
   log.info({ attempt, delivery }, 'trial started');
-  publishEvent(ctx.nc, { v: 1, type: 'started', sweepId, trialId, worker: ctx.workerId, attempt, resumeEpoch: 0, at: iso() });
+  publishEvent(ctx.nc, { v: 1, type: 'started', sweepId, trialId, worker: ctx.workerId, attempt, resumeEpoch: 0, at: iso(),
+    ...(job.publishedAt !== undefined ? { queueLatencyMs: Date.now() - job.publishedAt } : {}) });
 
   const extender = new AckExtender(msg, ctx.ackWaitMs).start();
   let dataset: Dataset = NO_DATA;
