@@ -66,10 +66,13 @@ def main():
         for _ in range(warmup):
             step()
         t0 = time.perf_counter()
+        cpu0 = time.process_time()
         for _ in range(steps):
             step()
         seconds = time.perf_counter() - t0
-        results.append({"model": regularizer, "seconds": seconds, "images_per_sec": steps * batch / seconds})
+        cpu_seconds = time.process_time() - cpu0
+        results.append({"model": regularizer, "seconds": seconds, "cpu_seconds": cpu_seconds,
+                        "images_per_sec": steps * batch / seconds, "cpu_images_per_sec": steps * batch / cpu_seconds})
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
 
 

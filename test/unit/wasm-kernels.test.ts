@@ -1,7 +1,10 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../../src/training/backends/index.js';
+import { withKernelScope } from '../../src/training/backends/wasm-kernels/kernel-call.js';
+import { filterGradStride1 } from '../../src/training/backends/wasm-kernels/filter-grad-stride1.js';
 import { assertKernelMatchesCpu, cpuFilterGradViaPatches, randomHost, runKernelOn, relativeError } from './wasm-parity-helpers.js';
 
 type Pad = 'same' | 'valid';
@@ -69,6 +72,47 @@ describe('wasm training kernels match the cpu backend', () => {
       );
     });
   }
+
+  const oddFilters = [
+    { kernel: [2, 2], pad: 'same', note: 'even kernel: asymmetric padding' },
+    { kernel: [5, 3], pad: 'same', note: 'non-square kernel' },
+    { kernel: [1, 1], pad: 'valid', note: '1×1 kernel' },
+    { kernel: [4, 2], pad: 'valid', note: 'valid, non-square' },
+  ] as const;
+  for (const [i, f] of oddFilters.entries()) {
+    test(`Conv2DBackpropFilter stride 1 ${f.kernel.join('×')} '${f.pad}' (${f.note})`, async () => {
+      const [kh, kw] = f.kernel;
+      const [outH, outW] = f.pad === 'same' ? [9, 7] : [9 - kh + 1, 7 - kw + 1];
+      await assertKernelMatchesCpu(
+        'Conv2DBackpropFilter',
+        { x: randomHost([3, 9, 7, 5], 90 + i), dy: randomHost([3, outH, outW, 6], 95 + i) },
+        { strides: [1, 1], pad: f.pad, dataFormat: 'NHWC', filterShape: [kh, kw, 5, 6] },
+      );
+    });
+  }
+
+  test('Conv2DBackpropFilter stride 1 gives the same sums when the batch is split into chunks', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as BackendWasm;
+    const x = tf.tensor4d(randomHost([5, 8, 8, 4], 97).data, [5, 8, 8, 4]);
+    const dy = tf.tensor4d(randomHost([5, 8, 8, 6], 98).data, [5, 8, 8, 6]);
+    const info = tf.backend_util.computeConv2DInfo([5, 8, 8, 4], [3, 3, 4, 6], 1, 1, 'same');
+    const grad = (maxPatchFloats: number) => {
+      const out = withKernelScope(backend, (scope) => filterGradStride1(scope, x, dy, info, maxPatchFloats));
+      const values = (backend.typedArrayFromHeap(out) as Float32Array).slice();
+      backend.disposeData(out.dataId);
+      return values;
+    };
+    const whole = grad(Number.MAX_SAFE_INTEGER);
+    const onePerChunk = grad(1);
+    const twoPerChunk = grad(2 * 3 * 3 * 4 * 10 * 10);
+    assert.ok(relativeError(onePerChunk, whole) <= 1e-6, 'one image per chunk');
+    assert.ok(relativeError(twoPerChunk, whole) <= 1e-6, 'two images per chunk (uneven last chunk)');
+    const expected = await cpuFilterGradViaPatches({ shape: [5, 8, 8, 4], data: await x.data() as Float32Array }, { shape: [5, 8, 8, 6], data: await dy.data() as Float32Array }, 3);
+    assert.ok(relativeError(whole, expected) <= 1e-5);
+    await tf.setBackend('wasm');
+    tf.dispose([x, dy]);
+  });
 
   for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
     test(`BatchMatMul transposeA=${transposeA} transposeB=${transposeB}`, async () => {

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { withKernelScope } from './kernel-call.js';
+import { filterGradStride1 } from './filter-grad-stride1.js';
 
 /**
+ * Stride 1 (the seed models): see filterGradStride1. Other strides:
  * dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s+kh−pt, ow·s+kw−pl, ci] · dy[n,oh,ow,co], computed as ONE forward
  * convolution (XNNPACK) that swaps the roles of the axes: the input is x as [Ci, H, W, N] (channels become the
  * batch, the batch becomes channels), the filter is dy as [Ho, Wo, N, Co] dilated by the forward stride, and
@@ -30,6 +32,7 @@ export function conv2dBackpropFilter(args: {
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, inHeight, inWidth } = info;
   const { outHeight: ho, outWidth: wo, padInfo } = info;
 
+  if (sh === 1 && sw === 1) return withKernelScope(backend, (scope) => filterGradStride1(scope, x, dy, info));
   return withKernelScope(backend, (scope) => {
     // Rows/columns of x past the last window never contribute; the forward conv needs non-negative padding.
     let padBottom = kh + (ho - 1) * sh - inHeight - padInfo.top;

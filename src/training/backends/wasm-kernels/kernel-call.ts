@@ -54,6 +54,14 @@ export class KernelScope {
     this.intermediates.length = 0;
   }
 
+  /** Frees an intermediate early (big temporaries inside a loop). */
+  free(t: tf.TensorInfo): void {
+    const at = this.intermediates.indexOf(t);
+    if (at < 0) throw new Error('KernelScope.free: the tensor is not an intermediate of this scope');
+    this.intermediates.splice(at, 1);
+    this.backend.disposeData(t.dataId);
+  }
+
   /** Takes ownership of a tensor made directly on the backend (e.g. with makeOutput). */
   adopt(t: tf.TensorInfo): tf.TensorInfo {
     return this.track(t);

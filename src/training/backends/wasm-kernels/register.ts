@@ -4,7 +4,9 @@ import { makeConv2dBackpropInput } from './conv2d-backprop-input.js';
 import { makeBatchMatMul } from './batch-matmul.js';
 import { maxPoolGrad } from './max-pool-grad.js';
 import { makeTile } from './tile.js';
-import { makeReduceAsMatMul } from './reduce-as-matmul.js';
+import { makeReduceOuterInner } from './reduce-outer-inner.js';
+import { makeIdentityAlias } from './identity-alias.js';
+import { BATCH_NORM_TRAIN_BACKWARD, BATCH_NORM_TRAIN_FORWARD, batchNormTrainBackward, batchNormTrainForward } from './batch-norm-training.js';
 import { nativeWasmKernel, type WasmKernelFunc } from './kernel-call.js';
 
 /** Kernel names this module installs on the wasm backend (added or replaced). */
@@ -16,6 +18,9 @@ export const WASM_TRAINING_KERNELS = [
   tf.Tile,
   tf.Sum,
   tf.Mean,
+  tf.Identity,
+  BATCH_NORM_TRAIN_FORWARD,
+  BATCH_NORM_TRAIN_BACKWARD,
 ] as const;
 
 let installed = false;
@@ -31,6 +36,7 @@ export function registerWasmTrainingKernels(): void {
   const nativeTile = nativeWasmKernel(tf.Tile);
   const nativeSum = nativeWasmKernel(tf.Sum);
   const nativeMean = nativeWasmKernel(tf.Mean);
+  const nativeIdentity = nativeWasmKernel(tf.Identity);
   // The natives we keep calling bind their wasm functions in setupFunc, run at backend init: keep it attached.
   const setups = new Map<string, tf.KernelSetupFunc | undefined>(
     [tf.Conv2DBackpropInput, tf.BatchMatMul, tf.Tile, tf.Sum, tf.Mean].map((k) => [k, tf.getKernel(k, 'wasm')?.setupFunc]),
@@ -41,8 +47,11 @@ export function registerWasmTrainingKernels(): void {
     [tf.BatchMatMul, makeBatchMatMul(nativeMatMul)],
     [tf.MaxPoolGrad, maxPoolGrad],
     [tf.Tile, makeTile(nativeTile)],
-    [tf.Sum, makeReduceAsMatMul('sum', nativeSum, nativeMatMul)],
-    [tf.Mean, makeReduceAsMatMul('mean', nativeMean, nativeMatMul)],
+    [tf.Sum, makeReduceOuterInner('sum', nativeSum)],
+    [tf.Mean, makeReduceOuterInner('mean', nativeMean)],
+    [tf.Identity, makeIdentityAlias(nativeIdentity)],
+    [BATCH_NORM_TRAIN_FORWARD, batchNormTrainForward as unknown as WasmKernelFunc],
+    [BATCH_NORM_TRAIN_BACKWARD, batchNormTrainBackward as unknown as WasmKernelFunc],
   ];
   for (const [kernelName, kernelFunc] of replacements) {
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
