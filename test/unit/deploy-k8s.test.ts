@@ -1,0 +1,355 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO, describeObject, parseManifests, renderKustomization, validateAll, type K8sObject } from './deploy-k8s-helpers.js';
+import { JOBS_STREAM, consumerName } from '../../src/transport/names.js';
+import { parseSpec } from '../../src/spec/load.js';
+
+// Loose views of the rendered objects: they were validated against the schemas first.
+interface EnvVar { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }
+interface Probe { httpGet?: { path: string; port: number | string } }
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env?: EnvVar[];
+  ports?: { name?: string; containerPort: number }[];
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; capabilities?: { drop?: string[] } };
+  volumeMounts?: { name: string; mountPath: string }[];
+}
+interface PodSpec {
+  containers: Container[];
+  terminationGracePeriodSeconds?: number;
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+  volumes?: { name: string; emptyDir?: object; configMap?: { name: string } }[];
+  tolerations?: { key?: string }[];
+  nodeSelector?: Record<string, string>;
+}
+interface Workload extends K8sObject { spec: { template: { spec: PodSpec } } }
+
+const OVERLAYS = ['gpu', 'cpu'] as const;
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'Job']);
+
+const rendered = new Map<string, K8sObject[]>();
+function objectsOf(overlay: string): K8sObject[] {
+  let objs = rendered.get(overlay);
+  if (!objs) {
+    objs = renderKustomization(join(REPO, 'deploy', 'k8s', 'overlays', overlay));
+    rendered.set(overlay, objs);
+  }
+  return objs;
+}
+function find<T extends K8sObject = K8sObject>(objs: K8sObject[], kind: string, name: string): T {
+  const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
+  assert.ok(o, `${kind} ${name} missing from the rendered manifests`);
+  return o as T;
+}
+const env = (c: Container, name: string) => c.env?.find((e) => e.name === name);
+const workerContainer = (objs: K8sObject[]) => {
+  const c = find<Workload>(objs, 'Deployment', 'sweep-worker').spec.template.spec.containers[0];
+  assert.ok(c, 'worker Deployment has no container');
+  return c;
+};
+
+/** Value following a flag in an argv list. */
+function flagValue(args: string[], flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** The image entrypoint (Dockerfile ENTRYPOINT + CMD) as exec-form arrays. */
+function dockerfileExec(file: string, instruction: 'ENTRYPOINT' | 'CMD'): string[] {
+  const line = readFileSync(join(REPO, file), 'utf8').split('\n').find((l) => l.startsWith(`${instruction} `));
+  assert.ok(line, `${file} has no ${instruction}`);
+  return JSON.parse(line.slice(instruction.length + 1)) as string[];
+}
+
+const helpCache = new Map<string, string>();
+function sweepHelp(command: string | null): string {
+  const key = command ?? '';
+  let text = helpCache.get(key);
+  if (text === undefined) {
+    text = execFileSync(process.execPath, [join(REPO, 'bin', 'sweep.js'), ...(command ? [command] : []), '--help'], {
+      encoding: 'utf8',
+      env: { ...process.env, SWEEP_FROM_SOURCE: '1' },
+    });
+    helpCache.set(key, text);
+  }
+  return text;
+}
+
+/** Flags and environment variables a `sweep <command>` accepts, from its --help plus the global --help. */
+function acceptedBy(command: string): { flags: Set<string>; envs: Set<string> } {
+  const text = `${sweepHelp(null)}\n${sweepHelp(command)}`;
+  return {
+    flags: new Set([...text.matchAll(/^\s+(?:-\w, )?(--[a-z][a-z0-9-]*)/gm)].map((m) => m[1]!)),
+    envs: new Set([...text.matchAll(/env:\s+([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!)),
+  };
+}
+
+/** sweep subcommand + its argv for a container, falling back on the image's ENTRYPOINT/CMD. */
+function sweepInvocation(c: Container): { command: string; args: string[] } | null {
+  const image = /^sweep-(gpu|cpu):/.exec(c.image)?.[1];
+  if (!image && !c.command) return null;
+  const dockerfile = `deploy/docker/Dockerfile.${image ?? 'cpu'}`;
+  const entry = c.command ?? dockerfileExec(dockerfile, 'ENTRYPOINT');
+  const argv = [...entry, ...(c.args ?? (c.command ? [] : dockerfileExec(dockerfile, 'CMD')))];
+  const bin = argv.findIndex((a) => a.endsWith('bin/sweep.js'));
+  if (bin < 0) return null;
+  const command = argv[bin + 1];
+  assert.ok(command, `${c.name}: no sweep subcommand in ${JSON.stringify(argv)}`);
+  return { command, args: argv.slice(bin + 2) };
+}
+
+describe('deploy/k8s overlays', () => {
+  test('every rendered object validates against the Kubernetes and KEDA schemas and types', async () => {
+    for (const overlay of OVERLAYS) {
+      const objs = objectsOf(overlay);
+      const kinds = new Set(objs.map((o) => o.kind));
+      for (const kind of ['StatefulSet', 'Service', 'Deployment', 'PodDisruptionBudget', 'ScaledObject', 'Job', 'NetworkPolicy', 'ConfigMap']) {
+        assert.ok(kinds.has(kind), `${overlay}: no ${kind} rendered`);
+      }
+      const { models, types } = await validateAll(objs, overlay);
+      objs.forEach((o, i) => {
+        assert.deepEqual(models[i], [], `${overlay}: ${describeObject(o)} fails its schema`);
+        assert.deepEqual(types[i], [], `${overlay}: ${describeObject(o)} fails its kubernetes-types check`);
+      });
+    }
+  });
+
+  test('the broken fixture fails validation, each defect by the checker expected to catch it', async () => {
+    const objs = parseManifests(readFileSync(join(REPO, 'test', 'fixtures', 'k8s-broken', 'broken.yaml'), 'utf8'), 'broken.yaml');
+    assert.ok(objs.length >= 5);
+    const { models, types } = await validateAll(objs, 'broken');
+    objs.forEach((o, i) => {
+      const by = o.metadata.annotations?.['sweep.test/caught-by'];
+      const what = `${describeObject(o)} (${o.metadata.annotations?.['sweep.test/defect']})`;
+      if (by === 'models' || by === 'both') assert.notDeepEqual(models[i], [], `the schema check missed ${what}`);
+      if (by === 'types' || by === 'both') assert.notDeepEqual(types[i], [], `the type check missed ${what}`);
+      assert.ok(by, `${what}: annotate sweep.test/caught-by`);
+    });
+  });
+
+  test('every pod runs non-root on a read-only root filesystem, without privileges, with resources', () => {
+    for (const overlay of OVERLAYS) {
+      for (const w of objectsOf(overlay).filter((o) => WORKLOAD_KINDS.has(o.kind)) as Workload[]) {
+        const pod = w.spec.template.spec;
+        const where = `${overlay}: ${describeObject(w)}`;
+        assert.equal(pod.securityContext?.runAsNonRoot, true, `${where}: runAsNonRoot`);
+        for (const c of pod.containers) {
+          assert.equal(c.securityContext?.allowPrivilegeEscalation, false, `${where}/${c.name}: allowPrivilegeEscalation`);
+          assert.equal(c.securityContext?.readOnlyRootFilesystem, true, `${where}/${c.name}: readOnlyRootFilesystem`);
+          assert.ok(c.securityContext?.capabilities?.drop?.includes('ALL'), `${where}/${c.name}: capabilities drop ALL`);
+          assert.ok(c.resources?.requests?.cpu && c.resources.requests.memory, `${where}/${c.name}: cpu and memory requests`);
+          assert.ok(c.resources?.limits?.memory, `${where}/${c.name}: memory limit`);
+          const emptyDirs = new Set((pod.volumes ?? []).filter((v) => v.emptyDir).map((v) => v.name));
+          const writable = (c.volumeMounts ?? []).filter((m) => emptyDirs.has(m.name)).map((m) => m.mountPath);
+          if (c.image.startsWith('sweep-')) assert.ok(writable.includes('/tmp'), `${where}/${c.name}: /tmp must be a writable emptyDir`);
+        }
+      }
+    }
+  });
+
+  test('worker: probes on the --health-port, long drain grace, data dir on a volume, creds from the Secret', () => {
+    for (const overlay of OVERLAYS) {
+      const objs = objectsOf(overlay);
+      const pod = find<Workload>(objs, 'Deployment', 'sweep-worker').spec.template.spec;
+      const c = workerContainer(objs);
+      const healthPort = Number(flagValue(c.args ?? [], '--health-port'));
+      assert.ok(healthPort > 0, `${overlay}: worker args need --health-port`);
+      const portNumber = (p: number | string | undefined) => (typeof p === 'number' ? p : c.ports?.find((x) => x.name === p)?.containerPort);
+      assert.equal(c.livenessProbe?.httpGet?.path, '/healthz');
+      assert.equal(portNumber(c.livenessProbe?.httpGet?.port), healthPort, `${overlay}: liveness probe port`);
+      assert.equal(c.readinessProbe?.httpGet?.path, '/readyz');
+      assert.equal(portNumber(c.readinessProbe?.httpGet?.port), healthPort, `${overlay}: readiness probe port`);
+      assert.ok((pod.terminationGracePeriodSeconds ?? 30) >= 600, `${overlay}: grace period must cover an epoch's drain`);
+      const dataDir = env(c, 'SWEEP_DATA_DIR')?.value;
+      assert.ok(dataDir && c.volumeMounts?.some((m) => m.mountPath === dataDir), `${overlay}: SWEEP_DATA_DIR must be a mounted volume`);
+      const secrets = find<Workload>(objs, 'StatefulSet', 'nats').spec.template.spec.containers[0]?.env;
+      for (const name of ['NATS_USER', 'NATS_PASSWORD']) {
+        const ref = env(c, name)?.valueFrom?.secretKeyRef;
+        assert.ok(ref, `${overlay}: worker ${name} must come from a Secret`);
+        assert.deepEqual(ref, secrets?.find((e) => e.name === name)?.valueFrom?.secretKeyRef, `${overlay}: worker and NATS must share the ${name} Secret key`);
+      }
+      const url = new URL(env(c, 'NATS_URL')?.value ?? 'missing://');
+      const svc = find<K8sObject & { spec: { ports: { port: number }[] } }>(objs, 'Service', url.hostname);
+      assert.ok(svc.spec.ports.some((p) => p.port === Number(url.port)), `${overlay}: NATS_URL port ${url.port} not on Service ${url.hostname}`);
+    }
+  });
+
+  test('gpu overlay asks for one NVIDIA GPU per worker; cpu overlay for none', () => {
+    const gpu = objectsOf('gpu');
+    const c = workerContainer(gpu);
+    assert.equal(c.resources?.limits?.['nvidia.com/gpu'], '1');
+    const pod = find<Workload>(gpu, 'Deployment', 'sweep-worker').spec.template.spec;
+    assert.ok(pod.tolerations?.some((t) => t.key === 'nvidia.com/gpu'), 'gpu workers tolerate the nvidia.com/gpu taint');
+    assert.ok(pod.nodeSelector && Object.keys(pod.nodeSelector).length > 0, 'gpu workers select GPU nodes');
+    assert.equal(env(c, 'SWEEP_BACKEND')?.value, 'tensorflow');
+    assert.match(c.image, /^sweep-gpu:/);
+    assert.doesNotMatch(JSON.stringify(objectsOf('cpu')), /nvidia\.com\/gpu/);
+    assert.equal(env(workerContainer(objectsOf('cpu')), 'SWEEP_BACKEND')?.value, 'wasm');
+  });
+
+  test('KEDA scales the worker Deployment from 0 on the pool consumer of SWEEP_JOBS', () => {
+    for (const overlay of OVERLAYS) {
+      const objs = objectsOf(overlay);
+      type Scaled = K8sObject & {
+        spec: { scaleTargetRef: { name: string }; minReplicaCount: number; maxReplicaCount: number; triggers: { type: string; metadata: Record<string, string> }[] };
+      };
+      const so = find<Scaled>(objs, 'ScaledObject', 'sweep-worker');
+      assert.equal(so.spec.minReplicaCount, 0, `${overlay}: scale to zero`);
+      assert.ok(so.spec.maxReplicaCount >= 1);
+      find(objs, 'Deployment', so.spec.scaleTargetRef.name);
+      const trigger = so.spec.triggers.find((t) => t.type === 'nats-jetstream');
+      assert.ok(trigger, `${overlay}: nats-jetstream trigger`);
+      const pool = env(workerContainer(objs), 'SWEEP_POOL')?.value ?? 'default';
+      assert.equal(trigger.metadata['stream'], JOBS_STREAM);
+      assert.equal(trigger.metadata['consumer'], consumerName(pool));
+      assert.equal(trigger.metadata['account'], '$G');
+      assert.ok(Number(trigger.metadata['lagThreshold']) >= 1);
+      const [host, port] = (trigger.metadata['natsServerMonitoringEndpoint'] ?? '').split(':');
+      const [svcName, namespace] = (host ?? '').split('.');
+      const svc = find<K8sObject & { spec: { ports: { port: number }[] } }>(objs, 'Service', svcName ?? '');
+      assert.equal(namespace, svc.metadata.namespace, 'monitoring endpoint names the Service namespace (KEDA runs elsewhere)');
+      assert.ok(svc.spec.ports.some((p) => p.port === Number(port)), `monitoring port ${port} on Service ${svcName}`);
+    }
+  });
+
+  test('NetworkPolicies: default deny, clients egress to NATS only, NATS ingress only from clients and KEDA', () => {
+    for (const overlay of OVERLAYS) {
+      type Policy = K8sObject & { spec: { podSelector: Record<string, unknown>; policyTypes: string[]; egress?: unknown[]; ingress?: unknown[] } };
+      const objs = objectsOf(overlay);
+      const deny = find<Policy>(objs, 'NetworkPolicy', 'default-deny');
+      assert.deepEqual(deny.spec.podSelector, {});
+      assert.deepEqual([...deny.spec.policyTypes].sort(), ['Egress', 'Ingress']);
+      assert.equal(deny.spec.ingress, undefined);
+      assert.equal(deny.spec.egress, undefined);
+      const egress = JSON.stringify(find<Policy>(objs, 'NetworkPolicy', 'sweep-clients-egress').spec);
+      assert.match(egress, /"worker","coordinator"/);
+      assert.doesNotMatch(egress, /ipBlock/, 'clients reach no addresses outside the cluster');
+      const ingress = find<Policy>(objs, 'NetworkPolicy', 'nats-ingress');
+      assert.equal(ingress.spec.ingress?.length, 2);
+      assert.match(JSON.stringify(ingress.spec.ingress?.[1]), /"kubernetes.io\/metadata.name":"keda".*"port":8222/);
+    }
+  });
+
+  test('coordinator Job launches the ConfigMap spec with --workers 0, and that spec is valid', () => {
+    for (const overlay of OVERLAYS) {
+      const objs = objectsOf(overlay);
+      const job = find<Workload>(objs, 'Job', 'sweep-coordinator');
+      const c = job.spec.template.spec.containers[0];
+      assert.ok(c);
+      const inv = sweepInvocation(c);
+      assert.equal(inv?.command, 'launch');
+      assert.equal(flagValue(inv.args, '--workers'), '0');
+      const specPath = inv.args[0] ?? '';
+      const mount = c.volumeMounts?.find((m) => specPath.startsWith(`${m.mountPath}/`));
+      assert.ok(mount, `${overlay}: spec ${specPath} is not on a mounted volume`);
+      const cmName = job.spec.template.spec.volumes?.find((v) => v.name === mount.name)?.configMap?.name ?? '';
+      const cm = find<K8sObject & { data: Record<string, string> }>(objs, 'ConfigMap', cmName);
+      const text = cm.data[specPath.slice(mount.mountPath.length + 1)];
+      assert.ok(text, `${overlay}: ConfigMap ${cmName} lacks ${specPath}`);
+      assert.ok(parseSpec(text, specPath).trials.length > 0);
+    }
+  });
+
+  test('every sweep flag and environment variable in the manifests and images exists in the CLI', () => {
+    const invocations: { where: string; command: string; args: string[]; env: string[] }[] = [];
+    for (const overlay of OVERLAYS) {
+      for (const w of objectsOf(overlay).filter((o) => WORKLOAD_KINDS.has(o.kind)) as Workload[]) {
+        for (const c of w.spec.template.spec.containers) {
+          const inv = sweepInvocation(c);
+          if (inv) invocations.push({ where: `${overlay}: ${describeObject(w)}`, ...inv, env: (c.env ?? []).map((e) => e.name) });
+        }
+      }
+    }
+    for (const file of ['deploy/docker/Dockerfile.gpu', 'deploy/docker/Dockerfile.cpu']) {
+      const argv = [...dockerfileExec(file, 'ENTRYPOINT'), ...dockerfileExec(file, 'CMD')];
+      const envs = [...readFileSync(join(REPO, file), 'utf8').matchAll(/\b(SWEEP_[A-Z_]+|NATS_[A-Z_]+)=/g)].map((m) => m[1]!);
+      invocations.push({ where: file, command: argv[2] ?? '', args: argv.slice(3), env: envs });
+    }
+    assert.ok(invocations.length >= 4);
+    for (const inv of invocations) {
+      const accepted = acceptedBy(inv.command);
+      for (const flag of inv.args.filter((a) => a.startsWith('--'))) {
+        assert.ok(accepted.flags.has(flag), `${inv.where}: \`sweep ${inv.command} ${flag}\` is not in \`sweep ${inv.command} --help\``);
+      }
+      for (const name of inv.env.filter((n) => /^(SWEEP|NATS)_/.test(n))) {
+        assert.ok(accepted.envs.has(name), `${inv.where}: env ${name} is read by no option of \`sweep ${inv.command}\``);
+      }
+    }
+  });
+});
+
+describe('deploy/docker images', () => {
+  const dockerfiles = ['deploy/docker/Dockerfile.gpu', 'deploy/docker/Dockerfile.cpu'];
+
+  test('Node major in every image = package.json engines = this Node', () => {
+    const engines = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const major = /(\d+)/.exec(engines)?.[1];
+    assert.equal(major, '20');
+    assert.equal(process.versions.node.split('.')[0], major);
+    for (const file of dockerfiles) {
+      const text = readFileSync(join(REPO, file), 'utf8');
+      const nodeImages = [...text.matchAll(/node:(\d+)[.\d]*-/g)].map((m) => m[1]);
+      assert.ok(nodeImages.length > 0, `${file}: no node:<version> image`);
+      for (const m of nodeImages) assert.equal(m, major, `${file}: node:${m} ≠ engines ${engines}`);
+    }
+    assert.match(readFileSync(join(REPO, dockerfiles[0]!), 'utf8'), /nvidia\/cuda:11\.2\.\d+-cudnn8-runtime/);
+  });
+
+  test('images run as the pods\' non-root UID, start `sweep worker`, and COPY only what .dockerignore lets in', () => {
+    const allowed = readFileSync(join(REPO, '.dockerignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('!'))
+      .map((l) => l.slice(1).replace(/\/\*\*$/, ''));
+    const workerUid = (find<Workload>(objectsOf('cpu'), 'Deployment', 'sweep-worker').spec.template.spec.securityContext?.runAsUser);
+    for (const file of dockerfiles) {
+      const text = readFileSync(join(REPO, file), 'utf8');
+      assert.deepEqual(dockerfileExec(file, 'ENTRYPOINT'), ['node', 'bin/sweep.js', 'worker']);
+      const users = [...text.matchAll(/^USER (\d+)(?::\d+)?$/gm)].map((m) => Number(m[1]));
+      assert.equal(users.length, 1, `${file}: one numeric USER`);
+      assert.ok(users[0]! > 0);
+      assert.equal(users[0], workerUid, `${file}: USER matches the pods' runAsUser`);
+      for (const m of text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
+        for (const src of m[1]!.split(/\s+/)) {
+          assert.ok(existsSync(join(REPO, src)), `${file}: COPY ${src} does not exist`);
+          assert.ok(allowed.includes(src), `${file}: COPY ${src} is excluded by .dockerignore`);
+        }
+      }
+    }
+  });
+});
+
+describe('deploy/k8s nats.conf', () => {
+  test('nats-server accepts the rendered config with the env the StatefulSet provides, and rejects it without', (t) => {
+    const server = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
+    if (!server) return t.skip('nats-server not installed (apt-get install -y nats-server)');
+    const cm = objectsOf('cpu').find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('nats-config')) as
+      | (K8sObject & { data: Record<string, string> })
+      | undefined;
+    assert.ok(cm?.data['nats.conf']);
+    const dir = mkdtempSync(join(tmpdir(), 'nats-conf-'));
+    try {
+      const conf = join(dir, 'nats.conf');
+      writeFileSync(conf, cm.data['nats.conf']);
+      const baseEnv = { PATH: process.env.PATH ?? '' };
+      const ok = spawnSync(server, ['-t', '-c', conf], { env: { ...baseEnv, POD_NAME: 'nats-0', NATS_USER: 'u', NATS_PASSWORD: 'p' }, encoding: 'utf8' });
+      assert.equal(ok.status, 0, `${ok.stdout}${ok.stderr}`);
+      const bad = spawnSync(server, ['-t', '-c', conf], { env: baseEnv, encoding: 'utf8' });
+      assert.notEqual(bad.status, 0);
+      assert.match(`${bad.stdout}${bad.stderr}`, /can not be found/);
+      assert.match(cm.data['nats.conf'], /listen: 0\.0\.0\.0:4222/);
+      assert.match(cm.data['nats.conf'], /http: 0\.0\.0\.0:8222/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
