@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { Worker } from '../worker/worker.js';
+import { startHealthServer } from '../worker/health-server.js';
 import { DEFAULT_QUEUE } from '../transport/resources.js';
 import { TOKEN_PATTERN } from '../transport/names.js';
 import type { BackendName } from '../training/types.js';
@@ -16,6 +17,7 @@ interface WorkerFlags {
   dataDir?: string;
   maxJobs?: number;
   idleExit?: number;
+  healthPort?: number;
 }
 
 export function registerWorker(program: Command): void {
@@ -29,6 +31,7 @@ export function registerWorker(program: Command): void {
     .addOption(new Option('--data-dir <dir>', 'where datasets are (or are cached)').env('SWEEP_DATA_DIR'))
     .option('--max-jobs <n>', 'exit after this many jobs', (v) => parsePositiveInt(v, '--max-jobs'))
     .option('--idle-exit <seconds>', 'exit once no job came for this long', (v) => parsePositiveInt(v, '--idle-exit'))
+    .addOption(new Option('--health-port <port>', 'serve /healthz, /readyz and Prometheus /metrics on this port').argParser((v) => parsePositiveInt(v, '--health-port')).env('SWEEP_HEALTH_PORT'))
     .action(async (flags: WorkerFlags, cmd: Command) => runWorker(flags, cmd.optsWithGlobals<GlobalOptions>()));
 }
 
@@ -65,9 +68,15 @@ async function runWorker(flags: WorkerFlags, g: GlobalOptions): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const health =
+    flags.healthPort !== undefined
+      ? await startHealthServer(flags.healthPort, { ready: () => worker.ready, stats: () => worker.stats })
+      : null;
+  if (health) log.info({ port: health.port }, 'health and metrics endpoints up (/healthz, /readyz, /metrics)');
   try {
     await worker.run();
   } finally {
+    await health?.close();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     await handle.close();

@@ -93,7 +93,7 @@ export const datasetSchema = z.strictObject({ name: datasetNameSchema, ...datase
 const seedSchema = z.int().min(0).max(2 ** 31 - 1);
 const seedsFields = {
   seeds: z.array(seedSchema).min(1).describe('trial seeds, an axis crossed with everything').optional(),
-  repeats: z.int().min(1).max(1000).describe('shorthand for seeds 0..repeats-1').optional(),
+  repeats: z.int().min(1).max(1_000_000).describe('shorthand for seeds 0..repeats-1').optional(),
   samples: z.int().min(1).max(100_000).describe('draws of the random parameters, crossed with the grid').optional(),
 };
 

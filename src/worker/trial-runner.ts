@@ -11,6 +11,7 @@ import type { EpochMetrics } from '../training/types.js';
 import { AckExtender } from './ack-extender.js';
 import { NO_DATA, type DatasetCache } from './dataset-cache.js';
 import { isUnrecoverable, retryDelayMs } from './errors.js';
+import type { SweepStatusCache } from './sweep-status-cache.js';
 import { claimedRecord, failedRecord, finishedRecord, requeuedRecord } from './trial-records.js';
 
 export interface RunnerContext {
@@ -25,6 +26,7 @@ export interface RunnerContext {
   isDraining: () => boolean;
   /** Initializes the tfjs backend on first use (not needed by the sleep trainer). */
   ensureBackend: () => Promise<string>;
+  sweepStatus: SweepStatusCache;
   /** Called with each finished epoch (metrics endpoint, progress). */
   onEpoch?: (m: EpochMetrics) => void;
 }
@@ -32,6 +34,7 @@ export interface RunnerContext {
 export type JobOutcome = 'completed' | 'stopped' | 'failed' | 'requeued' | 'skipped' | 'malformed';
 
 const iso = () => new Date().toISOString();
+const RECORD_EVERY_MS = 1_000;
 
 /** Runs one delivered job to an ack, nak or term. Never throws: every outcome is recorded. */
 export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome> {
@@ -55,8 +58,12 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
     log.error({ delivery }, text);
     return 'failed';
   }
-  const claim = await ctx.trials.mutate(sweepId, trialId, (cur) =>
-    cur && isTerminal(cur.status) ? null : claimedRecord(cur, job, ctx.workerId),
+  // A first delivery usually finds no record: try a create straight away (a lost race falls back to a read).
+  const claim = await ctx.trials.mutate(
+    sweepId,
+    trialId,
+    (cur) => (cur && isTerminal(cur.status) ? null : claimedRecord(cur, job, ctx.workerId)),
+    delivery === 1 ? null : undefined,
   );
   if (!claim.changed || !claim.record) {
     log.info({ status: claim.record?.status }, 'trial already finished: duplicate delivery acknowledged');
@@ -72,6 +79,8 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
   const extender = new AckExtender(msg, ctx.ackWaitMs).start();
   let dataset: Dataset = NO_DATA;
   let cancelled = false;
+  const epochsSeen: EpochMetrics[] = [];
+  let lastRecordAt = Date.now();
   try {
     if (job.config.model.family !== 'sleep') {
       await ctx.ensureBackend();
@@ -84,16 +93,18 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
         log: (m) => log.debug(m),
         onEpochEnd: async (metrics) => {
           ctx.onEpoch?.(metrics);
+          epochsSeen.push(metrics);
           publishEvent(ctx.nc, {
             v: 1, type: 'epoch', sweepId, trialId, worker: ctx.workerId, metrics, totalEpochs: job.config.training.epochs, at: iso(),
           });
+          // Progress in KV at most every RECORD_EVERY_MS per trial: epochs of real models take longer than that,
+          // while 0 ms dispatch-benchmark epochs would otherwise spend most of their time on KV writes.
+          if (Date.now() - lastRecordAt < RECORD_EVERY_MS) return;
+          lastRecordAt = Date.now();
           const res = await ctx.trials.mutate(
             sweepId,
             trialId,
-            (cur) =>
-              cur && cur.status === 'RUNNING' && cur.worker === ctx.workerId
-                ? { ...cur, epochs: [...cur.epochs.filter((e) => e.epoch < metrics.epoch), metrics], heartbeatAt: iso() }
-                : null,
+            (cur) => (cur && cur.status === 'RUNNING' && cur.worker === ctx.workerId ? { ...cur, epochs: [...epochsSeen], heartbeatAt: iso() } : null),
             known,
           );
           if (res.changed && res.record) known = { value: res.record, revision: res.revision };
@@ -101,8 +112,7 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
         },
         shouldStop: async () => {
           if (ctx.isDraining()) return true;
-          const sweep = await ctx.sweeps.get(sweepId);
-          cancelled = sweep?.value.status === 'CANCELLED';
+          cancelled = (await ctx.sweepStatus.get(sweepId)) === 'CANCELLED';
           return cancelled;
         },
       },

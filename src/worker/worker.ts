@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Consumer, NatsConnection } from 'nats';
+import type { Consumer, JsMsg, NatsConnection } from 'nats';
 import type { Logger } from '../log.js';
 import { coerceError } from '../log.js';
 import { JOBS_STREAM, consumerName } from '../transport/names.js';
@@ -11,6 +11,7 @@ import { selectBackend } from '../training/backends/index.js';
 import type { BackendName, EpochMetrics } from '../training/types.js';
 import { DatasetCache } from './dataset-cache.js';
 import { runJob, type JobOutcome } from './trial-runner.js';
+import { SweepStatusCache } from './sweep-status-cache.js';
 
 export interface WorkerOptions {
   queue: QueueSettings;
@@ -64,7 +65,10 @@ export class Worker {
 
   /** Runs until close() or an exit condition; resolves when every slot has stopped. */
   async run(): Promise<void> {
+    void this.watchConnection();
     await ensureResources(this.nc, this.opts.queue);
+    // Initialise the backend up front so /readyz means "can train now", and a broken backend fails fast.
+    await this.ensureBackend();
     const trials = await TrialStore.open(this.nc);
     const sweeps = await SweepStore.open(this.nc);
     const consumer = await this.nc.jetstream().consumers.get(JOBS_STREAM, consumerName(this.opts.queue.pool));
@@ -79,15 +83,27 @@ export class Worker {
       ackWaitMs: this.opts.queue.ackWaitMs,
       isDraining: () => this.draining,
       ensureBackend: () => this.ensureBackend(),
+      sweepStatus: new SweepStatusCache(sweeps),
       onEpoch: (m: EpochMetrics) => {
         this.stats.epochs++;
         this.stats.imagesPerSec = m.images_per_sec;
       },
     };
     log.info({ pool: this.opts.queue.pool, concurrency: this.opts.concurrency }, 'worker started');
-    const slots = Array.from({ length: this.opts.concurrency }, () => this.slotLoop(consumer, ctx));
-    await Promise.all(slots);
+    await this.pullLoop(consumer, ctx);
     log.info({ outcomes: this.stats.outcomes }, 'worker stopped');
+  }
+
+  private async watchConnection(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === 'disconnect') this.stats.connected = false;
+      if (s.type === 'reconnect') this.stats.connected = true;
+    }
+  }
+
+  /** Connected to the broker and the backend initialised. */
+  get ready(): boolean {
+    return this.stats.connected && this.stats.backend !== null && !this.draining;
   }
 
   private ensureBackend(): Promise<string> {
@@ -105,12 +121,22 @@ export class Worker {
     return false;
   }
 
-  private async slotLoop(consumer: Consumer, ctx: Parameters<typeof runJob>[1]): Promise<void> {
+  /**
+   * One pull loop feeding `concurrency` slots: each fetch asks for exactly as many jobs as there are free
+   * slots, and every job starts the moment it arrives.
+   */
+  private async pullLoop(consumer: Consumer, ctx: Parameters<typeof runJob>[1]): Promise<void> {
+    const running = new Set<Promise<void>>();
     let backoff = 100;
     while (!this.shouldExit()) {
-      let msg;
+      const free = this.opts.concurrency - running.size;
+      if (free === 0) {
+        await Promise.race(running);
+        continue;
+      }
+      let batch;
       try {
-        msg = await consumer.next({ expires: 2_000 });
+        batch = await consumer.fetch({ max_messages: free, expires: 2_000 });
         backoff = 100;
       } catch (e) {
         // Broker restarting or unreachable: the connection reconnects by itself; wait and ask again.
@@ -119,23 +145,34 @@ export class Worker {
         backoff = Math.min(backoff * 2, 5_000);
         continue;
       }
-      if (!msg) continue;
-      if (this.draining) {
-        msg.nak(0);
-        break;
-      }
-      this.jobsTaken++;
-      this.stats.running++;
       try {
-        const outcome = await runJob(msg, ctx);
-        this.stats.outcomes[outcome]++;
+        for await (const msg of batch) {
+          if (this.draining) {
+            msg.nak(0);
+            continue;
+          }
+          const job = this.startJob(msg, ctx).finally(() => running.delete(job));
+          running.add(job);
+        }
       } catch (e) {
-        // runJob records every outcome itself; reaching here means the broker failed under us mid-job.
-        this.log.error({ err: coerceError(e).message }, 'job aborted: it will be redelivered after ack_wait');
-      } finally {
-        this.stats.running--;
-        this.lastJobAt = Date.now();
+        this.log.warn({ err: coerceError(e).message }, 'job fetch interrupted');
       }
+    }
+    await Promise.all(running);
+  }
+
+  private async startJob(msg: JsMsg, ctx: Parameters<typeof runJob>[1]): Promise<void> {
+    this.jobsTaken++;
+    this.stats.running++;
+    try {
+      const outcome = await runJob(msg, ctx);
+      this.stats.outcomes[outcome]++;
+    } catch (e) {
+      // runJob records every outcome itself; reaching here means the broker failed under us mid-job.
+      this.log.error({ err: coerceError(e).message }, 'job aborted: it will be redelivered after ack_wait');
+    } finally {
+      this.stats.running--;
+      this.lastJobAt = Date.now();
     }
   }
 
