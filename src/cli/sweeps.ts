@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { SweepStore } from '../transport/sweep-store.js';
-import { TrialStore } from '../transport/trial-store.js';
-import { purgeSweepJobs } from '../transport/job-queue.js';
-import { isTerminal } from '../transport/codecs.js';
-import { UnknownSweepError } from '../coordinator/sweep-view.js';
+import { cancelSweep } from '../coordinator/cancel.js';
 import { renderTextTable } from '../report/render/text-table.js';
 import { createLogger } from '../log.js';
 import { openBroker, stopEmbedded } from './broker.js';
@@ -38,26 +35,10 @@ export function registerSweepCommands(program: Command): void {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const handle = await openBroker(brokerOptions(g), g.stateDir, createLogger('cancel'), 'sweep-cancel');
       try {
-        const store = await SweepStore.open(handle.nc);
-        const rec = await store.setStatus(id, 'CANCELLED');
-        if (!rec) throw new UnknownSweepError(`no sweep "${id}" on this broker; see \`sweep list\``);
-        const purged = await purgeSweepJobs(handle.nc, id);
-        const trials = await TrialStore.open(handle.nc);
-        let stopped = 0;
-        for (const t of rec.trials ?? []) {
-          const res = await trials.mutate(id, t.id, (cur) =>
-            cur && (isTerminal(cur.status) || cur.status === 'RUNNING')
-              ? null
-              : {
-                  v: 1, sweepId: id, trialId: t.id, index: t.index, status: 'STOPPED', params: cur?.params ?? {}, seed: cur?.seed ?? 0,
-                  attempt: cur?.attempt ?? 0, worker: null, epochs: cur?.epochs ?? [], startedAt: cur?.startedAt ?? null,
-                  finishedAt: new Date().toISOString(), heartbeatAt: null, durationMs: null, error: 'cancelled before it ran',
-                  history: cur?.history ?? [], checkpoint: cur?.checkpoint ?? null, result: null,
-                },
-          );
-          if (res.changed) stopped++;
-        }
-        process.stdout.write(`sweep ${id} cancelled: ${purged} queued job(s) removed, ${stopped} trial(s) marked STOPPED; running trials stop at their next epoch\n`);
+        const { purgedJobs, stoppedTrials } = await cancelSweep(handle.nc, id);
+        process.stdout.write(
+          `sweep ${id} cancelled: ${purgedJobs} queued job(s) removed, ${stoppedTrials} trial(s) marked STOPPED; running trials stop at their next epoch\n`,
+        );
       } finally {
         await handle.close();
       }

@@ -79,7 +79,7 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
   const jobs = function* (): Generator<JobMessage> {
     for (const t of pending) {
       yield {
-        v: 1, sweepId: opts.sweepId, trialId: t.id, index: t.index, maxDeliver: sweep.execution.max_deliver, publishedAt: Date.now(), config: t.config,
+        v: 1, sweepId: opts.sweepId, trialId: t.id, index: t.index, maxDeliver: sweep.execution.max_deliver, checkpointEvery: sweep.execution.checkpoint_every, publishedAt: Date.now(), config: t.config,
       };
     }
   };

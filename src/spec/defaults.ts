@@ -21,7 +21,7 @@ export const DEFAULTS = {
   dataset: { validation: 'test', normalize: 'scale', noise: 0.3 },
   objective: { metric: 'val_accuracy' },
   export: { top: 3, format: 'onnx' },
-  execution: { max_deliver: 5, ack_wait_s: 30, pool: 'default' },
+  execution: { max_deliver: 5, ack_wait_s: 30, pool: 'default', checkpoint_every: 1 },
 } as const;
 
 /** The TrialConfig every trial of this spec starts from, before its parameters are applied. */
@@ -71,6 +71,7 @@ export function executionOf(spec: SpecInput): ExecutionSettings {
     max_deliver: e.max_deliver ?? DEFAULTS.execution.max_deliver,
     ack_wait_ms: Math.round((e.ack_wait_s ?? DEFAULTS.execution.ack_wait_s) * 1000),
     pool: e.pool ?? DEFAULTS.execution.pool,
+    checkpoint_every: e.checkpoint_every ?? DEFAULTS.execution.checkpoint_every,
   };
 }
 

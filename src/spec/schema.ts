@@ -123,6 +123,7 @@ export const specSchema = z
       .strictObject({
         max_deliver: z.int().min(1).max(100).optional(),
         ack_wait_s: z.number().min(1).max(3600).optional(),
+        checkpoint_every: z.int().min(0).max(1000).describe('save the training state every N epochs (0 = never)').optional(),
         pool: slug().optional(),
       })
       .optional(),

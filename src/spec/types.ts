@@ -100,6 +100,8 @@ export interface Trial {
 export interface ExecutionSettings {
   max_deliver: number;
   ack_wait_ms: number;
+  /** Save the training state to the object store every N epochs; 0 = never (dispatch benchmarks). */
+  checkpoint_every: number;
   pool: string;
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { TrialConfig } from '../spec/types.js';
 import type { EpochMetrics } from '../training/types.js';
-import type { TrialStatus } from '../report/types.js';
+import type { OnnxCheck, TrialStatus } from '../report/types.js';
 
 /**
  * Versioned wire formats. Everything read from the broker is validated on receipt; a message that fails
@@ -29,6 +29,7 @@ export const jobMessageSchema = z.object({
   trialId: z.string().min(1),
   index: z.number().int().nonnegative(),
   maxDeliver: z.number().int().positive(),
+  checkpointEvery: z.number().int().nonnegative().optional(),
   publishedAt: z.number().optional(),
   // The config is validated structurally by the spec layer before it was published; here we check its envelope.
   config: z.object({ version: z.literal(1), model: z.object({ family: z.string() }).passthrough() }).passthrough(),
@@ -39,6 +40,8 @@ export interface JobMessage {
   trialId: string;
   index: number;
   maxDeliver: number;
+  /** Save the training state every N epochs (0 = never); default 1. */
+  checkpointEvery?: number;
   /** Epoch ms when the coordinator published it (queue-latency metrics). */
   publishedAt?: number;
   config: TrialConfig;
@@ -83,8 +86,28 @@ export interface TrialRecord {
   durationMs: number | null;
   error: string | null;
   history: AttemptRecord[];
-  checkpoint: { name: string; epoch: number; sha256: string } | null;
+  /** Newest first; at most KEEP_CHECKPOINTS. */
+  checkpoints: CheckpointRefRecord[];
   result: TrialResultRecord | null;
+  /** The resolved config, so export and reports need no spec file. */
+  config: TrialConfig | null;
+  /** Final trained weights in the sweep-models store. */
+  model: BlobRefRecord | null;
+  onnx: OnnxRecord | null;
+}
+
+export interface BlobRefRecord {
+  name: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface CheckpointRefRecord extends BlobRefRecord {
+  epoch: number;
+}
+
+export interface OnnxRecord extends OnnxCheck {
+  ref: BlobRefRecord;
 }
 
 const attemptRecord = z.object({
@@ -114,8 +137,11 @@ export const trialRecordSchema = z.object({
   durationMs: z.number().nullable(),
   error: z.string().nullable(),
   history: z.array(attemptRecord),
-  checkpoint: z.object({ name: z.string(), epoch: z.number(), sha256: z.string() }).nullable(),
+  checkpoints: z.array(z.object({ name: z.string(), epoch: z.number(), sha256: z.string(), bytes: z.number() })),
   result: z.any().nullable(),
+  config: z.any().nullable(),
+  model: z.object({ name: z.string(), sha256: z.string(), bytes: z.number() }).nullable(),
+  onnx: z.any().nullable(),
 });
 
 export type SweepStatus = 'RUNNING' | 'COMPLETED' | 'CANCELLED';

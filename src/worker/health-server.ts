@@ -4,12 +4,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { WorkerStats } from './worker.js';
 
 /** Checkpoint totals a worker may report; their metrics exist only when the first stats() has them. */
-export interface CheckpointStats {
-  checkpointBytes: number;
-  checkpointSeconds: number;
-}
-
-export type HealthStats = WorkerStats & Partial<CheckpointStats>;
+export type HealthStats = WorkerStats;
 
 export interface HealthProbe {
   /** Connected to NATS and backend initialised: the pod may receive work. */
@@ -132,13 +127,8 @@ export function createWorkerRegistry(stats: () => HealthStats): Registry {
       }
     },
   });
-  const first = stats();
-  if (first.checkpointBytes !== undefined) {
-    counterFromTotal(registry, 'sweep_worker_checkpoint_bytes_total', 'Checkpoint bytes written to the object store', () => stats().checkpointBytes);
-  }
-  if (first.checkpointSeconds !== undefined) {
-    counterFromTotal(registry, 'sweep_worker_checkpoint_seconds_total', 'Seconds spent writing checkpoints', () => stats().checkpointSeconds);
-  }
+  counterFromTotal(registry, 'sweep_worker_checkpoint_bytes_total', 'Checkpoint bytes written to the object store', () => stats().checkpointBytes);
+  counterFromTotal(registry, 'sweep_worker_checkpoint_seconds_total', 'Seconds spent writing checkpoints', () => stats().checkpointSeconds);
   return registry;
 }
 

@@ -1,4 +1,4 @@
-import type { AttemptRecord, JobMessage, TrialRecord, TrialResultRecord } from '../transport/codecs.js';
+import type { AttemptRecord, BlobRefRecord, JobMessage, TrialRecord, TrialResultRecord } from '../transport/codecs.js';
 import type { Dataset } from '../training/datasets/types.js';
 import type { TrainResult } from '../training/types.js';
 
@@ -7,6 +7,7 @@ import type { TrainResult } from '../training/types.js';
 const now = () => new Date().toISOString();
 
 export function claimedRecord(cur: TrialRecord | null, job: JobMessage, worker: string): TrialRecord {
+  // Epochs and checkpoints survive a redelivery: the runner resumes from the newest checkpoint that verifies.
   const attempt = (cur?.attempt ?? 0) + 1;
   const at = now();
   const history: AttemptRecord[] = (cur?.history ?? []).map((h) =>
@@ -23,16 +24,27 @@ export function claimedRecord(cur: TrialRecord | null, job: JobMessage, worker: 
     seed: job.config.seed,
     attempt,
     worker,
-    // Without a checkpoint to resume from, a new attempt trains from scratch.
-    epochs: [],
+    epochs: cur?.epochs ?? [],
     startedAt: cur?.startedAt ?? at,
     finishedAt: null,
     heartbeatAt: at,
     durationMs: null,
     error: cur?.error ?? null,
     history,
-    checkpoint: null,
+    checkpoints: cur?.checkpoints ?? [],
     result: null,
+    config: job.config,
+    model: null,
+    onnx: null,
+  };
+}
+
+/** Where the attempt really starts: the checkpoint it restored (or 0), with the epochs before it kept. */
+export function resumedRecord(cur: TrialRecord, worker: string, resumeEpoch: number): TrialRecord {
+  return {
+    ...cur,
+    epochs: cur.epochs.filter((e) => e.epoch <= resumeEpoch),
+    history: cur.history.map((h) => (h.outcome === 'running' && h.worker === worker ? { ...h, resumeEpoch } : h)),
   };
 }
 
@@ -72,11 +84,14 @@ export function finishedRecord(
   status: 'COMPLETED' | 'STOPPED',
   result: TrainResult,
   dataset: Dataset,
+  model: BlobRefRecord | null,
 ): TrialRecord {
   const at = now();
   return {
     ...cur,
     status,
+    model,
+    checkpoints: [],
     epochs: result.epochs,
     finishedAt: at,
     heartbeatAt: at,

@@ -1,7 +1,7 @@
 import type { JsMsg, NatsConnection } from 'nats';
 import type { Logger } from '../log.js';
 import { coerceError } from '../log.js';
-import { decodeJson, isTerminal, jobMessageSchema, type JobMessage, type TrialRecord } from '../transport/codecs.js';
+import { decodeJson, isTerminal, jobMessageSchema, type BlobRefRecord, type JobMessage, type TrialRecord } from '../transport/codecs.js';
 import { publishEvent } from '../transport/events.js';
 import type { SweepStore } from '../transport/sweep-store.js';
 import type { TrialStore, Versioned } from '../transport/trial-store.js';
@@ -12,7 +12,11 @@ import { AckExtender } from './ack-extender.js';
 import { NO_DATA, type DatasetCache } from './dataset-cache.js';
 import { isUnrecoverable, retryDelayMs } from './errors.js';
 import type { SweepStatusCache } from './sweep-status-cache.js';
-import { claimedRecord, failedRecord, finishedRecord, requeuedRecord } from './trial-records.js';
+import { claimedRecord, failedRecord, finishedRecord, requeuedRecord, resumedRecord } from './trial-records.js';
+import type { CheckpointRef, CheckpointStore } from '../transport/checkpoint-store.js';
+import type { ModelStore } from '../transport/model-store.js';
+import { serializeModelWeights } from '../training/model-weights.js';
+import type { LayersModel } from '@tensorflow/tfjs';
 
 export interface RunnerContext {
   nc: NatsConnection;
@@ -27,6 +31,9 @@ export interface RunnerContext {
   /** Initializes the tfjs backend on first use (not needed by the sleep trainer). */
   ensureBackend: () => Promise<string>;
   sweepStatus: SweepStatusCache;
+  checkpoints: CheckpointStore;
+  models: ModelStore;
+  onCheckpoint?: (bytes: number, seconds: number) => void;
   /** Called with each finished epoch (metrics endpoint, progress). */
   onEpoch?: (m: EpochMetrics) => void;
 }
@@ -72,16 +79,40 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
   }
   let known: Versioned<TrialRecord> = { value: claim.record, revision: claim.revision };
   const attempt = claim.record.attempt;
-  log.info({ attempt, delivery }, 'trial started');
-  publishEvent(ctx.nc, { v: 1, type: 'started', sweepId, trialId, worker: ctx.workerId, attempt, resumeEpoch: 0, at: iso(),
-    ...(job.publishedAt !== undefined ? { queueLatencyMs: Date.now() - job.publishedAt } : {}) });
-
   const extender = new AckExtender(msg, ctx.ackWaitMs).start();
   let dataset: Dataset = NO_DATA;
   let cancelled = false;
-  const epochsSeen: EpochMetrics[] = [];
+  let checkpoints: CheckpointRef[] = claim.record.checkpoints;
+  const checkpointEvery = job.checkpointEvery ?? 1;
   let lastRecordAt = Date.now();
   try {
+    let resumeFrom: Uint8Array | undefined;
+    let resumeEpoch = 0;
+    if (checkpoints.length > 0) {
+      const restored = await ctx.checkpoints.loadNewestValid(checkpoints, (ref, reason) =>
+        log.warn({ checkpoint: ref.name, reason }, 'checkpoint unusable: trying the one before it'),
+      );
+      if (restored) {
+        resumeFrom = restored.bytes;
+        resumeEpoch = restored.ref.epoch;
+        checkpoints = checkpoints.filter((c) => c.epoch <= resumeEpoch);
+      } else {
+        log.warn('no usable checkpoint: training from scratch');
+        checkpoints = [];
+      }
+    }
+    const resumed = await ctx.trials.mutate(
+      sweepId,
+      trialId,
+      (cur) => (cur && cur.status === 'RUNNING' && cur.worker === ctx.workerId ? { ...resumedRecord(cur, ctx.workerId, resumeEpoch), checkpoints } : null),
+      known,
+    );
+    if (resumed.changed && resumed.record) known = { value: resumed.record, revision: resumed.revision };
+    const epochsSeen: EpochMetrics[] = known.value.epochs.filter((e) => e.epoch <= resumeEpoch);
+    log.info({ attempt, delivery, resumeEpoch }, resumeEpoch > 0 ? 'trial resumed from checkpoint' : 'trial started');
+    publishEvent(ctx.nc, { v: 1, type: 'started', sweepId, trialId, worker: ctx.workerId, attempt, resumeEpoch, at: iso(),
+      ...(job.publishedAt !== undefined ? { queueLatencyMs: Date.now() - job.publishedAt } : {}) });
+
     if (job.config.model.family !== 'sleep') {
       await ctx.ensureBackend();
       dataset = await ctx.datasets.get(job.config.dataset);
@@ -89,22 +120,31 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
     const result = await trainTrial({
       config: job.config,
       dataset,
+      ...(resumeFrom ? { resumeFrom } : {}),
       hooks: {
         log: (m) => log.debug(m),
-        onEpochEnd: async (metrics) => {
+        onEpochEnd: async (metrics, saveState) => {
           ctx.onEpoch?.(metrics);
           epochsSeen.push(metrics);
+          let checkpointed = false;
+          if (checkpointEvery > 0 && metrics.epoch % checkpointEvery === 0) {
+            const started = performance.now();
+            const state = await saveState();
+            checkpoints = await ctx.checkpoints.save(sweepId, trialId, metrics.epoch, state.bytes, checkpoints);
+            ctx.onCheckpoint?.(state.bytes.byteLength, (performance.now() - started) / 1000);
+            checkpointed = true;
+          }
           publishEvent(ctx.nc, {
             v: 1, type: 'epoch', sweepId, trialId, worker: ctx.workerId, metrics, totalEpochs: job.config.training.epochs, at: iso(),
           });
           // Progress in KV at most every RECORD_EVERY_MS per trial: epochs of real models take longer than that,
           // while 0 ms dispatch-benchmark epochs would otherwise spend most of their time on KV writes.
-          if (Date.now() - lastRecordAt < RECORD_EVERY_MS) return;
+          if (!checkpointed && Date.now() - lastRecordAt < RECORD_EVERY_MS) return;
           lastRecordAt = Date.now();
           const res = await ctx.trials.mutate(
             sweepId,
             trialId,
-            (cur) => (cur && cur.status === 'RUNNING' && cur.worker === ctx.workerId ? { ...cur, epochs: [...epochsSeen], heartbeatAt: iso() } : null),
+            (cur) => (cur && cur.status === 'RUNNING' && cur.worker === ctx.workerId ? { ...cur, epochs: [...epochsSeen], checkpoints, heartbeatAt: iso() } : null),
             known,
           );
           if (res.changed && res.record) known = { value: res.record, revision: res.revision };
@@ -117,6 +157,7 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
         },
       },
     });
+    const modelRef = result.model && result.stopReason !== 'stopped' ? await saveFinalWeights(ctx, sweepId, trialId, result.model) : null;
     disposeModel(result.model);
 
     if (result.stopReason === 'stopped' && !cancelled) {
@@ -130,7 +171,7 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
     const done = await ctx.trials.mutate(
       sweepId,
       trialId,
-      (cur) => (cur && !isTerminal(cur.status) ? finishedRecord(cur, ctx.workerId, status, result, dataset) : null),
+      (cur) => (cur && !isTerminal(cur.status) ? finishedRecord(cur, ctx.workerId, status, result, dataset, modelRef) : null),
       known,
     );
     msg.ack();
@@ -138,6 +179,7 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
       log.warn({ status: done.record?.status }, 'another delivery finished this trial first: result discarded');
       return 'skipped';
     }
+    await ctx.checkpoints.deleteAll(checkpoints);
     publishEvent(ctx.nc, { v: 1, type: 'finished', sweepId, trialId, worker: ctx.workerId, status, at: iso() });
     log.info({ status, epochs: result.epochs.length, bestEpoch: result.bestEpoch }, 'trial finished');
     return status === 'COMPLETED' ? 'completed' : 'stopped';
@@ -160,6 +202,11 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
   } finally {
     extender.stop();
   }
+}
+
+async function saveFinalWeights(ctx: RunnerContext, sweepId: string, trialId: string, model: unknown): Promise<BlobRefRecord> {
+  const { bytes } = await serializeModelWeights(model as LayersModel);
+  return ctx.models.putWeights(sweepId, trialId, bytes);
 }
 
 function disposeModel(model: unknown): void {

@@ -12,6 +12,8 @@ import type { BackendName, EpochMetrics } from '../training/types.js';
 import { DatasetCache } from './dataset-cache.js';
 import { runJob, type JobOutcome } from './trial-runner.js';
 import { SweepStatusCache } from './sweep-status-cache.js';
+import { CheckpointStore } from '../transport/checkpoint-store.js';
+import { ModelStore } from '../transport/model-store.js';
 
 export interface WorkerOptions {
   queue: QueueSettings;
@@ -33,6 +35,8 @@ export interface WorkerStats {
   imagesPerSec: number;
   backend: string | null;
   connected: boolean;
+  checkpointBytes: number;
+  checkpointSeconds: number;
 }
 
 /**
@@ -48,6 +52,8 @@ export class Worker {
     imagesPerSec: 0,
     backend: null,
     connected: true,
+    checkpointBytes: 0,
+    checkpointSeconds: 0,
   };
   private draining = false;
   private closed: Promise<void> | null = null;
@@ -84,6 +90,12 @@ export class Worker {
       isDraining: () => this.draining,
       ensureBackend: () => this.ensureBackend(),
       sweepStatus: new SweepStatusCache(sweeps),
+      checkpoints: await CheckpointStore.open(this.nc),
+      models: await ModelStore.open(this.nc),
+      onCheckpoint: (bytes: number, seconds: number) => {
+        this.stats.checkpointBytes += bytes;
+        this.stats.checkpointSeconds += seconds;
+      },
       onEpoch: (m: EpochMetrics) => {
         this.stats.epochs++;
         this.stats.imagesPerSec = m.images_per_sec;

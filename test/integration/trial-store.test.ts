@@ -9,7 +9,7 @@ import { TRIALS_BUCKET } from '../../src/transport/names.js';
 
 const base = (trialId: string): TrialRecord => ({
   v: 1, sweepId: 's1', trialId, index: 0, status: 'RUNNING', params: {}, seed: 0, attempt: 1, worker: 'w', epochs: [],
-  startedAt: null, finishedAt: null, heartbeatAt: null, durationMs: null, error: null, history: [], checkpoint: null, result: null,
+  startedAt: null, finishedAt: null, heartbeatAt: null, durationMs: null, error: null, history: [], checkpoints: [], result: null, config: null, model: null, onnx: null,
 });
 
 describe('trial records in KV (real nats-server)', () => {

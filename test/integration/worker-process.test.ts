@@ -93,7 +93,8 @@ describe('sweep worker process (real nats-server)', () => {
     const store = await TrialStore.open(nc);
     const first = startWorker(broker.url);
     await launchSweep(nc, sweep, { sweepId: sweep.id, specFile: 'x', pool: 'default' });
-    await waitFor('trial running', async () => (await store.get(sweep.id, trialId))?.value.status === 'RUNNING');
+    // Let it finish (and checkpoint) at least one epoch before the drain.
+    await waitFor('first epoch checkpointed', async () => ((await store.get(sweep.id, trialId))?.value.checkpoints.length ?? 0) > 0);
     first.child.kill('SIGTERM');
     const [code] = (await once(first.child, 'exit')) as [number];
     assert.equal(code, 0, first.output());
@@ -110,6 +111,10 @@ describe('sweep worker process (real nats-server)', () => {
       assert.equal(done.attempt, 2);
       assert.equal(done.history.filter((h) => h.outcome === 'completed').length, 1);
       assert.notEqual(done.history[0]!.worker, done.history[1]!.worker);
+      const resumedAt = done.history[1]!.resumeEpoch;
+      assert.ok(resumedAt >= 1, 'the second attempt resumed from the checkpoint, not from scratch');
+      assert.deepEqual(done.epochs.map((e) => e.epoch), [1, 2, 3, 4]);
+      assert.equal(done.checkpoints.length, 0, 'checkpoints are deleted once the trial completed');
     } finally {
       second.child.kill('SIGTERM');
       await once(second.child, 'exit');

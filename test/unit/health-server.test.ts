@@ -10,6 +10,8 @@ function freshStats(): HealthStats {
     imagesPerSec: 0,
     backend: null,
     connected: true,
+    checkpointBytes: 0,
+    checkpointSeconds: 0,
   };
 }
 
@@ -77,7 +79,7 @@ describe('worker health server', () => {
       assert.match(body, /# TYPE sweep_worker_epochs_total counter/);
       assert.match(body, /# TYPE sweep_worker_images_per_second gauge/);
       assert.match(body, /^process_resident_memory_bytes /m, 'default process metrics are exported');
-      assert.doesNotMatch(body, /sweep_worker_checkpoint/, 'no checkpoint metrics when stats have none');
+      assert.equal(sample(body, 'sweep_worker_checkpoint_bytes_total'), 0);
 
       stats.running = 2;
       stats.epochs = 7;

@@ -1,0 +1,54 @@
+import type { NatsConnection } from 'nats';
+import { CHECKPOINTS_BUCKET } from './names.js';
+import { BlobStore, type BlobRef } from './blob-store.js';
+
+export interface CheckpointRef extends BlobRef {
+  epoch: number;
+}
+
+export const checkpointName = (sweepId: string, trialId: string, epoch: number) => `${sweepId}/${trialId}/epoch-${epoch}`;
+
+/** How many checkpoints of a trial are kept: the newest, and one to fall back to if it is corrupt. */
+export const KEEP_CHECKPOINTS = 2;
+
+/** Per-epoch training state in the `sweep-checkpoints` object store. */
+export class CheckpointStore {
+  private constructor(private readonly blobs: BlobStore) {}
+
+  static async open(nc: NatsConnection): Promise<CheckpointStore> {
+    return new CheckpointStore(await BlobStore.open(nc, CHECKPOINTS_BUCKET));
+  }
+
+  /** Writes epoch `epoch` and returns the refs to keep (newest first); older ones are deleted. */
+  async save(sweepId: string, trialId: string, epoch: number, bytes: Uint8Array, previous: CheckpointRef[]): Promise<CheckpointRef[]> {
+    const ref: CheckpointRef = { ...(await this.blobs.put(checkpointName(sweepId, trialId, epoch), bytes)), epoch };
+    const all = [ref, ...previous.filter((p) => p.name !== ref.name)].sort((a, b) => b.epoch - a.epoch);
+    const keep = all.slice(0, KEEP_CHECKPOINTS);
+    for (const old of all.slice(KEEP_CHECKPOINTS)) await this.blobs.delete(old.name);
+    return keep;
+  }
+
+  /**
+   * The newest checkpoint whose bytes verify, trying each ref newest first; `onSkip` hears why one was passed
+   * over. Null when none is usable (the trial then starts from scratch).
+   */
+  async loadNewestValid(
+    refs: CheckpointRef[],
+    onSkip: (ref: CheckpointRef, reason: string) => void,
+  ): Promise<{ ref: CheckpointRef; bytes: Uint8Array } | null> {
+    for (const ref of [...refs].sort((a, b) => b.epoch - a.epoch)) {
+      try {
+        const bytes = await this.blobs.get(ref.name, ref.sha256);
+        if (bytes) return { ref, bytes };
+        onSkip(ref, 'missing from the object store');
+      } catch (e) {
+        onSkip(ref, (e as Error).message);
+      }
+    }
+    return null;
+  }
+
+  async deleteAll(refs: CheckpointRef[]): Promise<void> {
+    for (const r of refs) await this.blobs.delete(r.name);
+  }
+}

@@ -1,0 +1,31 @@
+import type { NatsConnection } from 'nats';
+import { MODELS_BUCKET } from './names.js';
+import { BlobStore, type BlobRef } from './blob-store.js';
+
+export const weightsName = (sweepId: string, trialId: string) => `${sweepId}/${trialId}/weights`;
+export const onnxName = (sweepId: string, trialId: string) => `${sweepId}/${trialId}/model.onnx`;
+
+/** Final trained weights and exported ONNX models in the `sweep-models` object store. */
+export class ModelStore {
+  private constructor(private readonly blobs: BlobStore) {}
+
+  static async open(nc: NatsConnection): Promise<ModelStore> {
+    return new ModelStore(await BlobStore.open(nc, MODELS_BUCKET));
+  }
+
+  putWeights(sweepId: string, trialId: string, bytes: Uint8Array): Promise<BlobRef> {
+    return this.blobs.put(weightsName(sweepId, trialId), bytes);
+  }
+
+  getWeights(ref: BlobRef): Promise<Uint8Array | null> {
+    return this.blobs.get(ref.name, ref.sha256);
+  }
+
+  putOnnx(sweepId: string, trialId: string, bytes: Uint8Array): Promise<BlobRef> {
+    return this.blobs.put(onnxName(sweepId, trialId), bytes);
+  }
+
+  getOnnx(ref: BlobRef): Promise<Uint8Array | null> {
+    return this.blobs.get(ref.name, ref.sha256);
+  }
+}
