@@ -14,13 +14,20 @@ export interface EmbeddedServerOptions {
   /** Detach the server from this process (keeps running after we exit). */
   detached?: boolean;
   readyTimeoutMs?: number;
+  /** Fixed ports (a restart on the same ports lets clients reconnect); default: free ones. */
+  port?: number;
+  monitorPort?: number;
 }
 
 export interface EmbeddedServer {
   url: string;
+  port: number;
+  monitorPort: number;
   monitorUrl: string;
   pid: number;
   stop(): Promise<void>;
+  /** SIGKILL, for chaos tests. */
+  kill(): void;
 }
 
 const INSTALL_HINT =
@@ -68,8 +75,8 @@ async function waitHealthy(monitorUrl: string, child: ChildProcess, timeoutMs: n
 export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const binary = findNatsServerBinary(opts.binary);
   mkdirSync(opts.storeDir, { recursive: true });
-  const port = await freePort();
-  const monitorPort = await freePort();
+  const port = opts.port ?? (await freePort());
+  const monitorPort = opts.monitorPort ?? (await freePort());
   const logFile = join(opts.storeDir, 'nats-server.log');
   const out = openSync(logFile, 'a');
   const child = spawn(
@@ -89,8 +96,13 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   let stopped: Promise<void> | null = null;
   return {
     url: `nats://127.0.0.1:${port}`,
+    port,
+    monitorPort,
     monitorUrl,
     pid: child.pid ?? -1,
+    kill() {
+      child.kill('SIGKILL');
+    },
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
