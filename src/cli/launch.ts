@@ -5,16 +5,13 @@ import { loadSpecFile, describeTrials } from '../spec/index.js';
 import type { DatasetName } from '../spec/types.js';
 import { effectiveSweepId } from '../coordinator/sweep-identity.js';
 import { launchSweep } from '../coordinator/launch.js';
-import { followSweep } from '../coordinator/follow.js';
 import { startLocalWorkers, type LocalWorkers } from '../coordinator/local-workers.js';
-import { loadSweepView } from '../coordinator/sweep-view.js';
 import { ensureResources, DEFAULT_QUEUE } from '../transport/resources.js';
-import { SweepStore } from '../transport/sweep-store.js';
-import { buildLeaderboard, renderTable } from '../report/index.js';
 import { createLogger } from '../log.js';
 import { openBroker } from './broker.js';
 import { brokerEnv, brokerOptions, type GlobalOptions } from './global-options.js';
-import { ExitCode, parsePositiveInt } from './errors.js';
+import { parsePositiveInt } from './errors.js';
+import { followAndReport } from './follow-and-report.js';
 import { renderTextTable } from '../report/render/text-table.js';
 
 interface LaunchFlags {
@@ -98,28 +95,17 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
       process.stdout.write(sweepId + '\n');
       return;
     }
-    // Ctrl-C or SIGTERM stops following; the finally block drains the local workers (their trials are requeued).
-    const abort = new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    });
-    const progress = await followSweep(handle.nc, {
-      sweepId,
-      expected: new Set(sweep.trials.map((t) => t.id)),
-      total: sweep.trials.length,
-      objectiveMetric: sweep.objective.metric,
-      totalEpochs: sweep.trials[0]?.config.training.epochs ?? null,
-      log,
-      tty: process.stderr.isTTY === true,
-      abort,
-    });
-    if (progress.done) await (await SweepStore.open(handle.nc)).setStatus(sweepId, 'COMPLETED');
-    const { view } = await loadSweepView(handle.nc, sweepId);
-    const lb = buildLeaderboard(view, {});
-    process.stdout.write(flags.json ? JSON.stringify(lb, null, 2) + '\n' : renderTable(lb, { color: process.stdout.isTTY === true }) + '\n');
-    const failed = progress.counts().failed;
-    if (!progress.done) throw new ExitCode(130, 'interrupted: the sweep goes on when you launch it again');
-    if (failed > 0) throw new ExitCode(1, `${failed} trial(s) failed; see \`sweep status ${sweepId}\` for their errors`);
+    await followAndReport(
+      handle.nc,
+      {
+        sweepId,
+        expected: new Set(sweep.trials.map((t) => t.id)),
+        total: sweep.trials.length,
+        objectiveMetric: sweep.objective.metric,
+        totalEpochs: sweep.trials[0]?.config.training.epochs ?? null,
+      },
+      { json: flags.json ?? false, log },
+    );
   } finally {
     await workers?.stop();
     await handle.close();

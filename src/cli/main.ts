@@ -6,6 +6,7 @@ import { registerStatus } from './status.js';
 import { registerLeaderboard } from './leaderboard.js';
 import { registerSweepCommands } from './sweeps.js';
 import { registerPredict } from './predict.js';
+import { registerRetryAttach } from './retry-attach.js';
 import { ExitCode, UsageError } from './errors.js';
 
 const USAGE_ERRORS = new Set(['SpecError', 'UsageError', 'SpecChangedError']);
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerLeaderboard(program);
   registerSweepCommands(program);
   registerPredict(program);
+  registerRetryAttach(program);
   return program;
 }
 

@@ -3,6 +3,7 @@ import type { ExpandedSweep, Trial } from '../spec/types.js';
 import type { JobMessage, SweepRecord, TrialRecord } from '../transport/codecs.js';
 import { publishJobs, type PublishOutcome } from '../transport/job-queue.js';
 import { SweepStore } from '../transport/sweep-store.js';
+import { diffJson } from './spec-diff.js';
 import { TrialStore } from '../transport/trial-store.js';
 
 /** Beyond this many trials the sweep record keeps only the count (a KV value is capped at 1 MB). */
@@ -35,12 +36,23 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
   const trials = await TrialStore.open(nc);
   const now = new Date().toISOString();
   const prior = await sweeps.get(opts.sweepId);
-  if (prior && prior.value.specHash !== sweep.specHash && !opts.extend) {
-    throw new SpecChangedError(
-      `sweep "${opts.sweepId}" was launched from a different spec (recorded hash ${prior.value.specHash.slice(0, 12)}, ` +
-        `now ${sweep.specHash.slice(0, 12)}). Give the changed spec a new \`name:\`, or pass --extend to add its trials ` +
-        'to the existing sweep.',
-    );
+  if (prior && prior.value.specHash !== sweep.specHash) {
+    const changes = prior.value.spec !== undefined ? diffJson(prior.value.spec, sweep.spec) : [];
+    const shown = changes.length ? `\n  changed:\n    ${changes.slice(0, 20).join('\n    ')}${changes.length > 20 ? `\n    … ${changes.length - 20} more` : ''}` : '';
+    const newIds = new Set(sweep.trials.map((t) => t.id));
+    const dropped = (prior.value.trials ?? []).filter((t) => !newIds.has(t.id)).length;
+    if (!opts.extend) {
+      throw new SpecChangedError(
+        `sweep "${opts.sweepId}" was launched from a different spec (recorded hash ${prior.value.specHash.slice(0, 12)}, ` +
+          `now ${sweep.specHash.slice(0, 12)}).${shown}\n  hint: give the changed spec a new \`name:\`` +
+          (dropped === 0 ? ', or pass --extend to add its new trials to this sweep' : ''),
+      );
+    }
+    if (dropped > 0) {
+      throw new SpecChangedError(
+        `--extend only adds trials, but this spec drops ${dropped} trial(s) of sweep "${opts.sweepId}".${shown}\n  hint: give the changed spec a new \`name:\``,
+      );
+    }
   }
   const listed = (ts: Trial[]) => (ts.length <= MAX_LISTED_TRIALS ? ts.map((t) => ({ id: t.id, index: t.index })) : null);
   const mergedTrials = (() => {
@@ -56,6 +68,7 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
     name: sweep.name,
     specHash: sweep.specHash,
     specFile: opts.specFile,
+    spec: sweep.spec,
     objective: sweep.objective,
     export: sweep.export,
     trialCount: mergedTrials?.length ?? sweep.trials.length,

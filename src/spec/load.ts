@@ -48,6 +48,7 @@ export function parseSpec(text: string, file: string, opts: LoadSpecOptions = {}
     name: spec.name,
     id: spec.name,
     specHash,
+    spec,
     objective: objectiveOf(effective),
     export: exportOf(effective),
     execution: executionOf(effective),

@@ -116,6 +116,8 @@ export interface ExpandedSweep {
   /** Sweep ID: name-derived and stable; the spec hash distinguishes versions. */
   id: string;
   specHash: string;
+  /** The validated spec as written (before the quick profile and overrides): what specHash hashes. */
+  spec: unknown;
   objective: Objective;
   export: ExportSettings | null;
   execution: ExecutionSettings;

@@ -152,6 +152,8 @@ export interface SweepRecord {
   name: string;
   specHash: string;
   specFile: string;
+  /** The validated spec, so a relaunch with a changed spec can be shown what changed. */
+  spec?: unknown;
   objective: { metric: string; goal: 'max' | 'min' };
   export: { top: number; format: 'onnx' } | null;
   trialCount: number;
@@ -168,6 +170,7 @@ export const sweepRecordSchema = z.object({
   name: z.string(),
   specHash: z.string(),
   specFile: z.string(),
+  spec: z.unknown().optional(),
   objective: z.object({ metric: z.string(), goal: z.enum(['max', 'min']) }),
   export: z.object({ top: z.number(), format: z.literal('onnx') }).nullable(),
   trialCount: z.number(),

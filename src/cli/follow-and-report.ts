@@ -1,0 +1,44 @@
+import type { NatsConnection } from 'nats';
+import { followSweep } from '../coordinator/follow.js';
+import { loadSweepView } from '../coordinator/sweep-view.js';
+import { SweepStore } from '../transport/sweep-store.js';
+import { buildLeaderboard, renderTable, type Leaderboard } from '../report/index.js';
+import type { Logger } from '../log.js';
+import { ExitCode } from './errors.js';
+
+export interface FollowTarget {
+  sweepId: string;
+  expected: ReadonlySet<string> | null;
+  total: number;
+  objectiveMetric: string;
+  totalEpochs: number | null;
+}
+
+/**
+ * The coordinator's second half, shared by `launch` and `attach`: follow progress until every trial is terminal,
+ * mark the sweep COMPLETED, run `afterCompletion` (e.g. export of winners), print the leaderboard and turn
+ * failures into the exit code.
+ */
+export async function followAndReport(
+  nc: NatsConnection,
+  target: FollowTarget,
+  opts: { json: boolean; log: Logger; afterCompletion?: () => Promise<void> },
+): Promise<Leaderboard> {
+  // Ctrl-C or SIGTERM stops following; callers drain their local workers (whose trials are requeued).
+  const abort = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  const progress = await followSweep(nc, { ...target, log: opts.log, tty: process.stderr.isTTY === true, abort });
+  if (progress.done) {
+    await (await SweepStore.open(nc)).setStatus(target.sweepId, 'COMPLETED');
+    await opts.afterCompletion?.();
+  }
+  const { view } = await loadSweepView(nc, target.sweepId);
+  const lb = buildLeaderboard(view, {});
+  process.stdout.write(opts.json ? JSON.stringify(lb, null, 2) + '\n' : renderTable(lb, { color: process.stdout.isTTY === true }) + '\n');
+  if (!progress.done) throw new ExitCode(130, 'interrupted: the sweep goes on when you launch or attach it again');
+  const failed = progress.counts().failed;
+  if (failed > 0) throw new ExitCode(1, `${failed} trial(s) failed; see \`sweep status ${target.sweepId}\` for their errors`);
+  return lb;
+}

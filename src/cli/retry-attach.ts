@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { retryTrials } from '../coordinator/retry.js';
+import { loadSweepView } from '../coordinator/sweep-view.js';
+import { startLocalWorkers, type LocalWorkers } from '../coordinator/local-workers.js';
+import { DEFAULT_QUEUE, ensureResources } from '../transport/resources.js';
+import { createLogger } from '../log.js';
+import { openBroker } from './broker.js';
+import { brokerEnv, brokerOptions, type GlobalOptions } from './global-options.js';
+import { parsePositiveInt } from './errors.js';
+import { followAndReport } from './follow-and-report.js';
+
+/** `sweep retry` and `sweep attach`: act on a sweep that was launched before, without its spec file. */
+export function registerRetryAttach(program: Command): void {
+  program
+    .command('retry')
+    .description('requeue the FAILED (and STOPPED) trials of a sweep; attempts keep counting and checkpoints are reused')
+    .argument('<sweep>', 'sweep ID')
+    .option('--failed', 'only FAILED trials (default: FAILED and STOPPED)')
+    .option('--max-deliver <n>', 'deliveries allowed per retried trial', (v) => parsePositiveInt(v, '--max-deliver'), 5)
+    .action(async (id: string, flags: { failed?: boolean; maxDeliver: number }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const handle = await openBroker(brokerOptions(g), g.stateDir, createLogger('retry'), 'sweep-retry');
+      try {
+        await ensureResources(handle.nc, DEFAULT_QUEUE);
+        const res = await retryTrials(handle.nc, id, { onlyFailed: flags.failed ?? false, pool: DEFAULT_QUEUE.pool, maxDeliver: flags.maxDeliver, checkpointEvery: 1 });
+        process.stdout.write(`sweep ${id}: requeued ${res.requeued.length} trial(s)` + (res.skipped.length ? `; ${res.skipped.length} skipped (no config in their record: relaunch the spec instead)` : '') + '\n');
+        if (res.requeued.length > 0) process.stdout.write(`follow it with: sweep attach ${id} --workers N   (or sweep status ${id} --watch)\n`);
+      } finally {
+        await handle.close();
+      }
+    });
+
+  program
+    .command('attach')
+    .description('follow a running sweep to its end (as `launch` does) and print its leaderboard; the coordinator may have restarted')
+    .argument('<sweep>', 'sweep ID')
+    .option('--workers <n>', 'also start N local workers', (v) => parsePositiveInt(v, '--workers'), 0)
+    .option('--backend <name>', 'backend of the local workers', 'auto')
+    .option('--json', 'leaderboard as JSON')
+    .action(async (id: string, flags: { workers: number; backend: string; json?: boolean }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const log = createLogger('coordinator');
+      const broker = brokerOptions(g);
+      const handle = await openBroker(broker, g.stateDir, log, `sweep-attach-${id}`);
+      let workers: LocalWorkers | null = null;
+      try {
+        const { sweep } = await loadSweepView(handle.nc, id);
+        if (flags.workers > 0) {
+          workers = startLocalWorkers({ count: flags.workers, natsUrl: handle.url, logDir: join(g.stateDir, 'logs'), args: ['--backend', flags.backend], env: brokerEnv(broker) });
+          process.stderr.write(`started ${flags.workers} local worker(s); logs: ${workers.logFiles.join(', ')}\n`);
+        }
+        await followAndReport(
+          handle.nc,
+          { sweepId: sweep.id, expected: sweep.trials ? new Set(sweep.trials.map((t) => t.id)) : null, total: sweep.trialCount, objectiveMetric: sweep.objective.metric, totalEpochs: null },
+          { json: flags.json ?? false, log },
+        );
+      } finally {
+        await workers?.stop();
+        await handle.close();
+      }
+    });
+}

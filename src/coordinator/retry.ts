@@ -1,0 +1,47 @@
+import type { NatsConnection } from 'nats';
+import { SweepStore } from '../transport/sweep-store.js';
+import { TrialStore } from '../transport/trial-store.js';
+import { publishJobs } from '../transport/job-queue.js';
+import type { JobMessage, TrialRecord } from '../transport/codecs.js';
+import type { TrialStatus } from '../report/types.js';
+import { UnknownSweepError } from './sweep-view.js';
+
+export interface RetryOutcome {
+  requeued: string[];
+  /** Trials that match but whose record holds no config (written before records carried one). */
+  skipped: string[];
+}
+
+/** Requeues FAILED trials (and STOPPED ones unless `onlyFailed`): fresh Msg-Ids, attempts continue to count. */
+export async function retryTrials(
+  nc: NatsConnection,
+  sweepId: string,
+  opts: { onlyFailed: boolean; pool: string; maxDeliver: number; checkpointEvery: number },
+): Promise<RetryOutcome> {
+  const sweeps = await SweepStore.open(nc);
+  if (!(await sweeps.get(sweepId))) throw new UnknownSweepError(`no sweep "${sweepId}" on this broker; see \`sweep list\``);
+  const trials = await TrialStore.open(nc);
+  const wanted: TrialStatus[] = opts.onlyFailed ? ['FAILED'] : ['FAILED', 'STOPPED'];
+  const records = [...(await trials.snapshot(sweepId)).values()].filter((r) => wanted.includes(r.status));
+  const requeue: TrialRecord[] = [];
+  const skipped: string[] = [];
+  for (const r of records) {
+    if (!r.config) {
+      skipped.push(r.trialId);
+      continue;
+    }
+    const res = await trials.mutate(sweepId, r.trialId, (cur) =>
+      cur && wanted.includes(cur.status) ? { ...cur, status: 'QUEUED', finishedAt: null, worker: null } : null,
+    );
+    if (res.changed && res.record) requeue.push(res.record);
+  }
+  if (requeue.length > 0) await sweeps.setStatus(sweepId, 'RUNNING');
+  const jobs = requeue.map(
+    (r): JobMessage => ({
+      v: 1, sweepId, trialId: r.trialId, index: r.index, maxDeliver: opts.maxDeliver, checkpointEvery: opts.checkpointEvery,
+      publishedAt: Date.now(), config: r.config!,
+    }),
+  );
+  await publishJobs(nc.jetstream(), opts.pool, jobs, { msgId: (j) => `${j.trialId}.retry.${requeue.find((r) => r.trialId === j.trialId)?.attempt ?? 0}` });
+  return { requeued: requeue.map((r) => r.trialId), skipped };
+}
