@@ -13,6 +13,7 @@ command -v nats-server >/dev/null 2>&1 || [[ -x /usr/sbin/nats-server ]] || pkgs
 [[ -d /usr/share/datasets/fashion-mnist ]] || pkgs+=(dataset-fashion-mnist)
 if [[ $want_test == 1 ]]; then
   command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
+  command -v ip >/dev/null 2>&1 || [[ -x /usr/sbin/ip ]] || pkgs+=(iproute2)
 fi
 
 if ((${#pkgs[@]})); then
