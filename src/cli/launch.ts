@@ -10,7 +10,8 @@ import { ensureResources, DEFAULT_QUEUE } from '../transport/resources.js';
 import { createLogger } from '../log.js';
 import { openBroker } from './broker.js';
 import { brokerEnv, brokerOptions, type GlobalOptions } from './global-options.js';
-import { parsePositiveInt } from './errors.js';
+import { ExitCode, parsePositiveInt } from './errors.js';
+import type { BackendName } from '../training/types.js';
 import { followAndReport } from './follow-and-report.js';
 import { renderTextTable } from '../report/render/text-table.js';
 
@@ -25,6 +26,8 @@ interface LaunchFlags {
   backend: string;
   extend?: boolean;
   json?: boolean;
+  /** false with --no-export */
+  export: boolean;
 }
 
 export function registerLaunch(program: Command): void {
@@ -42,6 +45,7 @@ export function registerLaunch(program: Command): void {
     .addOption(new Option('--backend <name>', 'tfjs backend of local workers').choices(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto'))
     .option('--extend', 'accept a changed spec for an existing sweep and add its new trials')
     .option('--json', 'machine-readable output (dry-run table, final leaderboard)')
+    .option('--no-export', "skip the spec's automatic ONNX export of the winners")
     .action(async (specPath: string, flags: LaunchFlags, cmd: Command) => {
       await launch(specPath, flags, cmd.optsWithGlobals<GlobalOptions>());
     });
@@ -68,6 +72,7 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
   const embedded = !broker.url;
   const handle = await openBroker(broker, g.stateDir, log, `sweep-coordinator-${sweepId}`, { detached: embedded && (flags.detach ?? false) });
   let workers: LocalWorkers | null = null;
+  let exportFailure: string | null = null;
   try {
     await ensureResources(handle.nc, { ...DEFAULT_QUEUE, pool: sweep.execution.pool, ackWaitMs: sweep.execution.ack_wait_ms });
     const res = await launchSweep(handle.nc, sweep, { sweepId, specFile: specPath, pool: sweep.execution.pool, extend: flags.extend ?? false });
@@ -104,8 +109,21 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
         objectiveMetric: sweep.objective.metric,
         totalEpochs: sweep.trials[0]?.config.training.epochs ?? null,
       },
-      { json: flags.json ?? false, log },
+      {
+        json: flags.json ?? false,
+        log,
+        afterCompletion: async () => {
+          if (!sweep.export || !flags.export) return;
+          const { exportWinnersAfterLaunch } = await import('./export.js');
+          exportFailure = await exportWinnersAfterLaunch(handle.nc, sweepId, sweep.export.top, {
+            backend: flags.backend as BackendName,
+            log,
+            ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+          });
+        },
+      },
     );
+    if (exportFailure) throw new ExitCode(1, exportFailure);
   } finally {
     await workers?.stop();
     await handle.close();

@@ -7,10 +7,12 @@ import { registerLeaderboard } from './leaderboard.js';
 import { registerSweepCommands } from './sweeps.js';
 import { registerPredict } from './predict.js';
 import { registerRetryAttach } from './retry-attach.js';
+import { registerExport } from './export.js';
+import { registerReport } from './report.js';
 import { ExitCode, UsageError } from './errors.js';
 
 const USAGE_ERRORS = new Set(['SpecError', 'UsageError', 'SpecChangedError']);
-const USER_ERRORS = new Set(['NatsServerMissingError', 'BrokerConnectError', 'UnknownSweepError', 'DatasetError', 'BackendUnavailableError']);
+const USER_ERRORS = new Set(['NatsServerMissingError', 'BrokerConnectError', 'UnknownSweepError', 'DatasetError', 'BackendUnavailableError', 'ExportError', 'UnsupportedLayerError']);
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerSweepCommands(program);
   registerPredict(program);
   registerRetryAttach(program);
+  registerExport(program);
+  registerReport(program);
   return program;
 }
 

@@ -1,8 +1,8 @@
 import type { NatsConnection } from 'nats';
-import type { SweepRecord, TrialRecord } from '../transport/codecs.js';
+import type { OnnxRecord, SweepRecord, TrialRecord } from '../transport/codecs.js';
 import { SweepStore } from '../transport/sweep-store.js';
 import { TrialStore } from '../transport/trial-store.js';
-import type { SweepView, TrialView } from '../report/types.js';
+import type { OnnxCheck, SweepView, TrialView } from '../report/types.js';
 import type { Goal, MetricName } from '../spec/types.js';
 
 export class UnknownSweepError extends Error {
@@ -27,6 +27,21 @@ export function trialView(r: TrialRecord): TrialView {
           ...(r.result.sampleImages ? { sampleImages: r.result.sampleImages } : {}),
         }
       : {}),
+    ...(r.onnx ? { onnx: onnxCheck(r.onnx) } : {}),
+  };
+}
+
+/** The check fields of a recorded export (the record also holds the object-store ref). */
+function onnxCheck(o: OnnxRecord): OnnxCheck {
+  return {
+    ok: o.ok,
+    maxAbsDiff: o.maxAbsDiff,
+    top1Agreement: o.top1Agreement,
+    ortP50Ms: o.ortP50Ms,
+    ortP99Ms: o.ortP99Ms,
+    tfjsP50Ms: o.tfjsP50Ms,
+    speedup: o.speedup,
+    ...(o.file !== undefined ? { file: o.file } : {}),
   };
 }
 

@@ -26,6 +26,7 @@ function toRow(trial: TrialView, objective: Objective): TrialRow {
     epochsRun: trial.epochs.length,
     durationMs: trial.durationMs,
     error: trial.error ?? null,
+    onnx: trial.onnx ?? null,
   };
 }
 

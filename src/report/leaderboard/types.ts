@@ -12,7 +12,7 @@
  * - `marginals`: per swept param and level, a summary of the objective over every ranked trial at that level.
  */
 import type { Objective, Scalar } from '../../spec/types.js';
-import type { TrialStatus } from '../types.js';
+import type { OnnxCheck, TrialStatus } from '../types.js';
 import type { SampleSummary } from '../stats/descriptive.js';
 import type { TTestResult } from '../stats/t-tests.js';
 
@@ -35,6 +35,8 @@ export interface TrialRow {
   epochsRun: number;
   durationMs: number | null;
   error: string | null;
+  /** The ONNX export check, when the trial was exported. */
+  onnx: OnnxCheck | null;
 }
 
 export type Verdict = 'best' | 'not distinguishable from best at 95 %' | 'worse' | 'n=1, no test';

@@ -27,10 +27,14 @@ function summaryHeader(prefix: string): string[] {
 export function renderCsv(lb: Leaderboard, mode?: LeaderboardMode): string {
   const params = lb.sweptParams.filter((p) => p !== 'seed');
   if (resolveMode(lb, mode) === 'trials') {
+    const rows = visibleTrials(lb);
+    // ONNX columns only when some trial was exported, so sweeps without exports keep their CSV shape.
+    const onnx = rows.some((t) => t.onnx !== null);
     const header = ['rank', 'trial_id', ...params, 'seed', 'objective', 'val_accuracy', 'val_loss', 'val_auc',
-      'best_epoch', 'epochs_run', 'duration_ms', 'status', 'error'];
-    return csv(header, visibleTrials(lb).map((t) => [t.rank, t.id, ...params.map((p) => t.params[p]), t.seed,
-      t.objective, t.valAccuracy, t.valLoss, t.valAuc, t.bestEpoch, t.epochsRun, t.durationMs, t.status, t.error]));
+      'best_epoch', 'epochs_run', 'duration_ms', 'status', 'error', ...(onnx ? ['onnx_ok', 'onnx_ort_p50_ms', 'onnx_speedup'] : [])];
+    return csv(header, rows.map((t) => [t.rank, t.id, ...params.map((p) => t.params[p]), t.seed,
+      t.objective, t.valAccuracy, t.valLoss, t.valAuc, t.bestEpoch, t.epochsRun, t.durationMs, t.status, t.error,
+      ...(onnx ? [t.onnx?.ok, t.onnx?.ortP50Ms, t.onnx?.speedup] : [])]));
   }
   const header = ['rank', 'group', ...lb.groupBy, 'n', 'seeds', ...summaryHeader('objective'),
     ...summaryHeader('val_loss'), ...summaryHeader('val_auc'), 'best_epoch_mean', 'mean_diff_vs_best',

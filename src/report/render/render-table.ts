@@ -3,6 +3,7 @@ import { formatLevel } from '../leaderboard/group-key.js';
 import { formatCi, formatDuration, formatMeanStd, formatMetric, formatP, formatSigned, MISSING } from './format.js';
 import { renderTextTable, type Cell, type CellStyle, type Column } from './text-table.js';
 import { resolveMode, SHOWN_METRICS, visibleGroups, visibleTrials } from './visible-rows.js';
+import { ONNX_COLUMNS, onnxCells, renderOnnxChecks } from './onnx-columns.js';
 
 export interface RenderTableOptions {
   color?: boolean;
@@ -29,6 +30,7 @@ function objectiveIsShown(lb: Leaderboard): boolean {
 function trialsTable(lb: Leaderboard, color: boolean): string {
   const rows = visibleTrials(lb);
   const showError = rows.some((r) => r.error !== null);
+  const showOnnx = rows.some((r) => r.onnx !== null);
   const extraObjective = !objectiveIsShown(lb);
   const params = lb.sweptParams.filter((p) => p !== 'seed');
   const columns: Column[] = [
@@ -44,6 +46,7 @@ function trialsTable(lb: Leaderboard, color: boolean): string {
     { header: 'epochs', align: 'right' },
     { header: 'duration', align: 'right' },
     { header: 'status', align: 'left' },
+    ...(showOnnx ? ONNX_COLUMNS : []),
     ...(showError ? [{ header: 'error', align: 'left' as const }] : []),
   ];
   const cells = rows.map((r): Cell[] => [
@@ -59,6 +62,7 @@ function trialsTable(lb: Leaderboard, color: boolean): string {
     { text: String(r.epochsRun) },
     { text: formatDuration(r.durationMs) },
     { text: r.status, ...(STATUS_STYLE[r.status] ? { style: STATUS_STYLE[r.status]! } : {}) },
+    ...(showOnnx ? onnxCells(r.onnx) : []),
     ...(showError ? [{ text: oneLine(r.error ?? ''), style: 'red' as const }] : []),
   ]);
   return renderTextTable(columns, cells, color);
@@ -144,6 +148,8 @@ export function renderTable(lb: Leaderboard, opts: RenderTableOptions = {}): str
     if (lb.marginals.some((m) => m.levels.length > 1)) {
       parts.push('', 'Marginal effect of each swept param (all ranked trials at each level):', '', marginalsTable(lb, color));
     }
+    const exported = lb.trials.flatMap((t) => (t.onnx ? [{ trialId: t.id, check: t.onnx }] : []));
+    if (exported.length > 0) parts.push('', 'Exported to ONNX (onnxruntime vs tfjs, latency at batch 1):', '', renderOnnxChecks(exported, color));
     const failed = lb.trials.filter((t) => t.status === 'FAILED');
     if (failed.length > 0) {
       parts.push('', `${failed.length} failed trial(s):`);

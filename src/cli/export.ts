@@ -1,0 +1,82 @@
+import { Option, type Command } from 'commander';
+import { exportTrials, type ExportResult } from '../coordinator/export-winners.js';
+import { renderOnnxChecks } from '../report/render/onnx-columns.js';
+import type { BackendName } from '../training/types.js';
+import { createLogger } from '../log.js';
+import { openBroker } from './broker.js';
+import { brokerOptions, type GlobalOptions } from './global-options.js';
+import { ExitCode, UsageError, parsePositiveInt } from './errors.js';
+
+interface ExportFlags {
+  top?: number;
+  trial?: string[];
+  output: string;
+  dataDir?: string;
+  backend: BackendName;
+  maxImages: number;
+  json?: boolean;
+}
+
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description('export trained trials to ONNX, verify them with onnxruntime on validation images and record the result')
+    .argument('<sweep>', 'sweep ID')
+    .option('--top <k>', 'the best K exportable trials by the leaderboard ranking (default 1 without --trial)', (v) => parsePositiveInt(v, '--top'))
+    .option('--trial <id...>', 'trial IDs (or unique prefixes) to export')
+    .option('-o, --output <dir>', 'root folder of the exports; files go to <dir>/<sweep>/<trial>.onnx and .json', 'exports')
+    .option('--data-dir <dir>', 'where datasets are (or are cached); default $SWEEP_DATA_DIR or ~/.cache/sweep')
+    .addOption(new Option('--backend <name>', 'tfjs backend to compare and time against').choices(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto'))
+    .option('--max-images <n>', 'validation images compared between tfjs and onnxruntime', (v) => parsePositiveInt(v, '--max-images'), 1000)
+    .option('--json', 'JSON output (full verification per trial)')
+    .action(async (sweepId: string, flags: ExportFlags, cmd: Command) => {
+      if (flags.top !== undefined && flags.trial) throw new UsageError('choose one of --top and --trial');
+      if (flags.top === 0 || flags.maxImages === 0) throw new UsageError('--top and --max-images must be at least 1');
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const log = createLogger('export');
+      const handle = await openBroker(brokerOptions(g), g.stateDir, log, 'sweep-export');
+      let results: ExportResult[];
+      try {
+        results = await exportTrials(handle.nc, sweepId, flags.trial ?? { top: flags.top ?? 1 }, {
+          outDir: flags.output,
+          backend: flags.backend,
+          maxImages: flags.maxImages,
+          log,
+          ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+        });
+      } finally {
+        await handle.close();
+      }
+      const out = flags.json ? JSON.stringify(results, null, 2) : renderOnnxChecks(results.map((r) => ({ trialId: r.trialId, check: r.check })), process.stdout.isTTY === true);
+      process.stdout.write(out + '\n');
+      const failed = results.filter((r) => !r.check.ok);
+      if (failed.length > 0) {
+        const why = failed.map((r) => `${r.trialId.slice(0, 8)}: ${r.verification?.failures.join('; ') ?? 'recorded as not ok'}`).join('\n  ');
+        throw new ExitCode(1, `${failed.length} export(s) do not match their tfjs model:\n  ${why}`);
+      }
+    });
+}
+
+/**
+ * The automatic export at the end of `sweep launch` (spec `export: {top: K}`). A trial exported before keeps its
+ * recorded check, so a relaunch does not redo (and re-time) it. Returns the error message when the export failed,
+ * so the caller can still print the leaderboard before failing.
+ */
+export async function exportWinnersAfterLaunch(
+  nc: Parameters<typeof exportTrials>[0],
+  sweepId: string,
+  top: number,
+  opts: { dataDir?: string; backend: BackendName; log: ReturnType<typeof createLogger> },
+): Promise<string | null> {
+  try {
+    const results = await exportTrials(nc, sweepId, { top }, { outDir: 'exports', backend: opts.backend, log: opts.log, reuseRecorded: true, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });
+    for (const r of results) {
+      process.stderr.write(`exported ${r.trialId.slice(0, 8)} to ${r.file} (onnx ${r.check.ok ? 'ok' : 'MISMATCH'}${r.reused ? ', recorded earlier' : ''})\n`);
+    }
+    const bad = results.filter((r) => !r.check.ok).map((r) => r.trialId.slice(0, 8));
+    return bad.length > 0 ? `the ONNX export of ${bad.join(', ')} does not match its tfjs model; see exports/${sweepId}/<trial>.json` : null;
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    return `export of the winners failed: ${err.message}`;
+  }
+}

@@ -1,0 +1,175 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NatsConnection } from 'nats';
+import type { Logger } from '../log.js';
+import type { OnnxCheck } from '../report/types.js';
+import { buildLeaderboard } from '../report/index.js';
+import type { BackendName } from '../training/types.js';
+import { selectBackend } from '../training/backends/index.js';
+import type { OnnxVerification, VerifyOptions } from '../export/verify.js';
+import { UnsupportedLayerError } from '../export/errors.js';
+import type { BlobRef } from '../transport/blob-store.js';
+import type { OnnxRecord, TrialRecord } from '../transport/codecs.js';
+import { ModelStore } from '../transport/model-store.js';
+import { SweepStore } from '../transport/sweep-store.js';
+import { TrialStore } from '../transport/trial-store.js';
+import { DatasetCache } from '../worker/dataset-cache.js';
+import { exportTrainedTrial } from './export-trial.js';
+import { UnknownSweepError, sweepView } from './sweep-view.js';
+
+/** A trial that cannot be exported, or an export that could not be done; the message says why and what to do. */
+export class ExportError extends Error {
+  override name = 'ExportError';
+}
+
+/** Trial IDs (full or a unique prefix), or the best K exportable trials by the leaderboard ranking. */
+export type ExportSelection = readonly string[] | { top: number };
+
+export interface ExportOptions {
+  /** Root folder; files go to `<outDir>/<sweep>/<trial>.onnx` and `.json`. */
+  outDir: string;
+  dataDir?: string;
+  /** tfjs backend to rebuild and time the model on; default auto. */
+  backend?: BackendName;
+  /** Validation images compared between tfjs and onnxruntime; default 1,000. */
+  maxImages?: number;
+  /** Keep a trial's recorded export instead of redoing it (automatic export on relaunch). */
+  reuseRecorded?: boolean;
+  verify?: VerifyOptions;
+  log: Logger;
+}
+
+export interface ExportResult {
+  trialId: string;
+  /** The .onnx file written. */
+  file: string;
+  /** The verification JSON written next to it. */
+  reportFile: string;
+  ref: BlobRef;
+  check: OnnxCheck;
+  /** Full verification; null when the recorded export was reused. */
+  verification: OnnxVerification | null;
+  reused: boolean;
+}
+
+const DEFAULT_MAX_IMAGES = 1000;
+
+/**
+ * Exports trained trials of a sweep to ONNX: rebuilds each model from its config and final weights, verifies it
+ * with onnxruntime on validation images, stores it in the sweep-models object store and in
+ * `<outDir>/<sweep>/<trial>.onnx` (+ `.json` with the verification) and records `onnx` in the trial record.
+ */
+export async function exportTrials(nc: NatsConnection, sweepId: string, selection: ExportSelection, opts: ExportOptions): Promise<ExportResult[]> {
+  const sweep = (await (await SweepStore.open(nc)).get(sweepId))?.value;
+  if (!sweep) throw new UnknownSweepError(`no sweep "${sweepId}" on this broker; list them with \`sweep list\``);
+  const trials = await TrialStore.open(nc);
+  const records = await trials.snapshot(sweepId);
+  const chosen = 'top' in selection ? topTrials(sweepView(sweep, records.values()), records, selection.top, sweepId) : namedTrials(selection, records, sweepId);
+
+  const models = await ModelStore.open(nc);
+  const results: ExportResult[] = [];
+  let datasets: DatasetCache | null = null;
+  for (const record of chosen) {
+    if (opts.reuseRecorded && record.onnx) {
+      results.push(await reuseRecorded(record, record.onnx, models, opts.outDir));
+      continue;
+    }
+    if (!datasets) {
+      const backend = await selectBackend(opts.backend ?? 'auto', (m) => opts.log.debug(m));
+      opts.log.info({ backend }, 'tfjs backend for ONNX export checks');
+      datasets = new DatasetCache(opts.dataDir, (m) => opts.log.info(m));
+    }
+    results.push(await exportOne(record, { models, trials, datasets }, opts));
+  }
+  return results;
+}
+
+async function exportOne(
+  record: TrialRecord,
+  ctx: { models: ModelStore; trials: TrialStore; datasets: DatasetCache },
+  opts: ExportOptions,
+): Promise<ExportResult> {
+  const { sweepId, trialId } = record;
+  const config = record.config!;
+  const weights = await ctx.models.getWeights(record.model!);
+  if (!weights) {
+    throw new ExportError(`trial ${trialId}: its final weights (${record.model!.name}) are missing from the sweep-models store; retrain it with \`sweep retry ${sweepId}\``);
+  }
+  opts.log.info({ trialId }, 'exporting to ONNX');
+  const dataset = await ctx.datasets.get(config.dataset);
+  const { onnx, verification } = await exportTrainedTrial({ record, config, weights, dataset }, opts.maxImages ?? DEFAULT_MAX_IMAGES, opts.verify).catch((e: unknown) => {
+    if (e instanceof UnsupportedLayerError) throw new ExportError(`trial ${trialId}: ${e.message}`, { cause: e });
+    throw e;
+  });
+  const ref = await ctx.models.putOnnx(sweepId, trialId, onnx);
+  const { file, reportFile } = exportPaths(opts.outDir, sweepId, trialId);
+  mkdirSync(join(opts.outDir, sweepId), { recursive: true });
+  writeFileSync(file, onnx);
+  writeFileSync(reportFile, JSON.stringify({ sweep: sweepId, trial: trialId, file, ref, params: record.params, verification }, null, 2) + '\n');
+  const check = onnxCheckOf(verification, file);
+  await ctx.trials.mutate(sweepId, trialId, (cur) => (cur ? { ...cur, onnx: { ...check, ref } satisfies OnnxRecord } : null));
+  if (!verification.ok) opts.log.warn({ trialId, failures: verification.failures }, 'ONNX export does not match the tfjs model');
+  return { trialId, file, reportFile, ref, check, verification, reused: false };
+}
+
+/** A recorded export: its file is written again from the object store when it is not on disk here. */
+async function reuseRecorded(record: TrialRecord, onnx: OnnxRecord, models: ModelStore, outDir: string): Promise<ExportResult> {
+  const { file, reportFile } = exportPaths(outDir, record.sweepId, record.trialId);
+  if (!existsSync(file)) {
+    const bytes = await models.getOnnx(onnx.ref);
+    if (!bytes) throw new ExportError(`trial ${record.trialId}: its recorded ONNX model ${onnx.ref.name} is missing from the sweep-models store; export it again with \`sweep export ${record.sweepId} --trial ${record.trialId}\``);
+    mkdirSync(join(outDir, record.sweepId), { recursive: true });
+    writeFileSync(file, bytes);
+  }
+  const { ref, ...check } = onnx;
+  return { trialId: record.trialId, file, reportFile, ref, check, verification: null, reused: true };
+}
+
+export function exportPaths(outDir: string, sweepId: string, trialId: string): { file: string; reportFile: string } {
+  return { file: join(outDir, sweepId, `${trialId}.onnx`), reportFile: join(outDir, sweepId, `${trialId}.json`) };
+}
+
+function onnxCheckOf(v: OnnxVerification, file: string): OnnxCheck {
+  return { ok: v.ok, maxAbsDiff: v.maxAbsDiff, top1Agreement: v.top1Agreement, ortP50Ms: v.ortP50Ms, ortP99Ms: v.ortP99Ms, tfjsP50Ms: v.tfjsP50Ms, speedup: v.speedup, file };
+}
+
+/** Why a trial cannot be exported, or null when it can. */
+export function notExportableReason(r: TrialRecord): string | null {
+  if (r.status !== 'COMPLETED') {
+    return `it is ${r.status}; only COMPLETED trials have final weights` + (r.status === 'RUNNING' || r.status === 'QUEUED' || r.status === 'PENDING' ? ' (wait until it finishes)' : '');
+  }
+  if (!r.config) return 'its record holds no config (written by an older worker); relaunch the sweep to retrain it';
+  if (r.config.model.family !== 'vgg') return `its model family is '${r.config.model.family}', which trains no model to export`;
+  if (!r.model) return 'no final weights were stored for it';
+  return null;
+}
+
+function topTrials(view: ReturnType<typeof sweepView>, records: Map<string, TrialRecord>, k: number, sweepId: string): TrialRecord[] {
+  if (!(Number.isInteger(k) && k > 0)) throw new ExportError(`export top must be a positive integer, got ${k}`);
+  const ranked = buildLeaderboard(view).trials.filter((t) => t.rank !== null);
+  const exportable = ranked.map((t) => records.get(t.id)).filter((r): r is TrialRecord => r !== undefined && notExportableReason(r) === null);
+  if (exportable.length === 0) {
+    const reasons = [...records.values()].slice(0, 3).map((r) => `${r.trialId.slice(0, 8)}: ${notExportableReason(r) ?? 'unranked'}`);
+    throw new ExportError(`sweep ${sweepId} has no trial that can be exported to ONNX` + (reasons.length ? ` (${reasons.join('; ')})` : ' (no trial records)'));
+  }
+  return exportable.slice(0, k);
+}
+
+function namedTrials(ids: readonly string[], records: Map<string, TrialRecord>, sweepId: string): TrialRecord[] {
+  if (ids.length === 0) throw new ExportError('no trial chosen: pass trial IDs or {top: K}');
+  const out: TrialRecord[] = [];
+  for (const id of ids) {
+    const matches = [...records.values()].filter((r) => r.trialId === id || r.trialId.startsWith(id));
+    const exact = matches.find((r) => r.trialId === id);
+    const record = exact ?? (matches.length === 1 ? matches[0] : undefined);
+    if (!record) {
+      const known = [...records.keys()].slice(0, 12).map((k) => k.slice(0, 8));
+      const why = matches.length > 1 ? `"${id}" matches ${matches.length} trials; give more characters` : `no trial "${id}" in sweep ${sweepId}`;
+      throw new ExportError(`${why}; its trials are: ${known.join(', ') || '(none)'}${records.size > known.length ? ', …' : ''} (see \`sweep leaderboard ${sweepId} --trials\`)`);
+    }
+    const reason = notExportableReason(record);
+    if (reason) throw new ExportError(`cannot export trial ${record.trialId}: ${reason}`);
+    if (!out.includes(record)) out.push(record);
+  }
+  return out;
+}
