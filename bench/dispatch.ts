@@ -12,7 +12,7 @@ import { connectBroker } from '../src/transport/connection.js';
 import { ensureResources, DEFAULT_QUEUE } from '../src/transport/resources.js';
 import { launchSweep } from '../src/coordinator/launch.js';
 import { followSweep } from '../src/coordinator/follow.js';
-import { followEvents } from '../src/transport/events.js';
+import { TrialStore } from '../src/transport/trial-store.js';
 import { startLocalWorkers } from '../src/coordinator/local-workers.js';
 import { createLogger } from '../src/log.js';
 
@@ -45,15 +45,11 @@ parameters:
 repeats: ${n}
 training: { epochs: 1 }
 objective: { metric: val_loss, goal: min }
-execution: { max_deliver: 3, ack_wait_s: 30 }
+execution: { max_deliver: 3, ack_wait_s: 30, checkpoint_every: 0 }
 `;
     const t0 = performance.now();
     const sweep = parseSpec(yaml, 'dispatch.yaml');
     const tExpanded = performance.now();
-    const latencies: number[] = [];
-    const events = await followEvents(nc, sweep.id, (e) => {
-      if (e.type === 'started' && e.queueLatencyMs !== undefined) latencies.push(e.queueLatencyMs);
-    }, { fromStart: false });
     let peakRss = process.memoryUsage().rss;
     const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
     const workers = startLocalWorkers({
@@ -78,7 +74,9 @@ execution: { max_deliver: 3, ack_wait_s: 30 }
     clearInterval(rssTimer);
     await workers.stop();
     await new Promise((r) => setTimeout(r, 500));
-    await events.stop();
+    // Publish→start latency of each trial's first attempt, read from the records after the clock stopped.
+    const records = await (await TrialStore.open(nc)).snapshot(sweep.id);
+    const latencies = [...records.values()].map((r) => r.history[0]?.queueLatencyMs).filter((v): v is number => v !== undefined);
     latencies.sort((a, b) => a - b);
     const c = progress.counts();
     return {

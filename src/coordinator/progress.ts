@@ -12,7 +12,9 @@ export interface ProgressCounts {
 
 /** Live state of a sweep as its trial records change; pure, so the renderers and tests share it. */
 export class SweepProgress {
-  readonly records = new Map<string, TrialRecord>();
+  /** Full records of running trials only (progress lines); the rest are tracked by status, to keep memory flat. */
+  private readonly running = new Map<string, TrialRecord>();
+  private readonly statusOf = new Map<string, { status: TrialRecord['status']; durationMs: number | null }>();
   private readonly startedAt = Date.now();
   /** Kept incrementally: a 100k-trial sweep gets ~300k record updates. */
   private readonly byStatus = new Map<string, number>();
@@ -27,7 +29,7 @@ export class SweepProgress {
 
   update(r: TrialRecord): void {
     if (this.expected && !this.expected.has(r.trialId)) return;
-    const prev = this.records.get(r.trialId);
+    const prev = this.statusOf.get(r.trialId);
     if (prev) {
       this.byStatus.set(prev.status, (this.byStatus.get(prev.status) ?? 0) - 1);
       if (isTerminal(prev.status) && prev.durationMs !== null) {
@@ -35,7 +37,9 @@ export class SweepProgress {
         this.finishedCount--;
       }
     }
-    this.records.set(r.trialId, r);
+    this.statusOf.set(r.trialId, { status: r.status, durationMs: r.durationMs });
+    if (r.status === 'RUNNING') this.running.set(r.trialId, r);
+    else this.running.delete(r.trialId);
     this.byStatus.set(r.status, (this.byStatus.get(r.status) ?? 0) + 1);
     if (isTerminal(r.status) && r.durationMs !== null) {
       this.finishedDurationMs += r.durationMs;
@@ -70,8 +74,7 @@ export class SweepProgress {
 
   runningLines(totalEpochs: (r: TrialRecord) => number | null): string[] {
     const lines: string[] = [];
-    for (const r of this.records.values()) {
-      if (r.status !== 'RUNNING') continue;
+    for (const r of this.running.values()) {
       const last = r.epochs.at(-1);
       const total = totalEpochs(r);
       const metric = last ? (last as unknown as Record<string, number>)[this.objectiveMetric] : undefined;

@@ -55,6 +55,8 @@ export interface AttemptRecord {
   outcome: 'running' | 'completed' | 'failed' | 'requeued' | 'stopped' | 'abandoned';
   resumeEpoch: number;
   error?: string;
+  /** From the coordinator's publish to this attempt's start. */
+  queueLatencyMs?: number;
 }
 
 export interface TrialResultRecord {
@@ -118,6 +120,7 @@ const attemptRecord = z.object({
   outcome: z.enum(['running', 'completed', 'failed', 'requeued', 'stopped', 'abandoned']),
   resumeEpoch: z.number(),
   error: z.string().optional(),
+  queueLatencyMs: z.number().optional(),
 });
 
 export const trialRecordSchema = z.object({
