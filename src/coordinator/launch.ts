@@ -30,7 +30,7 @@ export interface LaunchResult {
   publish: PublishOutcome;
 }
 
-/** Records the sweep and publishes every trial that has not COMPLETED yet (idempotent: Msg-Id = trial ID). */
+/** Records the sweep and publishes every trial that has not COMPLETED yet (idempotent: Msg-Id = sweep ID + trial ID). */
 export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts: LaunchOptions): Promise<LaunchResult> {
   const sweeps = await SweepStore.open(nc);
   const trials = await TrialStore.open(nc);

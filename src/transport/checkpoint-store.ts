@@ -19,13 +19,21 @@ export class CheckpointStore {
     return new CheckpointStore(await BlobStore.open(nc, CHECKPOINTS_BUCKET));
   }
 
-  /** Writes epoch `epoch` and returns the refs to keep (newest first); older ones are deleted. */
-  async save(sweepId: string, trialId: string, epoch: number, bytes: Uint8Array, previous: CheckpointRef[]): Promise<CheckpointRef[]> {
+  /**
+   * Writes epoch `epoch`; returns the refs to keep (newest first) and those to drop. The caller deletes the dropped
+   * ones only after the trial record stops referring to them, so a crash in between never leaves the record
+   * pointing at a deleted fallback.
+   */
+  async save(
+    sweepId: string,
+    trialId: string,
+    epoch: number,
+    bytes: Uint8Array,
+    previous: CheckpointRef[],
+  ): Promise<{ keep: CheckpointRef[]; drop: CheckpointRef[] }> {
     const ref: CheckpointRef = { ...(await this.blobs.put(checkpointName(sweepId, trialId, epoch), bytes)), epoch };
     const all = [ref, ...previous.filter((p) => p.name !== ref.name)].sort((a, b) => b.epoch - a.epoch);
-    const keep = all.slice(0, KEEP_CHECKPOINTS);
-    for (const old of all.slice(KEEP_CHECKPOINTS)) await this.blobs.delete(old.name);
-    return keep;
+    return { keep: all.slice(0, KEEP_CHECKPOINTS), drop: all.slice(KEEP_CHECKPOINTS) };
   }
 
   /**

@@ -9,7 +9,8 @@ export interface PublishOutcome {
 }
 
 /**
- * Publishes jobs with Msg-Id = `msgId(job)` (the trial ID), keeping up to `inFlight` publishes outstanding:
+ * Publishes jobs with Msg-Id = `<sweepId>.<msgId(job)>` (msgId defaults to the trial ID), keeping up to
+ * `inFlight` publishes outstanding:
  * one by one would cap us at the round-trip rate.
  */
 export async function publishJobs(
@@ -20,12 +21,15 @@ export async function publishJobs(
 ): Promise<PublishOutcome> {
   const inFlight = opts.inFlight ?? 256;
   const msgId = opts.msgId ?? ((j: JobMessage) => j.trialId);
+  // Trial IDs hash the config only, so two sweeps can share one: scoping the Msg-Id by sweep keeps the
+  // broker's duplicate window from dropping the second sweep's jobs as copies of the first's.
+  const scopedMsgId = (j: JobMessage) => `${j.sweepId}.${msgId(j)}`;
   const pending = new Set<Promise<void>>();
   const outcome: PublishOutcome = { published: 0, duplicates: 0 };
   let done = 0;
   for (const job of jobs) {
     const p: Promise<void> = js
-      .publish(jobSubject(pool, job.sweepId), encodeJson(job), { msgID: msgId(job) })
+      .publish(jobSubject(pool, job.sweepId), encodeJson(job), { msgID: scopedMsgId(job) })
       .then((ack) => {
         if (ack.duplicate) outcome.duplicates++;
         else outcome.published++;

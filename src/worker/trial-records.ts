@@ -13,7 +13,10 @@ export function claimedRecord(cur: TrialRecord | null, job: JobMessage, worker: 
   const history: AttemptRecord[] = (cur?.history ?? []).map((h) =>
     h.outcome === 'running' ? { ...h, outcome: 'abandoned', endedAt: at } : h,
   );
-  history.push({ attempt, worker, startedAt: at, endedAt: null, outcome: 'running', resumeEpoch: 0 });
+  history.push({
+    attempt, worker, startedAt: at, endedAt: null, outcome: 'running', resumeEpoch: 0,
+    ...(job.publishedAt !== undefined ? { queueLatencyMs: Math.max(0, Date.parse(at) - job.publishedAt) } : {}),
+  });
   return {
     v: 1,
     sweepId: job.sweepId,
@@ -53,6 +56,21 @@ function closeAttempt(history: AttemptRecord[], worker: string, outcome: Attempt
   return history.map((h) =>
     h.outcome === 'running' && h.worker === worker ? { ...h, outcome, endedAt: at, ...(error ? { error } : {}) } : h,
   );
+}
+
+/**
+ * Closes the history of a trial that reached a terminal status. The finishing worker's newest attempt gets
+ * `outcome` even when a duplicate delivery had marked it abandoned meanwhile (it still finished first); every
+ * attempt still marked running (a killed worker's, or a duplicate whose result will be discarded) is abandoned.
+ */
+function closeHistory(history: AttemptRecord[], worker: string | null, outcome: AttemptRecord['outcome'], error?: string): AttemptRecord[] {
+  const at = now();
+  const mine = history.reduce((last, h) => (worker !== null && h.worker === worker && (h.outcome === 'running' || h.outcome === 'abandoned') ? h.attempt : last), -1);
+  return history.map((h) => {
+    if (h.attempt === mine) return { ...h, outcome, endedAt: at, ...(error ? { error } : {}) };
+    if (h.outcome === 'running') return { ...h, outcome: 'abandoned', endedAt: at };
+    return h;
+  });
 }
 
 export function resultRecord(result: TrainResult, dataset: Dataset): TrialResultRecord {
@@ -97,12 +115,13 @@ export function finishedRecord(
     heartbeatAt: at,
     durationMs: Date.parse(at) - Date.parse(cur.startedAt ?? at),
     error: null,
-    history: closeAttempt(cur.history, worker, status === 'COMPLETED' ? 'completed' : 'stopped'),
+    history: closeHistory(cur.history, worker, status === 'COMPLETED' ? 'completed' : 'stopped'),
     result: resultRecord(result, dataset),
   };
 }
 
-export function failedRecord(cur: TrialRecord, worker: string, error: string): TrialRecord {
+/** `worker` is null when the trial is given up without running (its deliveries ran out): no attempt of its own. */
+export function failedRecord(cur: TrialRecord, worker: string | null, error: string): TrialRecord {
   const at = now();
   return {
     ...cur,
@@ -111,7 +130,7 @@ export function failedRecord(cur: TrialRecord, worker: string, error: string): T
     heartbeatAt: at,
     durationMs: Date.parse(at) - Date.parse(cur.startedAt ?? at),
     error,
-    history: closeAttempt(cur.history, worker, 'failed', error),
+    history: closeHistory(cur.history, worker, 'failed', error),
   };
 }
 

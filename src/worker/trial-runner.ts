@@ -60,7 +60,7 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
   if (delivery > job.maxDeliver) {
     // The previous deliveries died without reporting (worker killed, out of memory): give up on this trial.
     const text = `gave up after ${job.maxDeliver} deliveries (execution.max_deliver) without a result`;
-    await ctx.trials.mutate(sweepId, trialId, (cur) => (cur && !isTerminal(cur.status) ? failedRecord(cur, ctx.workerId, text) : null));
+    await ctx.trials.mutate(sweepId, trialId, (cur) => (cur && !isTerminal(cur.status) ? failedRecord(cur, null, text) : null));
     msg.term();
     log.error({ delivery }, text);
     return 'failed';
@@ -127,10 +127,13 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
           ctx.onEpoch?.(metrics);
           epochsSeen.push(metrics);
           let checkpointed = false;
+          let dropped: CheckpointRef[] = [];
           if (checkpointEvery > 0 && metrics.epoch % checkpointEvery === 0) {
             const started = performance.now();
             const state = await saveState();
-            checkpoints = await ctx.checkpoints.save(sweepId, trialId, metrics.epoch, state.bytes, checkpoints);
+            const saved = await ctx.checkpoints.save(sweepId, trialId, metrics.epoch, state.bytes, checkpoints);
+            checkpoints = saved.keep;
+            dropped = saved.drop;
             ctx.onCheckpoint?.(state.bytes.byteLength, (performance.now() - started) / 1000);
             checkpointed = true;
           }
@@ -148,6 +151,7 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
             known,
           );
           if (res.changed && res.record) known = { value: res.record, revision: res.revision };
+          await ctx.checkpoints.deleteAll(dropped);
           log.debug({ epoch: metrics.epoch, val_accuracy: metrics.val_accuracy }, 'epoch finished');
         },
         shouldStop: async () => {

@@ -39,7 +39,7 @@ describe('grid', () => {
     });
     assert.deepEqual(s.objective, { metric: 'val_accuracy', goal: 'max' });
     assert.equal(s.export, null);
-    assert.deepEqual(s.execution, { max_deliver: 5, ack_wait_ms: 30_000, pool: 'default' });
+    assert.deepEqual(s.execution, { max_deliver: 5, ack_wait_ms: 30_000, pool: 'default', checkpoint_every: 1 });
     assert.equal(s.id, 't');
   });
 

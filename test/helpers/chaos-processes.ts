@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { hostname } from 'node:os';
+import type { NatsConnection } from 'nats';
+import { SWEEP_BIN } from './cli.js';
+import { EVENTS_STREAM, sweepEventsFilter } from '../../src/transport/names.js';
+import { decodeJson, trialEventSchema, type TrialEvent } from '../../src/transport/codecs.js';
+
+/** A `sweep` child process (worker or coordinator) whose stdout+stderr is kept in memory. */
+export interface SweepProcess {
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  /** Worker IDs start with `<hostname>-<pid>-` (see Worker). */
+  workerIdPrefix: string;
+}
+
+export function startSweepProcess(args: string[], env: Record<string, string> = {}): SweepProcess {
+  const child = spawn(process.execPath, [SWEEP_BIN, ...args], {
+    env: { ...process.env, SWEEP_FROM_SOURCE: '1', SWEEP_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, output: () => out, exited, workerIdPrefix: `${hostname()}-${child.pid}-` };
+}
+
+export function startWorkerProcess(url: string, ackWaitMs: number, extra: string[] = []): SweepProcess {
+  return startSweepProcess(['worker', '--nats', url, '--backend', 'cpu', '--ack-wait', String(ackWaitMs), ...extra]);
+}
+
+/** SIGKILL and wait for the exit (no-op when it already exited). */
+export async function killHard(p: SweepProcess): Promise<void> {
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  await p.exited;
+}
+
+/** SIGTERM (drain) with a SIGKILL fallback, for cleanup. */
+export async function stopGently(p: SweepProcess, timeoutMs = 20_000): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), timeoutMs);
+  p.child.kill('SIGTERM');
+  await p.exited;
+  clearTimeout(timer);
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, diagnostics?: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await fn().catch(() => null);
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${diagnostics ? `\n${diagnostics()}` : ''}`);
+}
+
+/** Every event of a sweep stored in SWEEP_EVENTS, in order. */
+export async function readSweepEvents(nc: NatsConnection, sweepId: string): Promise<TrialEvent[]> {
+  const jsm = await nc.jetstreamManager();
+  const total = (await jsm.streams.info(EVENTS_STREAM)).state.messages;
+  if (total === 0) return [];
+  const consumer = await nc.jetstream().consumers.get(EVENTS_STREAM, { filterSubjects: sweepEventsFilter(sweepId) });
+  const events: TrialEvent[] = [];
+  // One fetch of up to every message in the stream; it ends early once the filtered ones are drained.
+  const iter = await consumer.fetch({ max_messages: total, expires: 2_000 });
+  for await (const m of iter) {
+    events.push(decodeJson<TrialEvent>(m.data, trialEventSchema, 'event'));
+    if (m.info.pending === 0) break;
+  }
+  return events;
+}
+
+/** Occurrences of a log message (pino JSON `msg`) in a process output. */
+export function countLogLines(output: string, msg: string): number {
+  return output.split('\n').filter((l) => l.includes(`"msg":"${msg}`)).length;
+}

@@ -1,0 +1,179 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NatsConnection } from 'nats';
+import { RestartableBroker } from '../helpers/chaos-broker.js';
+import { countLogLines, killHard, readSweepEvents, startSweepProcess, startWorkerProcess, stopGently, waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
+import { tinyVggSpec } from '../helpers/chaos-specs.js';
+import { ensureResources, DEFAULT_QUEUE } from '../../src/transport/resources.js';
+import { TrialStore } from '../../src/transport/trial-store.js';
+import type { TrialRecord } from '../../src/transport/codecs.js';
+import { launchSweep } from '../../src/coordinator/launch.js';
+import { parseSpec } from '../../src/spec/index.js';
+
+const EPOCHS = 6;
+const REPEATS = 4; // × 2 regularizers = 8 trials
+// Leases run out after ack_wait: long enough that 3 training workers plus a starting one on 2 cores still
+// send working() in time, short enough that a killed worker's trial moves on within seconds.
+const ACK_WAIT_S = 6;
+const WORKERS = 3;
+const KILL_EVERY_MS = 6_000;
+const COORDINATOR_KILL_AT_MS = 8_000;
+const BROKER_CRASH_AT_MS = 17_000;
+const CHAOS_TIMEOUT_MS = 240_000;
+
+/** Deterministic choice of the worker to kill (set CHAOS_SEED to vary it). */
+function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('chaos: worker kills, a broker crash and a coordinator crash during a real sweep', () => {
+  let broker: RestartableBroker;
+  let nc: NatsConnection;
+  let store: TrialStore;
+  let dir: string;
+  const processes: SweepProcess[] = [];
+
+  before(async () => {
+    broker = await RestartableBroker.start();
+    nc = await broker.connect();
+    await ensureResources(nc, { ...DEFAULT_QUEUE, ackWaitMs: ACK_WAIT_S * 1000 });
+    store = await TrialStore.open(nc);
+    dir = mkdtempSync(join(tmpdir(), 'sweep-chaos-'));
+  });
+  after(async () => {
+    await Promise.all(processes.map((p) => stopGently(p, 5_000)));
+    // Every process log, for diagnosing a failed run.
+    const logs = join(tmpdir(), 'sweep-chaos-last-run');
+    rmSync(logs, { recursive: true, force: true });
+    mkdirSync(logs);
+    for (const p of processes) writeFileSync(join(logs, `${p.child.pid}.log`), p.output());
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const worker = () => {
+    const w = startWorkerProcess(broker.url, ACK_WAIT_S * 1000);
+    processes.push(w);
+    return w;
+  };
+  const tail = () => processes.map((p) => `--- pid ${p.child.pid} ---\n${p.output().split('\n').slice(-15).join('\n')}`).join('\n');
+  const snapshot = async (sweepId: string): Promise<Map<string, TrialRecord>> => {
+    for (;;) {
+      try {
+        return await store.snapshot(sweepId);
+      } catch {
+        await sleep(200); // broker restarting
+      }
+    }
+  };
+
+  test('every trial completes exactly once, loses at most one epoch per fault, with the weights of a fault-free run', async () => {
+    const spec = (name: string) => tinyVggSpec(name, { epochs: EPOCHS, repeats: REPEATS, maxDeliver: 20, ackWaitS: ACK_WAIT_S });
+
+    // 1. The reference: the same trials (same IDs: they hash the config, not the sweep name) without faults.
+    const baseline = parseSpec(spec('chaos-baseline'), 'chaos-baseline.yaml');
+    await launchSweep(nc, baseline, { sweepId: baseline.id, specFile: 'x', pool: 'default' });
+    const calm = Array.from({ length: WORKERS }, worker);
+    const reference = await waitFor('fault-free sweep completed', async () => {
+      const all = await store.snapshot(baseline.id);
+      return all.size === baseline.trials.length && [...all.values()].every((r) => r.status === 'COMPLETED') ? all : null;
+    }, 150_000, tail);
+    await Promise.all(calm.map((w) => stopGently(w)));
+
+    // 2. The same trials under chaos, launched by a coordinator process.
+    const specFile = join(dir, 'chaos.yaml');
+    writeFileSync(specFile, spec('chaos'));
+    const chaosSweep = parseSpec(spec('chaos'), specFile);
+    assert.deepEqual(chaosSweep.trials.map((t) => t.id), baseline.trials.map((t) => t.id));
+    const coordinator = () => {
+      const c = startSweepProcess(['launch', specFile, '--nats', broker.url, '--workers', '0', '--state-dir', join(dir, '.sweep')]);
+      processes.push(c);
+      return c;
+    };
+    let coord = coordinator();
+    let pool = Array.from({ length: WORKERS }, worker);
+    const faults = new Map<string, number>(); // trial ID → worker kills and broker crashes it suffered while RUNNING
+    const charge = (ids: Iterable<string>) => {
+      for (const id of ids) faults.set(id, (faults.get(id) ?? 0) + 1);
+    };
+    const random = seededRandom(Number(process.env.CHAOS_SEED ?? 7));
+    let workerKills = 0;
+    let coordinatorKills = 0;
+    let brokerRestarts = 0;
+    const started = Date.now();
+    let nextKill = started + KILL_EVERY_MS;
+
+    while (coord.child.exitCode === null || coordinatorKills === 0) {
+      await sleep(200);
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < CHAOS_TIMEOUT_MS, `chaos sweep not finished after ${CHAOS_TIMEOUT_MS} ms\n${tail()}`);
+      if (coordinatorKills === 0 && elapsed >= COORDINATOR_KILL_AT_MS) {
+        await killHard(coord);
+        coordinatorKills++;
+        coord = coordinator();
+      }
+      if (brokerRestarts === 0 && elapsed >= BROKER_CRASH_AT_MS) {
+        const running = [...(await snapshot(chaosSweep.id)).values()].filter((r) => r.status === 'RUNNING');
+        await broker.crashAndRestart(1_000);
+        brokerRestarts++;
+        charge(running.map((r) => r.trialId));
+      }
+      if (Date.now() >= nextKill) {
+        nextKill += KILL_EVERY_MS;
+        const victimIndex = Math.floor(random() * pool.length);
+        const victim = pool[victimIndex]!;
+        const records = [...(await snapshot(chaosSweep.id)).values()];
+        if (records.length === chaosSweep.trials.length && records.every((r) => r.status === 'COMPLETED')) continue;
+        await killHard(victim);
+        workerKills++;
+        charge(records.filter((r) => r.status === 'RUNNING' && r.worker?.startsWith(victim.workerIdPrefix)).map((r) => r.trialId));
+        pool = pool.map((w, i) => (i === victimIndex ? worker() : w));
+      }
+    }
+    const chaosSeconds = (Date.now() - started) / 1000;
+    assert.equal(await coord.exited, 0, `relaunched coordinator failed\n${coord.output()}`);
+    assert.ok(workerKills >= 3 && brokerRestarts === 1 && coordinatorKills === 1, `faults injected: ${workerKills} kills, ${brokerRestarts} broker restarts`);
+    await Promise.all(pool.map((w) => stopGently(w)));
+
+    // 3. Every trial COMPLETED exactly once, with every epoch once in its record and the fault-free weights.
+    const records = await snapshot(chaosSweep.id);
+    assert.equal(records.size, chaosSweep.trials.length);
+    const events = await readSweepEvents(nc, chaosSweep.id);
+    let epochsTrained = 0;
+    for (const t of chaosSweep.trials) {
+      const r = records.get(t.id);
+      assert.ok(r, `trial ${t.id} has a record`);
+      assert.equal(r.status, 'COMPLETED', `${t.id}: ${r.error}`);
+      assert.equal(r.history.filter((h) => h.outcome === 'completed').length, 1, `${t.id}: one completed attempt: ${JSON.stringify(r.history)}`);
+      assert.equal(r.history.filter((h) => h.outcome === 'running').length, 0, `${t.id}: no attempt left running`);
+      assert.deepEqual(r.epochs.map((e) => e.epoch), [1, 2, 3, 4, 5, 6]);
+      const finished = events.filter((e) => e.type === 'finished' && e.trialId === t.id).length;
+      assert.ok(finished <= 1, `${t.id}: ${finished} finished events`);
+      const trained = events.filter((e) => e.type === 'epoch' && e.trialId === t.id).length;
+      epochsTrained += trained;
+      const suffered = faults.get(t.id) ?? 0;
+      assert.ok(trained <= EPOCHS + suffered, `${t.id}: trained ${trained} epochs with ${suffered} faults: ${JSON.stringify(r.history)}`);
+      assert.equal(r.result?.weightsSha256, reference.get(t.id)?.result?.weightsSha256, `${t.id}: weights equal the fault-free run's`);
+    }
+    const allOutput = processes.map((p) => p.output()).join('\n');
+    const duplicates =
+      countLogLines(allOutput, 'trial already finished: duplicate delivery acknowledged') +
+      countLogLines(allOutput, 'another delivery finished this trial first: result discarded');
+    const resumes = [...records.values()].reduce((n, r) => n + r.history.filter((h) => h.resumeEpoch > 0).length, 0);
+    console.log(
+      `CHAOS SUMMARY: trials=${records.size} epochs=${EPOCHS} worker_kills=${workerKills} broker_restarts=${brokerRestarts} ` +
+        `coordinator_restarts=${coordinatorKills} resumes_from_checkpoint=${resumes} epochs_trained=${epochsTrained} ` +
+        `epochs_lost=${epochsTrained - records.size * EPOCHS} duplicates=${duplicates} completed=${records.size} ` +
+        `weights_match=${records.size}/${records.size} chaos_seconds=${chaosSeconds.toFixed(0)}`,
+    );
+  });
+});
