@@ -36,6 +36,13 @@ async function runningEmbedded(stateDir: string): Promise<ServerFile | null> {
   return null;
 }
 
+/** Drains the connection, but never waits on a broker that is down: close it after a few seconds. */
+async function closeConnection(nc: NatsConnection): Promise<void> {
+  const timer = new Promise<void>((r) => setTimeout(r, 3_000).unref());
+  await Promise.race([nc.drain().catch(() => undefined), timer]);
+  if (!nc.isClosed()) await nc.close().catch(() => undefined);
+}
+
 /**
  * Connects to --nats / NATS_URL, or else to the embedded default: the nats-server already serving this
  * directory's `.sweep/nats` store, or a new one started on it (so relaunching resumes the same state).
@@ -49,13 +56,13 @@ export async function openBroker(
 ): Promise<BrokerHandle> {
   if (opts.url) {
     const nc = await connectBroker(opts, clientName);
-    return { nc, url: opts.url, embedded: null, close: () => nc.drain().catch(() => undefined) };
+    return { nc, url: opts.url, embedded: null, close: () => closeConnection(nc) };
   }
   const existing = await runningEmbedded(stateDir);
   if (existing) {
     log.debug({ url: existing.url }, 'using the embedded nats-server already running here');
     const nc = await connectBroker({ url: existing.url }, clientName);
-    return { nc, url: existing.url, embedded: null, close: () => nc.drain().catch(() => undefined) };
+    return { nc, url: existing.url, embedded: null, close: () => closeConnection(nc) };
   }
   const storeDir = natsStoreDir(stateDir);
   mkdirSync(storeDir, { recursive: true });
@@ -70,7 +77,7 @@ export async function openBroker(
     url: server.url,
     embedded: owned ? server : null,
     close: async () => {
-      await nc.drain().catch(() => undefined);
+      await closeConnection(nc);
       if (owned) {
         await server.stop();
         rmSync(serverFile(stateDir), { force: true });
@@ -79,8 +86,33 @@ export async function openBroker(
   };
 }
 
-/** Stops a detached embedded server (`sweep down`). */
+const workersFile = (stateDir: string) => join(natsStoreDir(stateDir), 'workers.json');
+
+/** Remembers the pids of detached local workers so that `sweep down` can stop them too. */
+export function recordDetachedWorkers(stateDir: string, pids: number[]): void {
+  let known: number[] = [];
+  try {
+    known = JSON.parse(readFileSync(workersFile(stateDir), 'utf8')) as number[];
+  } catch {
+    // none yet
+  }
+  writeFileSync(workersFile(stateDir), JSON.stringify([...known, ...pids]));
+}
+
+/** Stops detached local workers (they drain: a running trial is requeued) and the detached embedded server. */
 export async function stopEmbedded(stateDir: string): Promise<boolean> {
+  try {
+    for (const pid of JSON.parse(readFileSync(workersFile(stateDir), 'utf8')) as number[]) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  } catch {
+    // no detached workers recorded
+  }
+  rmSync(workersFile(stateDir), { force: true });
   const info = await runningEmbedded(stateDir);
   if (!info) return false;
   try {

@@ -8,7 +8,7 @@ import { launchSweep } from '../coordinator/launch.js';
 import { startLocalWorkers, type LocalWorkers } from '../coordinator/local-workers.js';
 import { ensureResources, DEFAULT_QUEUE } from '../transport/resources.js';
 import { createLogger } from '../log.js';
-import { openBroker } from './broker.js';
+import { openBroker, recordDetachedWorkers } from './broker.js';
 import { brokerEnv, brokerOptions, type GlobalOptions } from './global-options.js';
 import { ExitCode, parsePositiveInt } from './errors.js';
 import type { BackendName } from '../training/types.js';
@@ -98,6 +98,8 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
     if (flags.detach) {
       process.stderr.write(`detached. Follow it with: sweep status ${sweepId} --watch` + (embedded ? '   (stop the embedded broker with: sweep down)' : '') + '\n');
       process.stdout.write(sweepId + '\n');
+      if (workers) recordDetachedWorkers(g.stateDir, workers.pids);
+      workers = null; // detached workers outlive this process: the finally block must not stop them
       return;
     }
     await followAndReport(

@@ -64,7 +64,7 @@ export function registerStatus(program: Command): void {
         }
         const header = ['trial', 'status', 'params', 'seed', 'epoch', 'val_acc', 'attempt', 'worker', 'error'];
         process.stdout.write(
-          `sweep ${sweep.id} (${sweep.status}): ` +
+          `sweep ${sweep.id} (${sweep.status === 'RUNNING' && counts.QUEUED === 0 && counts.RUNNING === 0 ? 'all trials finished' : sweep.status}): ` +
             Object.entries(counts).map(([k, v]) => `${k.toLowerCase()} ${v}`).join(', ') +
             (queue ? `; queue: ${queue.pending} waiting, ${queue.inProgress} in progress` : '') +
             '\n',

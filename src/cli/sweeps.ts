@@ -46,7 +46,7 @@ export function registerSweepCommands(program: Command): void {
 
   program
     .command('down')
-    .description('stop the embedded nats-server left running by `sweep launch --detach`')
+    .description('stop the embedded nats-server and local workers left running by `sweep launch --detach`')
     .action(async (_flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const stopped = await stopEmbedded(g.stateDir);

@@ -104,6 +104,29 @@ describe('sweep launch end to end (real nats-server, 2 worker processes, real tr
 });
 
 describe('sweep launch on the embedded default (no --nats)', () => {
+  test('--detach returns at once; the detached broker and workers finish the sweep; sweep down stops the broker', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sweep-detach-'));
+    try {
+      const sleepSpec = join(REPO_ROOT, 'sweeps', 'sleep.yaml');
+      const launched = await runCli(['launch', sleepSpec, '--quick', '--detach'], { cwd: dir });
+      assert.equal(launched.code, 0, launched.stderr);
+      assert.equal(launched.stdout.trim(), 'sleep-quick');
+      let counts: Record<string, number> = {};
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && counts.COMPLETED !== 2) {
+        const status = await runCli(['status', 'sleep-quick', '--json'], { cwd: dir });
+        assert.equal(status.code, 0, status.stderr);
+        counts = (JSON.parse(status.stdout) as { counts: Record<string, number> }).counts;
+      }
+      assert.equal(counts.COMPLETED, 2, 'the detached workers completed both trials');
+      const down = await runCli(['down'], { cwd: dir });
+      assert.match(down.stdout, /embedded nats-server stopped/);
+    } finally {
+      await runCli(['down'], { cwd: dir });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('quick profile runs with a local nats-server and workers; relaunch resumes from the store', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sweep-embedded-'));
     try {
