@@ -41,6 +41,9 @@ export async function connectBroker(opts: BrokerOptions, name: string): Promise<
     reconnectJitter: 250,
     pingInterval: 10_000,
     timeout: 5_000,
+    // The client otherwise builds an Error (a stack trace) per request to report call sites: at thousands of
+    // KV writes and pulls per second that was the worker's largest CPU cost.
+    noAsyncTraces: true,
   };
   if (opts.user) options.user = opts.user;
   if (opts.password) options.pass = opts.password;

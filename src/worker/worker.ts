@@ -142,7 +142,9 @@ export class Worker {
     let backoff = 100;
     while (!this.shouldExit()) {
       const free = this.opts.concurrency - running.size;
-      if (free === 0) {
+      // With many slots (short trials), ask for jobs in batches of at least a quarter of the slots: one pull
+      // request per finished job would cost more than the jobs themselves.
+      if (free === 0 || (running.size > 0 && free < Math.ceil(this.opts.concurrency / 4))) {
         await Promise.race(running);
         continue;
       }
