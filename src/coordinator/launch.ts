@@ -56,11 +56,11 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
   }
   const listed = (ts: Trial[]) => (ts.length <= MAX_LISTED_TRIALS ? ts.map((t) => ({ id: t.id, index: t.index })) : null);
   const mergedTrials = (() => {
-    const now = listed(sweep.trials);
+    const current = listed(sweep.trials);
     const before = prior?.value.trials;
-    if (!now || !before) return now;
-    const seen = new Set(now.map((t) => t.id));
-    return [...before.filter((t) => !seen.has(t.id)), ...now];
+    if (!current || !before) return current;
+    const seen = new Set(current.map((t) => t.id));
+    return [...before.filter((t) => !seen.has(t.id)), ...current];
   })();
   const record: SweepRecord = {
     v: 1,

@@ -1,5 +1,4 @@
 import type { NatsConnection } from 'nats';
-import { DeliverPolicy } from 'nats';
 import { EVENTS_STREAM, eventSubject, sweepEventsFilter } from './names.js';
 import { decodeJson, encodeJson, trialEventSchema, type TrialEvent } from './codecs.js';
 
@@ -11,34 +10,22 @@ export function publishEvent(nc: NatsConnection, event: TrialEvent): void {
   nc.publish(eventSubject(event.sweepId, event.trialId), encodeJson(event));
 }
 
-/** Replays (from the start) and follows the events of a sweep. */
-export async function followEvents(
-  nc: NatsConnection,
-  sweepId: string,
-  onEvent: (e: TrialEvent) => void,
-  opts: { fromStart?: boolean; onMalformed?: (err: Error) => void } = {},
-): Promise<{ stop: () => Promise<void> }> {
-  const js = nc.jetstream();
-  const consumer = await js.consumers.get(EVENTS_STREAM, {
-    // a string, not an array: nats-server 2.9 has no filter_subjects
-    filterSubjects: sweepEventsFilter(sweepId),
-    // The ordered consumer starts at sequence 1 (everything) unless told to take only new events.
-    ...(opts.fromStart === false ? { deliver_policy: DeliverPolicy.New } : {}),
-  });
-  const messages = await consumer.consume();
-  const loop = (async () => {
-    for await (const m of messages) {
-      try {
-        onEvent(decodeJson<TrialEvent>(m.data, trialEventSchema, `event ${m.subject}`));
-      } catch (err) {
-        opts.onMalformed?.(err as Error);
-      }
+/** Every stored event of a sweep, oldest first (events published while the broker was down are not there). */
+export async function readSweepEvents(nc: NatsConnection, sweepId: string, onMalformed?: (err: Error) => void): Promise<TrialEvent[]> {
+  const total = (await (await nc.jetstreamManager()).streams.info(EVENTS_STREAM)).state.messages;
+  if (total === 0) return [];
+  // A string, not an array: nats-server 2.9 has no filter_subjects.
+  const consumer = await nc.jetstream().consumers.get(EVENTS_STREAM, { filterSubjects: sweepEventsFilter(sweepId) });
+  const events: TrialEvent[] = [];
+  // One fetch of up to every message in the stream; it ends early once the filtered ones are drained.
+  const iter = await consumer.fetch({ max_messages: total, expires: 2_000 });
+  for await (const m of iter) {
+    try {
+      events.push(decodeJson<TrialEvent>(m.data, trialEventSchema, `event ${m.subject}`));
+    } catch (err) {
+      onMalformed?.(err as Error);
     }
-  })();
-  return {
-    stop: async () => {
-      messages.stop();
-      await loop.catch(() => undefined);
-    },
-  };
+    if (m.info.pending === 0) break;
+  }
+  return events;
 }

@@ -1,5 +1,5 @@
 import type { JetStreamClient, NatsConnection } from 'nats';
-import { JOBS_STREAM, jobSubject, sweepJobsFilter } from './names.js';
+import { JOBS_STREAM, consumerName, jobSubject, sweepJobsFilter } from './names.js';
 import { encodeJson, type JobMessage } from './codecs.js';
 
 export interface PublishOutcome {
@@ -55,6 +55,6 @@ export async function purgeSweepJobs(nc: NatsConnection, sweepId: string): Promi
 /** Jobs waiting (not yet delivered) for a pool's consumer. */
 export async function pendingJobs(nc: NatsConnection, pool: string): Promise<{ pending: number; inProgress: number }> {
   const jsm = await nc.jetstreamManager();
-  const info = await jsm.consumers.info(JOBS_STREAM, `workers-${pool}`);
+  const info = await jsm.consumers.info(JOBS_STREAM, consumerName(pool));
   return { pending: info.num_pending, inProgress: info.num_ack_pending };
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { WorkerStats } from './worker.js';
+import type { WorkerStats } from './worker-stats.js';
 
 /** Checkpoint totals a worker may report; their metrics exist only when the first stats() has them. */
 export type HealthStats = WorkerStats;

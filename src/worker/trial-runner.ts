@@ -3,7 +3,6 @@ import type { Logger } from '../log.js';
 import { coerceError } from '../log.js';
 import { decodeJson, isTerminal, jobMessageSchema, type BlobRefRecord, type JobMessage, type TrialRecord } from '../transport/codecs.js';
 import { publishEvent } from '../transport/events.js';
-import type { SweepStore } from '../transport/sweep-store.js';
 import type { TrialStore, Versioned } from '../transport/trial-store.js';
 import { trainTrial } from '../training/engine.js';
 import type { Dataset } from '../training/datasets/types.js';
@@ -21,7 +20,6 @@ import type { LayersModel } from '@tensorflow/tfjs';
 export interface RunnerContext {
   nc: NatsConnection;
   trials: TrialStore;
-  sweeps: SweepStore;
   workerId: string;
   log: Logger;
   datasets: DatasetCache;

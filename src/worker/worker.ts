@@ -10,7 +10,10 @@ import { TrialStore } from '../transport/trial-store.js';
 import { selectBackend } from '../training/backends/index.js';
 import type { BackendName, EpochMetrics } from '../training/types.js';
 import { DatasetCache } from './dataset-cache.js';
-import { runJob, type JobOutcome } from './trial-runner.js';
+import { runJob } from './trial-runner.js';
+import { emptyWorkerStats, type WorkerStats } from './worker-stats.js';
+
+export type { WorkerStats } from './worker-stats.js';
 import { SweepStatusCache } from './sweep-status-cache.js';
 import { CheckpointStore } from '../transport/checkpoint-store.js';
 import { ModelStore } from '../transport/model-store.js';
@@ -28,33 +31,14 @@ export interface WorkerOptions {
   idleExitMs?: number;
 }
 
-export interface WorkerStats {
-  running: number;
-  outcomes: Record<JobOutcome, number>;
-  epochs: number;
-  imagesPerSec: number;
-  backend: string | null;
-  connected: boolean;
-  checkpointBytes: number;
-  checkpointSeconds: number;
-}
 
 /**
- * Pulls jobs from the pool's durable consumer, one per free slot (a slot only asks for a job when it can
- * start it, so no job waits in a local buffer while its ack timer runs).
+ * Pulls jobs from the pool's durable consumer, never more than there are free slots (so no job waits in a local
+ * buffer while its ack timer runs).
  */
 export class Worker {
   readonly id: string;
-  readonly stats: WorkerStats = {
-    running: 0,
-    outcomes: { completed: 0, stopped: 0, failed: 0, requeued: 0, skipped: 0, malformed: 0 },
-    epochs: 0,
-    imagesPerSec: 0,
-    backend: null,
-    connected: true,
-    checkpointBytes: 0,
-    checkpointSeconds: 0,
-  };
+  readonly stats: WorkerStats = emptyWorkerStats();
   private draining = false;
   private closed: Promise<void> | null = null;
   private backendReady: Promise<string> | null = null;
@@ -82,7 +66,6 @@ export class Worker {
     const ctx = {
       nc: this.nc,
       trials,
-      sweeps,
       workerId: this.id,
       log,
       datasets: new DatasetCache(this.opts.dataDir, (m: string) => log.info(m)),

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { startTestBroker, type TestBroker } from '../helpers/nats-server.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { TrialStore } from '../../src/transport/trial-store.js';
-import { EVENTS_STREAM, JOBS_STREAM } from '../../src/transport/names.js';
-import { decodeJson, trialEventSchema, type TrialEvent } from '../../src/transport/codecs.js';
+import { JOBS_STREAM } from '../../src/transport/names.js';
+import { readSweepEvents } from '../../src/transport/events.js';
 
 const SPEC = join(REPO_ROOT, 'sweeps', 'synthetic.yaml');
 
@@ -47,16 +47,10 @@ describe('sweep launch end to end (real nats-server, 2 worker processes, real tr
     assert.equal(workers.size, 2, 'both worker processes trained trials');
 
     // The events stream holds exactly one `finished` event per trial.
-    const consumer = await nc.jetstream().consumers.get(EVENTS_STREAM, { filterSubjects: 'sweep.events.synthetic.>' });
+    const events = await readSweepEvents(nc, 'synthetic');
     const finished = new Map<string, number>();
-    const info = await (await nc.jetstreamManager()).streams.info(EVENTS_STREAM);
-    let seen = 0;
-    const iter = await consumer.fetch({ max_messages: info.state.messages, expires: 2000 });
-    for await (const m of iter) {
-      const e = decodeJson<TrialEvent>(m.data, trialEventSchema, 'event');
-      if (e.type === 'finished') finished.set(e.trialId, (finished.get(e.trialId) ?? 0) + 1);
-      seen++;
-    }
+    for (const e of events) if (e.type === 'finished') finished.set(e.trialId, (finished.get(e.trialId) ?? 0) + 1);
+    const seen = events.length;
     assert.ok(seen >= 6 * 5, `expected started + 3 epochs + finished per trial, saw ${seen} events`);
     assert.deepEqual([...finished.values()], [1, 1, 1, 1, 1, 1]);
   });

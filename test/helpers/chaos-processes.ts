@@ -58,20 +58,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
 }
 
 /** Every event of a sweep stored in SWEEP_EVENTS, in order. */
-export async function readSweepEvents(nc: NatsConnection, sweepId: string): Promise<TrialEvent[]> {
-  const jsm = await nc.jetstreamManager();
-  const total = (await jsm.streams.info(EVENTS_STREAM)).state.messages;
-  if (total === 0) return [];
-  const consumer = await nc.jetstream().consumers.get(EVENTS_STREAM, { filterSubjects: sweepEventsFilter(sweepId) });
-  const events: TrialEvent[] = [];
-  // One fetch of up to every message in the stream; it ends early once the filtered ones are drained.
-  const iter = await consumer.fetch({ max_messages: total, expires: 2_000 });
-  for await (const m of iter) {
-    events.push(decodeJson<TrialEvent>(m.data, trialEventSchema, 'event'));
-    if (m.info.pending === 0) break;
-  }
-  return events;
-}
+export { readSweepEvents } from '../../src/transport/events.js';
 
 /** Occurrences of a log message (pino JSON `msg`) in a process output. */
 export function countLogLines(output: string, msg: string): number {

@@ -1,19 +1,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHealthServer, type HealthStats } from '../../src/worker/health-server.js';
+import { emptyWorkerStats } from '../../src/worker/worker-stats.js';
 
-function freshStats(): HealthStats {
-  return {
-    running: 0,
-    outcomes: { completed: 0, stopped: 0, failed: 0, requeued: 0, skipped: 0, malformed: 0 },
-    epochs: 0,
-    imagesPerSec: 0,
-    backend: null,
-    connected: true,
-    checkpointBytes: 0,
-    checkpointSeconds: 0,
-  };
-}
+const freshStats = (): HealthStats => emptyWorkerStats();
 
 /** Value of one sample line `name{labels} value` in Prometheus text format. */
 function sample(body: string, series: string): number {

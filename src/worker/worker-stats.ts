@@ -1,0 +1,26 @@
+import type { JobOutcome } from './trial-runner.js';
+
+/** What a worker process reports about itself (health endpoint, Prometheus metrics). */
+export interface WorkerStats {
+  running: number;
+  outcomes: Record<JobOutcome, number>;
+  epochs: number;
+  imagesPerSec: number;
+  backend: string | null;
+  connected: boolean;
+  checkpointBytes: number;
+  checkpointSeconds: number;
+}
+
+export function emptyWorkerStats(): WorkerStats {
+  return {
+    running: 0,
+    outcomes: { completed: 0, stopped: 0, failed: 0, requeued: 0, skipped: 0, malformed: 0 },
+    epochs: 0,
+    imagesPerSec: 0,
+    backend: null,
+    connected: true,
+    checkpointBytes: 0,
+    checkpointSeconds: 0,
+  };
+}
