@@ -14,7 +14,7 @@ import type { Regularizer } from '../src/spec/types.js';
 
 const regularizer = (process.argv[2] ?? 'none') as Regularizer;
 const byShapes = process.argv.includes('--shapes');
-await selectBackend('wasm');
+await selectBackend('wasm', (m) => console.log(m)); // says which conv kernels run; SWEEP_ONEDNN=0 profiles the wasm ones
 const params = { family: 'vgg' as const, depth: 2, regularizer, dropout_rate: 0.2, dense_dropout_rate: 0.5, dense_units: 128, sleep_ms: 0 };
 const model = buildVggModel(params, { inputShape: [32, 32, 3], numClasses: 10 }, 1);
 const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);

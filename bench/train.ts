@@ -10,6 +10,8 @@
  *
  * Writes bench/results/train-<date>.json and prints a markdown table. Default backends: wasm, plus
  * tensorflow and webgpu when they load on real hardware (an explicit `webgpu` also runs on llvmpipe).
+ * `wasm` runs twice: with its own convolution kernels (`tfjs-wasm`, as with SWEEP_ONEDNN=0) and with the native
+ * oneDNN ones (`tfjs-wasm+onednn`, when the addon is built: npm run build:native).
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
@@ -18,6 +20,8 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { selectBackend, probeWebGpu } from '../src/training/backends/index.js';
 import { loadTensorflowBinding } from '../src/training/backends/tensorflow.js';
+import { loadOnednn } from '../src/training/backends/onednn/addon.js';
+import { onednnSettings } from '../src/training/backends/onednn/settings.js';
 import { buildVggModel } from '../src/training/models/vgg.js';
 import { createOptimizer } from '../src/training/optimizers/create-optimizer.js';
 import { trainStep } from '../src/training/loop/train-step.js';
@@ -65,6 +69,8 @@ function forwardFlops(model: tf.LayersModel): number {
 
 interface Row {
   engine: string;
+  /** The backend's own description (kernels, threads) where it gives one. */
+  detail?: string;
   model: Regularizer;
   images_per_sec: number;
   cpu_images_per_sec: number;
@@ -72,8 +78,23 @@ interface Row {
   train_gflop_per_image: number;
 }
 
-async function benchTfjs(backend: BackendName): Promise<Row[]> {
-  const active = await selectBackend(backend, (m) => console.error(m));
+/** A tfjs backend to measure; for wasm also whether the oneDNN convolution kernels run. */
+interface TfjsEngine {
+  backend: BackendName;
+  onednn?: boolean;
+}
+
+async function benchTfjs({ backend, onednn }: TfjsEngine): Promise<Row[]> {
+  let detail: string | undefined;
+  const selected = await selectBackend(
+    backend,
+    (m) => {
+      detail = m;
+      console.error(m);
+    },
+    onednn === undefined ? {} : { onednn },
+  );
+  const active = selected === 'wasm' && onednn ? 'wasm+onednn' : selected;
   const rows: Row[] = [];
   for (const regularizer of MODELS) {
     const model = buildVggModel(params(regularizer), { inputShape: INPUT, numClasses: CLASSES }, 1);
@@ -98,6 +119,7 @@ async function benchTfjs(backend: BackendName): Promise<Row[]> {
     const ips = (steps * batch) / seconds;
     rows.push({
       engine: `tfjs-${active}`,
+      ...(detail ? { detail } : {}),
       model: regularizer,
       images_per_sec: ips,
       cpu_images_per_sec: (steps * batch) / cpuSeconds,
@@ -139,9 +161,20 @@ async function defaultBackends(): Promise<BackendName[]> {
   return list;
 }
 
+/** Each backend once; wasm without and (when the addon loads) with the oneDNN convolution kernels. */
+function enginesOf(backends: BackendName[]): TfjsEngine[] {
+  return backends.flatMap((backend): TfjsEngine[] => {
+    if (backend !== 'wasm') return [{ backend }];
+    const settings = onednnSettings();
+    const load = 'error' in settings ? { ok: false as const, reason: settings.error } : loadOnednn(settings.threads, settings.layout);
+    if (!load.ok) console.error(`tfjs-wasm+onednn skipped: ${load.reason}`);
+    return load.ok ? [{ backend, onednn: false }, { backend, onednn: true }] : [{ backend, onednn: false }];
+  });
+}
+
 const backends = args.backends ? (args.backends.split(',') as BackendName[]) : await defaultBackends();
 const rows: Row[] = [];
-for (const b of backends) rows.push(...(await benchTfjs(b)));
+for (const engine of enginesOf(backends)) rows.push(...(await benchTfjs(engine)));
 
 await selectBackend('cpu');
 const flopsPerImage = new Map(MODELS.map((m) => {

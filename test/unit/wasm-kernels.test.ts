@@ -36,7 +36,8 @@ const label = (c: ConvCase) => `${c.size}×${c.size}×${c.inChannels}→${c.outC
 
 describe('wasm training kernels match the cpu backend', () => {
   before(async () => {
-    await selectBackend('wasm');
+    // The wasm kernels themselves (the fallback where the oneDNN convolutions do not apply): see onednn-kernels.test.ts.
+    await selectBackend('wasm', () => {}, { onednn: false });
   });
 
   for (const [i, c] of convCases.entries()) {

@@ -23,8 +23,9 @@ async function gradientsOn(
   weights: Float32Array[],
   x: { shape: number[]; data: Float32Array },
   labels: number[],
+  onednn = true,
 ): Promise<Float32Array[]> {
-  await selectBackend(backend);
+  await selectBackend(backend, () => {}, { onednn });
   const model = buildVggModel(params(regularizer), { inputShape: [16, 16, 3], numClasses: 10 }, 7);
   model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i]!, w.shape)));
   const xs = tf.tensor4d(x.data, x.shape as [number, number, number, number]);
@@ -40,8 +41,8 @@ async function gradientsOn(
 }
 
 describe('whole-model training on the wasm backend', () => {
-  for (const regularizer of ['none', 'dropout'] as const) {
-    test(`gradients of the '${regularizer}' model (rate 0) match the cpu backend`, async () => {
+  for (const [regularizer, onednn] of [['none', true], ['dropout', true], ['none', false]] as const) {
+    test(`gradients of the '${regularizer}' model (rate 0) match the cpu backend (oneDNN conv kernels ${onednn ? 'when built' : 'off'})`, async () => {
       await selectBackend('cpu');
       const reference = buildVggModel(params(regularizer), { inputShape: [16, 16, 3], numClasses: 10 }, 7);
       const weights = await Promise.all(reference.getWeights().map(async (w) => (await w.data()) as Float32Array));
@@ -49,7 +50,7 @@ describe('whole-model training on the wasm backend', () => {
       const x = randomHost([2, 16, 16, 3], 99);
       const labels = [3, 8];
       const expected = await gradientsOn('cpu', regularizer, weights, x, labels);
-      const actual = await gradientsOn('wasm', regularizer, weights, x, labels);
+      const actual = await gradientsOn('wasm', regularizer, weights, x, labels, onednn);
       assert.equal(actual.length, expected.length);
       assert.ok(actual.length >= 12, 'every conv and dense kernel and bias has a gradient');
       for (const [i, g] of actual.entries()) {

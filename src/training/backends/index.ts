@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../types.js';
-import { activateWasm } from './wasm.js';
+import { activateWasm, type WasmOptions } from './wasm.js';
 import { activateTensorflow, loadTensorflowBinding } from './tensorflow.js';
 import { activateWebGpu, probeWebGpu } from './webgpu.js';
 
 export type { BackendName } from '../types.js';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-kernels/register.js';
+export { ONEDNN_CONV_KERNELS, onednnConvKernelsInstalled } from './onednn/register.js';
+export type { WasmOptions } from './wasm.js';
 export { probeWebGpu } from './webgpu.js';
 
 export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -14,8 +16,10 @@ export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'tensorflow', 'web
  * Initializes and activates a tfjs backend and returns the name tfjs reports for it.
  * `auto` picks the fastest available: tensorflow (libtensorflow binding) > webgpu on a real GPU > wasm.
  * An explicit `webgpu` also accepts a software adapter (llvmpipe), for correctness checks.
+ * `wasm` (explicit or picked by `auto`) runs convolutions on oneDNN when its addon is built (see ./onednn/), unless
+ * SWEEP_ONEDNN=0 or `options.onednn` is false; the log line says which kernels run and why.
  */
-export async function selectBackend(name: BackendName, log: (m: string) => void = () => {}): Promise<string> {
+export async function selectBackend(name: BackendName, log: (m: string) => void = () => {}, options: WasmOptions = {}): Promise<string> {
   switch (name) {
     case 'cpu':
       await import('@tensorflow/tfjs-backend-cpu');
@@ -23,7 +27,7 @@ export async function selectBackend(name: BackendName, log: (m: string) => void 
       await tf.ready();
       break;
     case 'wasm':
-      await activateWasm();
+      log(`backend ${(await activateWasm(options)).description}`);
       break;
     case 'tensorflow':
       log(`backend tensorflow: using ${await activateTensorflow()}`);
@@ -34,7 +38,7 @@ export async function selectBackend(name: BackendName, log: (m: string) => void 
       break;
     }
     case 'auto':
-      await selectAuto(log);
+      await selectAuto(log, options);
       break;
     default:
       throw new Error(`unknown backend '${String(name)}': choose one of ${BACKEND_NAMES.join(', ')}`);
@@ -42,7 +46,7 @@ export async function selectBackend(name: BackendName, log: (m: string) => void 
   return tf.getBackend();
 }
 
-async function selectAuto(log: (m: string) => void): Promise<void> {
+async function selectAuto(log: (m: string) => void, options: WasmOptions): Promise<void> {
   const binding = await loadTensorflowBinding();
   if (binding.loaded) {
     await activateTensorflow(binding);
@@ -62,6 +66,6 @@ async function selectAuto(log: (m: string) => void): Promise<void> {
   } else {
     skipped.push(`webgpu: ${gpu.reason}`);
   }
-  await activateWasm();
-  log(`backend auto → wasm (XNNPACK, 1 thread) because ${skipped.join('; ')}`);
+  const wasm = await activateWasm(options);
+  log(`backend auto → ${wasm.description} because ${skipped.join('; ')}`);
 }

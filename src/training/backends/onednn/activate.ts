@@ -1,0 +1,25 @@
+import { loadOnednn } from './addon.js';
+import { onednnSettings } from './settings.js';
+import { installOnednnConvKernels, uninstallOnednnConvKernels } from './register.js';
+
+export type OnednnActivation = { active: true; description: string } | { active: false; reason: string };
+
+/**
+ * Puts the oneDNN convolution kernels in front of the wasm ones when the addon loads, or removes them and says
+ * why not. `enabled` overrides SWEEP_ONEDNN (the benchmark compares both in one process).
+ */
+export function activateOnednnConvKernels(enabled?: boolean): OnednnActivation {
+  const off = (reason: string): OnednnActivation => {
+    uninstallOnednnConvKernels();
+    return { active: false, reason };
+  };
+  const settings = onednnSettings();
+  if (enabled === false) return off('turned off by the caller');
+  if ('error' in settings) return off(settings.error);
+  if (enabled === undefined && !settings.enabled) return off('turned off by SWEEP_ONEDNN=0');
+  const load = loadOnednn(settings.threads, settings.layout);
+  if (!load.ok) return off(load.reason);
+  installOnednnConvKernels(load.addon);
+  const threads = `${load.threads} thread${load.threads === 1 ? '' : 's'}`;
+  return { active: true, description: `oneDNN ${load.version} conv kernels (${threads}, ${load.isa})` };
+}

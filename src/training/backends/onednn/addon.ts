@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { ONEDNN_LAYOUTS, type OnednnLayout } from './settings.js';
+
+/** Where `npm run build:native` (node-gyp in native/onednn) puts the addon; the same from src/ and dist/. */
+export const ONEDNN_ADDON_PATH = fileURLToPath(new URL('../../../../native/onednn/build/Release/sweep_onednn.node', import.meta.url));
+
+/** Convolution kinds of `conv` (native/onednn/src/conv_geometry.h). */
+export const ConvKind = { forward: 0, backwardData: 1, backwardWeights: 2 } as const;
+export type ConvKind = (typeof ConvKind)[keyof typeof ConvKind];
+
+/** The N-API surface of native/onednn/src/addon.cc. */
+export interface OnednnAddon {
+  /** OpenMP threads and primitive layout (0 user, 1 any weights, 2 any) for every following call. */
+  configure(threads: number, layout: number): void;
+  info(): { version: string; isa: string; threads: number; layout: number; plans: number };
+  /**
+   * Runs one convolution on float32 tensors inside `heap` (zero-copy), given as byte offsets: forward (x, filter,
+   * bias or −1, y), backward data (dy, filter, −1, dx), backward weights (x, dy, −1, dW). `geometry` is
+   * [batch, inH, inW, inC, outC, kH, kW, outH, outW, strideH, strideW, padTop, padLeft, padBottom, padRight];
+   * layouts NHWC and HWIO. The primitive for each shape is created once and cached.
+   */
+  conv(
+    kind: ConvKind,
+    heap: ArrayBuffer,
+    aOffset: number,
+    bOffset: number,
+    biasOffset: number,
+    outOffset: number,
+    geometry: Int32Array,
+    activation: number,
+    alpha: number,
+  ): void;
+  /** oneDNN's implementation name for a convolution (e.g. "jit:avx512_core"); creates its primitive. */
+  implementation(kind: ConvKind, geometry: Int32Array, hasBias: boolean, activation: number, alpha: number): string;
+}
+
+export type OnednnLoad =
+  | { ok: true; addon: OnednnAddon; version: string; isa: string; threads: number; layout: OnednnLayout }
+  | { ok: false; reason: string };
+
+const modules = new Map<string, OnednnAddon | { error: string }>();
+
+/**
+ * Loads the addon (once per process and path) and configures it: OpenMP threads and primitive layout, applied to
+ * every following call. Says why when it cannot load.
+ */
+export function loadOnednn(threads: number, layout: OnednnLayout, path = ONEDNN_ADDON_PATH): OnednnLoad {
+  let loaded = modules.get(path);
+  if (!loaded) {
+    loaded = requireAddon(path);
+    modules.set(path, loaded);
+  }
+  if ('error' in loaded) return { ok: false, reason: loaded.error };
+  try {
+    loaded.configure(threads, ONEDNN_LAYOUTS[layout]);
+  } catch (e) {
+    return { ok: false, reason: `the addon rejected its settings: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const info = loaded.info();
+  return { ok: true, addon: loaded, version: info.version, isa: info.isa, threads: info.threads, layout };
+}
+
+function requireAddon(path: string): OnednnAddon | { error: string } {
+  if (!existsSync(path)) {
+    return { error: `the addon is not built (${path} is missing): run \`npm run build:native\` (needs g++, make, python3 and libdnnl-dev)` };
+  }
+  // libgomp reads this once, when it loads with the addon: idle OpenMP threads sleep instead of spinning while the
+  // wasm kernels run between convolutions (matters only with SWEEP_ONEDNN_THREADS > 1).
+  process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
+  try {
+    return createRequire(import.meta.url)(path) as OnednnAddon;
+  } catch (e) {
+    return { error: `the addon failed to load: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
