@@ -3,7 +3,7 @@
  * processes on a real nats-server. Reports end-to-end trials/s, publish rate, publish→start latency and
  * coordinator RSS. Usage: npx tsx bench/dispatch.ts [--trials 10000,100000] [--workers 2] [--concurrency 256]
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSpec } from '../src/spec/index.js';
@@ -13,6 +13,7 @@ import { ensureResources, DEFAULT_QUEUE } from '../src/transport/resources.js';
 import { launchSweep } from '../src/coordinator/launch.js';
 import { followSweep } from '../src/coordinator/follow.js';
 import { TrialStore } from '../src/transport/trial-store.js';
+import type { TrialRecord } from '../src/transport/codecs.js';
 import { startLocalWorkers } from '../src/coordinator/local-workers.js';
 import { createLogger } from '../src/log.js';
 
@@ -24,6 +25,24 @@ function arg(name: string, fallback: string): string {
 const sizes = arg('trials', '10000,100000').split(',').map(Number);
 const workerCount = Number(arg('workers', '2'));
 const concurrency = Number(arg('concurrency', '256'));
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+function cpuOf(pids: { coordinator: number; broker: number; workers: number[] }) {
+  return {
+    coordinator: process.cpuUsage(),
+    broker: cpuSeconds(pids.broker),
+    workers: pids.workers.reduce((sum, pid) => sum + cpuSeconds(pid), 0),
+  };
+}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -57,13 +76,17 @@ execution: { max_deliver: 3, ack_wait_s: 30, checkpoint_every: 0 }
       natsUrl: server.url,
       logDir: join(store, 'logs'),
       args: ['--concurrency', String(concurrency)],
-      env: { SWEEP_LOG_LEVEL: 'warn', ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}) },
+      env: { SWEEP_LOG_LEVEL: 'warn' },
+      // e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the workers.
+      ...(process.env.BENCH_WORKER_NODE_ARGS ? { nodeArgs: process.env.BENCH_WORKER_NODE_ARGS.split(' ') } : {}),
     });
     // Measure dispatch, not process start-up: wait until every worker has a pull request waiting.
     const jsm = await nc.jetstreamManager();
     while ((await jsm.consumers.info('SWEEP_JOBS', 'workers-default')).num_waiting < workerCount) {
       await new Promise((r) => setTimeout(r, 100));
     }
+    const pids = { coordinator: process.pid, broker: server.pid, workers: workers.pids };
+    const cpuBefore = cpuOf(pids);
     const tPublishStart = performance.now();
     const launched = await launchSweep(nc, sweep, { sweepId: sweep.id, specFile: 'dispatch.yaml', pool: 'default' });
     const tPublished = performance.now();
@@ -71,6 +94,15 @@ execution: { max_deliver: 3, ack_wait_s: 30, checkpoint_every: 0 }
       sweepId: sweep.id, expected: null, total: n, objectiveMetric: 'val_loss', totalEpochs: 1, log, tty: false, logEveryMs: 60_000,
     });
     const tDone = performance.now();
+    const cpuAfter = cpuOf(pids);
+    const coordinatorCpu = process.cpuUsage(cpuBefore.coordinator);
+    // CPU time per 1,000 trials over the measured interval: where the two cores went.
+    const perThousand = (seconds: number) => Math.round((seconds / n) * 1000 * 1000) / 1000;
+    const cpuSecondsPer1kTrials = {
+      coordinator: perThousand((coordinatorCpu.user + coordinatorCpu.system) / 1e6),
+      broker: perThousand(cpuAfter.broker - cpuBefore.broker),
+      workers: perThousand(cpuAfter.workers - cpuBefore.workers),
+    };
     clearInterval(rssTimer);
     await workers.stop();
     await new Promise((r) => setTimeout(r, 500));
@@ -78,6 +110,19 @@ execution: { max_deliver: 3, ack_wait_s: 30, checkpoint_every: 0 }
     const records = await (await TrialStore.open(nc)).snapshot(sweep.id);
     const latencies = [...records.values()].map((r) => r.history[0]?.queueLatencyMs).filter((v): v is number => v !== undefined);
     latencies.sort((a, b) => a - b);
+    // Where the time went: when trials started and ended, relative to the first publish.
+    const clockStart = performance.timeOrigin + tPublishStart;
+    const offsets = (at: (r: TrialRecord) => string | null) =>
+      [...records.values()].map((r) => Math.round(Date.parse(at(r) ?? '') - clockStart)).sort((a, b) => a - b);
+    const starts = offsets((r) => r.startedAt);
+    const ends = offsets((r) => r.finishedAt);
+    const timelineMs = {
+      published: Math.round(tPublished - tPublishStart),
+      firstStart: starts[0],
+      tenthPercentileStart: percentile(starts, 10),
+      lastStart: starts.at(-1),
+      lastEnd: ends.at(-1),
+    };
     const c = progress.counts();
     return {
       trials: n,
@@ -93,6 +138,8 @@ execution: { max_deliver: 3, ack_wait_s: 30, checkpoint_every: 0 }
       publishToStartP50Ms: percentile(latencies, 50),
       publishToStartP99Ms: percentile(latencies, 99),
       coordinatorPeakRssMB: Math.round(peakRss / 1024 / 1024),
+      cpuSecondsPer1kTrials,
+      timelineMs,
       workers: workerCount,
       concurrencyPerWorker: concurrency,
     };

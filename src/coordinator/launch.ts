@@ -93,6 +93,7 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
     for (const t of pending) {
       yield {
         v: 1, sweepId: opts.sweepId, trialId: t.id, index: t.index, maxDeliver: sweep.execution.max_deliver, checkpointEvery: sweep.execution.checkpoint_every, publishedAt: Date.now(), config: t.config,
+        ...(existing.has(t.id) ? {} : { fresh: true }),
       };
     }
   };
@@ -101,6 +102,6 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
     const prev = existing.get(j.trialId);
     return prev && (prev.status === 'FAILED' || prev.status === 'STOPPED') ? `${j.trialId}.retry.${prev.attempt}` : j.trialId;
   };
-  const publish = await publishJobs(nc.jetstream(), opts.pool, jobs(), { msgId, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+  const publish = await publishJobs(nc, opts.pool, jobs(), { msgId, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   return { record, existing, toPublish: pending.length, alreadyCompleted: sweep.trials.length - pending.length, publish };
 }

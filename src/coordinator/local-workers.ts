@@ -12,6 +12,8 @@ export interface LocalWorkersOptions {
   args: string[];
   env?: Record<string, string>;
   detached?: boolean;
+  /** Extra node flags for each worker process (e.g. --cpu-prof for benchmarks). */
+  nodeArgs?: string[];
 }
 
 export interface LocalWorkers {
@@ -30,7 +32,7 @@ export function startLocalWorkers(opts: LocalWorkersOptions): LocalWorkers {
   for (let i = 0; i < opts.count; i++) {
     const logFile = join(opts.logDir, `worker-${i + 1}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [SWEEP_BIN, 'worker', '--nats', opts.natsUrl, ...opts.args], {
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), SWEEP_BIN, 'worker', '--nats', opts.natsUrl, ...opts.args], {
       stdio: ['ignore', fd, fd],
       detached: opts.detached ?? false,
       env: { ...process.env, ...opts.env },

@@ -42,6 +42,6 @@ export async function retryTrials(
       publishedAt: Date.now(), config: r.config!,
     }),
   );
-  await publishJobs(nc.jetstream(), opts.pool, jobs, { msgId: (j) => `${j.trialId}.retry.${requeue.find((r) => r.trialId === j.trialId)?.attempt ?? 0}` });
+  await publishJobs(nc, opts.pool, jobs, { msgId: (j) => `${j.trialId}.retry.${requeue.find((r) => r.trialId === j.trialId)?.attempt ?? 0}` });
   return { requeued: requeue.map((r) => r.trialId), skipped };
 }

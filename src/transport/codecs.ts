@@ -31,6 +31,7 @@ export const jobMessageSchema = z.object({
   maxDeliver: z.number().int().positive(),
   checkpointEvery: z.number().int().nonnegative().optional(),
   publishedAt: z.number().optional(),
+  fresh: z.boolean().optional(),
   // The config is validated structurally by the spec layer before it was published; here we check its envelope.
   config: z.object({ version: z.literal(1), model: z.object({ family: z.string() }).passthrough() }).passthrough(),
 });
@@ -44,6 +45,8 @@ export interface JobMessage {
   checkpointEvery?: number;
   /** Epoch ms when the coordinator published it (queue-latency metrics). */
   publishedAt?: number;
+  /** No record of this trial existed when it was published: its first delivery may defer the claim. */
+  fresh?: boolean;
   config: TrialConfig;
 }
 

@@ -1,3 +1,4 @@
+import { installNatsClientPatches } from './nats-client-patches.js';
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection, type ConnectionOptions } from 'nats';
 
@@ -56,6 +57,7 @@ export async function connectBroker(opts: BrokerOptions, name: string): Promise<
       ...(opts.tlsKey ? { keyFile: opts.tlsKey } : {}),
     };
   }
+  installNatsClientPatches();
   try {
     return await connect(options);
   } catch (e) {

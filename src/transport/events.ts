@@ -1,13 +1,74 @@
 import type { NatsConnection } from 'nats';
-import { EVENTS_STREAM, eventSubject, sweepEventsFilter } from './names.js';
+import { EVENTS_STREAM, eventBatchSubject, sweepEventsFilter } from './names.js';
 import { decodeJson, encodeJson, trialEventSchema, type TrialEvent } from './codecs.js';
 
+const NEWLINE = 0x0a;
+/** Well under nats-server's default 1 MB max_payload. */
+const MAX_BATCH_BYTES = 256 * 1024;
+
 /**
- * Trial events go to SWEEP_EVENTS with a core publish: the stream stores them, and the trial record in KV
- * (written with CAS) stays the source of truth, so an event lost in a broker crash costs only a progress line.
+ * Trial events go to SWEEP_EVENTS with core publishes, batched per sweep: one message carries every event a
+ * worker produced in one turn of its event loop, as newline-separated JSON. With hundreds of short trials per
+ * worker, a stored message per event cost the broker more than the trials themselves. Flushing at the end of the
+ * turn, not on a timer, keeps an epoch's event from waiting behind the next epoch's (synchronous) training.
+ * The trial record in KV (written with CAS) stays the source of truth: an event lost in a crash costs only a
+ * progress line.
  */
-export function publishEvent(nc: NatsConnection, event: TrialEvent): void {
-  nc.publish(eventSubject(event.sweepId, event.trialId), encodeJson(event));
+export class EventPublisher {
+  private readonly pending = new Map<string, { parts: Uint8Array[]; bytes: number }>();
+  private scheduled: NodeJS.Immediate | null = null;
+
+  constructor(private readonly nc: NatsConnection) {}
+
+  publish(event: TrialEvent): void {
+    const bytes = encodeJson(event);
+    const size = bytes.byteLength + 1;
+    if ((this.pending.get(event.sweepId)?.bytes ?? 0) + size > MAX_BATCH_BYTES) this.flushSweep(event.sweepId);
+    let batch = this.pending.get(event.sweepId);
+    if (!batch) this.pending.set(event.sweepId, (batch = { parts: [], bytes: 0 }));
+    batch.parts.push(bytes);
+    batch.bytes += size;
+    this.scheduled ??= setImmediate(() => this.flush());
+  }
+
+  /** Publishes everything buffered (call before closing the connection). */
+  flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = null;
+    for (const sweepId of [...this.pending.keys()]) this.flushSweep(sweepId);
+  }
+
+  private flushSweep(sweepId: string): void {
+    const batch = this.pending.get(sweepId);
+    this.pending.delete(sweepId);
+    if (!batch || batch.parts.length === 0) return;
+    const out = new Uint8Array(batch.bytes);
+    let at = 0;
+    for (const part of batch.parts) {
+      out.set(part, at);
+      at += part.byteLength;
+      out[at++] = NEWLINE;
+    }
+    this.nc.publish(eventBatchSubject(sweepId), out);
+  }
+}
+
+/** Splits one stored events message (one or more newline-separated events) into validated events. */
+export function decodeEventBatch(data: Uint8Array, where: string, onMalformed?: (err: Error) => void): TrialEvent[] {
+  const events: TrialEvent[] = [];
+  let start = 0;
+  for (let i = 0; i <= data.length; i++) {
+    if (i < data.length && data[i] !== NEWLINE) continue;
+    if (i > start) {
+      try {
+        events.push(decodeJson<TrialEvent>(data.subarray(start, i), trialEventSchema, where));
+      } catch (err) {
+        onMalformed?.(err as Error);
+      }
+    }
+    start = i + 1;
+  }
+  return events;
 }
 
 /** Every stored event of a sweep, oldest first (events published while the broker was down are not there). */
@@ -20,11 +81,7 @@ export async function readSweepEvents(nc: NatsConnection, sweepId: string, onMal
   // One fetch of up to every message in the stream; it ends early once the filtered ones are drained.
   const iter = await consumer.fetch({ max_messages: total, expires: 2_000 });
   for await (const m of iter) {
-    try {
-      events.push(decodeJson<TrialEvent>(m.data, trialEventSchema, `event ${m.subject}`));
-    } catch (err) {
-      onMalformed?.(err as Error);
-    }
+    events.push(...decodeEventBatch(m.data, `events ${m.subject} #${m.seq}`, onMalformed));
     if (m.info.pending === 0) break;
   }
   return events;

@@ -1,4 +1,5 @@
-import type { JetStreamClient, NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
+import { AsyncPublisher } from './async-publisher.js';
 import { JOBS_STREAM, consumerName, jobSubject, sweepJobsFilter } from './names.js';
 import { encodeJson, type JobMessage } from './codecs.js';
 
@@ -14,7 +15,7 @@ export interface PublishOutcome {
  * one by one would cap us at the round-trip rate.
  */
 export async function publishJobs(
-  js: JetStreamClient,
+  nc: NatsConnection,
   pool: string,
   jobs: Iterable<JobMessage>,
   opts: { inFlight?: number; msgId?: (job: JobMessage) => string; onProgress?: (done: number) => void } = {},
@@ -24,23 +25,37 @@ export async function publishJobs(
   // Trial IDs hash the config only, so two sweeps can share one: scoping the Msg-Id by sweep keeps the
   // broker's duplicate window from dropping the second sweep's jobs as copies of the first's.
   const scopedMsgId = (j: JobMessage) => `${j.sweepId}.${msgId(j)}`;
-  const pending = new Set<Promise<void>>();
+  const publisher = new AsyncPublisher(nc);
   const outcome: PublishOutcome = { published: 0, duplicates: 0 };
   let done = 0;
-  for (const job of jobs) {
-    const p: Promise<void> = js
-      .publish(jobSubject(pool, job.sweepId), encodeJson(job), { msgID: scopedMsgId(job) })
-      .then((ack) => {
-        if (ack.duplicate) outcome.duplicates++;
-        else outcome.published++;
-        done++;
-        if (done % 1000 === 0) opts.onProgress?.(done);
-      })
-      .finally(() => pending.delete(p));
-    pending.add(p);
-    if (pending.size >= inFlight) await Promise.race(pending);
+  let failure: Error | null = null;
+  const settled = () => {
+    done++;
+    if (done % 1000 === 0) opts.onProgress?.(done);
+  };
+  let wake: (() => void) | null = null;
+  try {
+    for (const job of jobs) {
+      while (publisher.inFlight >= inFlight && !failure) await new Promise<void>((r) => (wake = r));
+      if (failure) break;
+      publisher.publish(jobSubject(pool, job.sweepId), encodeJson(job), scopedMsgId(job)).then(
+        (ack) => {
+          if (ack.duplicate) outcome.duplicates++;
+          else outcome.published++;
+          settled();
+          wake?.();
+        },
+        (e: Error) => {
+          failure ??= e;
+          wake?.();
+        },
+      );
+    }
+    while (publisher.inFlight > 0 && !failure) await new Promise<void>((r) => (wake = r));
+  } finally {
+    publisher.close();
   }
-  await Promise.all(pending);
+  if (failure) throw failure;
   opts.onProgress?.(done);
   return outcome;
 }

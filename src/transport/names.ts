@@ -9,7 +9,8 @@ export const MODELS_BUCKET = 'sweep-models';
 export const jobSubject = (pool: string, sweepId: string) => `sweep.jobs.${pool}.${sweepId}`;
 export const poolJobsFilter = (pool: string) => `sweep.jobs.${pool}.>`;
 export const sweepJobsFilter = (sweepId: string) => `sweep.jobs.*.${sweepId}`;
-export const eventSubject = (sweepId: string, trialId: string) => `sweep.events.${sweepId}.${trialId}`;
+/** Events are published in batches per sweep (see EventPublisher), so the subject names the sweep only. */
+export const eventBatchSubject = (sweepId: string) => `sweep.events.${sweepId}.batch`;
 export const sweepEventsFilter = (sweepId: string) => `sweep.events.${sweepId}.>`;
 export const consumerName = (pool: string) => `workers-${pool}`;
 export const trialKey = (sweepId: string, trialId: string) => `${sweepId}.${trialId}`;

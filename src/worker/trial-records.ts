@@ -6,9 +6,13 @@ import type { TrainResult } from '../training/types.js';
 
 const now = () => new Date().toISOString();
 
-export function claimedRecord(cur: TrialRecord | null, job: JobMessage, worker: string): TrialRecord {
+/**
+ * `delivery` is the broker's delivery count: an attempt killed before it wrote its (deferred) claim left no
+ * record, yet it still counts.
+ */
+export function claimedRecord(cur: TrialRecord | null, job: JobMessage, worker: string, delivery = 1): TrialRecord {
   // Epochs and checkpoints survive a redelivery: the runner resumes from the newest checkpoint that verifies.
-  const attempt = (cur?.attempt ?? 0) + 1;
+  const attempt = Math.max((cur?.attempt ?? 0) + 1, delivery);
   const at = now();
   const history: AttemptRecord[] = (cur?.history ?? []).map((h) =>
     h.outcome === 'running' ? { ...h, outcome: 'abandoned', endedAt: at } : h,

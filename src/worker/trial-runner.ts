@@ -1,9 +1,10 @@
-import type { JsMsg, NatsConnection } from 'nats';
+import type { JsMsg } from 'nats';
 import type { Logger } from '../log.js';
 import { coerceError } from '../log.js';
 import { decodeJson, isTerminal, jobMessageSchema, type BlobRefRecord, type JobMessage, type TrialRecord } from '../transport/codecs.js';
-import { publishEvent } from '../transport/events.js';
-import type { TrialStore, Versioned } from '../transport/trial-store.js';
+import type { EventPublisher } from '../transport/events.js';
+import type { TrialStore } from '../transport/trial-store.js';
+import { TrialRecordWriter } from './record-writer.js';
 import { trainTrial } from '../training/engine.js';
 import type { Dataset } from '../training/datasets/types.js';
 import type { EpochMetrics } from '../training/types.js';
@@ -18,7 +19,8 @@ import { serializeModelWeights } from '../training/model-weights.js';
 import type { LayersModel } from '@tensorflow/tfjs';
 
 export interface RunnerContext {
-  nc: NatsConnection;
+  /** Batches this worker's trial events (see EventPublisher). */
+  events: EventPublisher;
   trials: TrialStore;
   workerId: string;
   log: Logger;
@@ -40,6 +42,8 @@ export type JobOutcome = 'completed' | 'stopped' | 'failed' | 'requeued' | 'skip
 
 const iso = () => new Date().toISOString();
 const RECORD_EVERY_MS = 1_000;
+/** A fresh trial's RUNNING record is written this long after it starts (or with its first write). */
+const CLAIM_DELAY_MS = 200;
 
 /** Runs one delivered job to an ack, nak or term. Never throws: every outcome is recorded. */
 export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome> {
@@ -63,24 +67,35 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
     log.error({ delivery }, text);
     return 'failed';
   }
-  // A first delivery usually finds no record: try a create straight away (a lost race falls back to a read).
-  const claim = await ctx.trials.mutate(
-    sweepId,
-    trialId,
-    (cur) => (cur && isTerminal(cur.status) ? null : claimedRecord(cur, job, ctx.workerId)),
-    delivery === 1 ? null : undefined,
-  );
-  if (!claim.changed || !claim.record) {
-    log.info({ status: claim.record?.status }, 'trial already finished: duplicate delivery acknowledged');
-    msg.ack();
-    return 'skipped';
+  let writer: TrialRecordWriter;
+  if (delivery === 1 && job.fresh === true) {
+    // No record existed when this was published, and nobody ran it before: claim it a moment after it starts.
+    const claim = claimedRecord(null, job, ctx.workerId, delivery);
+    writer = TrialRecordWriter.deferred(ctx.trials, sweepId, trialId, claim, CLAIM_DELAY_MS, (err) =>
+      log.warn({ err: err.message }, 'claim not written: the next record write retries it'),
+    );
+  } else {
+    // A first delivery usually finds no record: try a create straight away (a lost race falls back to a read).
+    const claim = await ctx.trials.mutate(
+      sweepId,
+      trialId,
+      (cur) => (cur && isTerminal(cur.status) ? null : claimedRecord(cur, job, ctx.workerId, delivery)),
+      delivery === 1 ? null : undefined,
+    );
+    if (!claim.changed || !claim.record) {
+      log.info({ status: claim.record?.status }, 'trial already finished: duplicate delivery acknowledged');
+      msg.ack();
+      return 'skipped';
+    }
+    writer = TrialRecordWriter.claimed(ctx.trials, sweepId, trialId, { value: claim.record, revision: claim.revision });
   }
-  let known: Versioned<TrialRecord> = { value: claim.record, revision: claim.revision };
-  const attempt = claim.record.attempt;
+  const claimed = writer.current;
+  const attempt = claimed.attempt;
+  const mine = (cur: TrialRecord) => cur.status === 'RUNNING' && cur.worker === ctx.workerId;
   const extender = new AckExtender(msg, ctx.ackWaitMs).start();
   let dataset: Dataset = NO_DATA;
   let cancelled = false;
-  let checkpoints: CheckpointRef[] = claim.record.checkpoints;
+  let checkpoints: CheckpointRef[] = claimed.checkpoints;
   const checkpointEvery = job.checkpointEvery ?? 1;
   let lastRecordAt = Date.now();
   try {
@@ -99,16 +114,13 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
         checkpoints = [];
       }
     }
-    const resumed = await ctx.trials.mutate(
-      sweepId,
-      trialId,
-      (cur) => (cur && cur.status === 'RUNNING' && cur.worker === ctx.workerId ? { ...resumedRecord(cur, ctx.workerId, resumeEpoch), checkpoints } : null),
-      known,
-    );
-    if (resumed.changed && resumed.record) known = { value: resumed.record, revision: resumed.revision };
-    const epochsSeen: EpochMetrics[] = known.value.epochs.filter((e) => e.epoch <= resumeEpoch);
+    // A fresh trial's claim already says all this: only a resumed attempt has epochs and checkpoints to trim.
+    if (resumeEpoch > 0 || claimed.epochs.length > 0 || checkpoints !== claimed.checkpoints) {
+      await writer.write((cur) => (mine(cur) ? { ...resumedRecord(cur, ctx.workerId, resumeEpoch), checkpoints } : null));
+    }
+    const epochsSeen: EpochMetrics[] = writer.current.epochs.filter((e) => e.epoch <= resumeEpoch);
     log.info({ attempt, delivery, resumeEpoch }, resumeEpoch > 0 ? 'trial resumed from checkpoint' : 'trial started');
-    publishEvent(ctx.nc, { v: 1, type: 'started', sweepId, trialId, worker: ctx.workerId, attempt, resumeEpoch, at: iso(),
+    ctx.events.publish({ v: 1, type: 'started', sweepId, trialId, worker: ctx.workerId, attempt, resumeEpoch, at: iso(),
       ...(job.publishedAt !== undefined ? { queueLatencyMs: Date.now() - job.publishedAt } : {}) });
 
     if (job.config.model.family !== 'sleep') {
@@ -135,20 +147,14 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
             ctx.onCheckpoint?.(state.bytes.byteLength, (performance.now() - started) / 1000);
             checkpointed = true;
           }
-          publishEvent(ctx.nc, {
+          ctx.events.publish({
             v: 1, type: 'epoch', sweepId, trialId, worker: ctx.workerId, metrics, totalEpochs: job.config.training.epochs, at: iso(),
           });
           // Progress in KV at most every RECORD_EVERY_MS per trial: epochs of real models take longer than that,
           // while 0 ms dispatch-benchmark epochs would otherwise spend most of their time on KV writes.
           if (!checkpointed && Date.now() - lastRecordAt < RECORD_EVERY_MS) return;
           lastRecordAt = Date.now();
-          const res = await ctx.trials.mutate(
-            sweepId,
-            trialId,
-            (cur) => (cur && cur.status === 'RUNNING' && cur.worker === ctx.workerId ? { ...cur, epochs: [...epochsSeen], checkpoints, heartbeatAt: iso() } : null),
-            known,
-          );
-          if (res.changed && res.record) known = { value: res.record, revision: res.revision };
+          await writer.write((cur) => (mine(cur) ? { ...cur, epochs: [...epochsSeen], checkpoints, heartbeatAt: iso() } : null));
           await ctx.checkpoints.deleteAll(dropped);
           log.debug({ epoch: metrics.epoch, val_accuracy: metrics.val_accuracy }, 'epoch finished');
         },
@@ -164,25 +170,20 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
 
     if (result.stopReason === 'stopped' && !cancelled) {
       // Drained, not decided: give the job back for another worker.
-      await ctx.trials.mutate(sweepId, trialId, (cur) => (cur && !isTerminal(cur.status) ? requeuedRecord(cur, ctx.workerId, null) : null), known);
+      await writer.write((cur) => (!isTerminal(cur.status) ? requeuedRecord(cur, ctx.workerId, null) : null));
       msg.nak(0);
       log.info('worker draining: trial requeued');
       return 'requeued';
     }
     const status = result.stopReason === 'stopped' ? 'STOPPED' : 'COMPLETED';
-    const done = await ctx.trials.mutate(
-      sweepId,
-      trialId,
-      (cur) => (cur && !isTerminal(cur.status) ? finishedRecord(cur, ctx.workerId, status, result, dataset, modelRef) : null),
-      known,
-    );
+    const done = await writer.write((cur) => (!isTerminal(cur.status) ? finishedRecord(cur, ctx.workerId, status, result, dataset, modelRef) : null));
     msg.ack();
     if (!done.changed) {
       log.warn({ status: done.record?.status }, 'another delivery finished this trial first: result discarded');
       return 'skipped';
     }
     await ctx.checkpoints.deleteAll(checkpoints);
-    publishEvent(ctx.nc, { v: 1, type: 'finished', sweepId, trialId, worker: ctx.workerId, status, at: iso() });
+    ctx.events.publish({ v: 1, type: 'finished', sweepId, trialId, worker: ctx.workerId, status, at: iso() });
     log.info({ status, epochs: result.epochs.length, bestEpoch: result.bestEpoch }, 'trial finished');
     return status === 'COMPLETED' ? 'completed' : 'stopped';
   } catch (e) {
@@ -190,19 +191,20 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
     const final = isUnrecoverable(err) || delivery >= job.maxDeliver;
     const text = `${err.name}: ${err.message}`;
     if (final) {
-      await ctx.trials.mutate(sweepId, trialId, (cur) => (cur && !isTerminal(cur.status) ? failedRecord(cur, ctx.workerId, text) : null));
+      await writer.write((cur) => (!isTerminal(cur.status) ? failedRecord(cur, ctx.workerId, text) : null), { fresh: true });
       msg.term();
-      publishEvent(ctx.nc, { v: 1, type: 'finished', sweepId, trialId, worker: ctx.workerId, status: 'FAILED', at: iso(), error: text });
+      ctx.events.publish({ v: 1, type: 'finished', sweepId, trialId, worker: ctx.workerId, status: 'FAILED', at: iso(), error: text });
       log.error({ err: text, delivery, maxDeliver: job.maxDeliver }, 'trial failed');
       return 'failed';
     }
-    await ctx.trials.mutate(sweepId, trialId, (cur) => (cur && !isTerminal(cur.status) ? requeuedRecord(cur, ctx.workerId, text) : null));
+    await writer.write((cur) => (!isTerminal(cur.status) ? requeuedRecord(cur, ctx.workerId, text) : null), { fresh: true });
     const delay = retryDelayMs(delivery);
     msg.nak(delay);
     log.warn({ err: text, delivery, retryInMs: delay }, 'trial error: requeued');
     return 'requeued';
   } finally {
     extender.stop();
+    writer.stop();
   }
 }
 

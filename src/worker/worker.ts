@@ -17,6 +17,7 @@ export type { WorkerStats } from './worker-stats.js';
 import { SweepStatusCache } from './sweep-status-cache.js';
 import { CheckpointStore } from '../transport/checkpoint-store.js';
 import { ModelStore } from '../transport/model-store.js';
+import { EventPublisher } from '../transport/events.js';
 
 export interface WorkerOptions {
   queue: QueueSettings;
@@ -63,8 +64,9 @@ export class Worker {
     const sweeps = await SweepStore.open(this.nc);
     const consumer = await this.nc.jetstream().consumers.get(JOBS_STREAM, consumerName(this.opts.queue.pool));
     const log = this.log.child({ workerId: this.id });
+    const events = new EventPublisher(this.nc);
     const ctx = {
-      nc: this.nc,
+      events,
       trials,
       workerId: this.id,
       log,
@@ -85,7 +87,11 @@ export class Worker {
       },
     };
     log.info({ pool: this.opts.queue.pool, concurrency: this.opts.concurrency }, 'worker started');
-    await this.pullLoop(consumer, ctx);
+    try {
+      await this.pullLoop(consumer, ctx);
+    } finally {
+      events.flush();
+    }
     log.info({ outcomes: this.stats.outcomes }, 'worker stopped');
   }
 

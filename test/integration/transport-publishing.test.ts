@@ -1,0 +1,169 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ErrorCode, NatsError, type NatsConnection } from 'nats';
+import { startTestBroker, type TestBroker } from '../helpers/nats-server.js';
+import { ensureResources, DEFAULT_QUEUE } from '../../src/transport/resources.js';
+import { AsyncPublisher, JetStreamPublishError } from '../../src/transport/async-publisher.js';
+import { EventPublisher, readSweepEvents } from '../../src/transport/events.js';
+import { publishJobs, pendingJobs } from '../../src/transport/job-queue.js';
+import { EVENTS_STREAM, jobSubject } from '../../src/transport/names.js';
+import type { JobMessage, TrialEvent } from '../../src/transport/codecs.js';
+
+const job = (sweepId: string, i: number): JobMessage => ({
+  v: 1, sweepId, trialId: `t${i}`, index: i, maxDeliver: 3, config: { version: 1, model: { family: 'sleep' } } as unknown as JobMessage['config'],
+});
+
+const finished = (sweepId: string, trialId: string): Extract<TrialEvent, { type: 'finished' }> => ({ v: 1, type: 'finished', sweepId, trialId, worker: 'w', status: 'COMPLETED', at: new Date().toISOString() });
+
+describe('publishing on a real nats-server', () => {
+  let broker: TestBroker;
+  let nc: NatsConnection;
+  before(async () => {
+    broker = await startTestBroker();
+    nc = await broker.connect();
+    await ensureResources(nc, DEFAULT_QUEUE);
+  });
+  after(async () => broker.stop());
+
+  test('AsyncPublisher: acks carry the stream sequence; a repeated Msg-Id is reported as a duplicate', async () => {
+    const publisher = new AsyncPublisher(nc);
+    try {
+      const subject = jobSubject('default', 'ap');
+      const acks = await Promise.all([1, 2, 3].map((i) => publisher.publish(subject, new TextEncoder().encode(`{"n":${i}}`), `ap.${i}`)));
+      assert.deepEqual(acks.map((a) => a.stream), ['SWEEP_JOBS', 'SWEEP_JOBS', 'SWEEP_JOBS']);
+      assert.equal(new Set(acks.map((a) => a.seq)).size, 3);
+      assert.ok(acks.every((a) => !a.duplicate));
+      const again = await publisher.publish(subject, new TextEncoder().encode('{"n":1}'), 'ap.1');
+      assert.equal(again.duplicate, true);
+      assert.equal(again.seq, acks[0]!.seq);
+      assert.equal(publisher.inFlight, 0);
+    } finally {
+      publisher.close();
+    }
+  });
+
+  test('AsyncPublisher: a subject no stream captures fails with a clear error', async () => {
+    const publisher = new AsyncPublisher(nc);
+    try {
+      await assert.rejects(publisher.publish('nobody.listens.here', new Uint8Array(1)), (e: Error) => {
+        assert.ok(e instanceof JetStreamPublishError);
+        assert.match(e.message, /nobody\.listens\.here: no stream captures this subject/);
+        return true;
+      });
+    } finally {
+      publisher.close();
+    }
+  });
+
+  test('AsyncPublisher: a publish nobody acknowledges times out; close() rejects what is still waiting', async () => {
+    const silent = nc.subscribe('silent.subject'); // receives, never replies
+    const publisher = new AsyncPublisher(nc, 300);
+    try {
+      await assert.rejects(publisher.publish('silent.subject', new Uint8Array(1)), /silent\.subject: no ack from the broker within 300 ms/);
+      const pending = publisher.publish('silent.subject', new Uint8Array(1));
+      publisher.close();
+      await assert.rejects(pending, /publisher closed before the broker acknowledged it/);
+    } finally {
+      silent.unsubscribe();
+      publisher.close();
+    }
+  });
+
+  test('publishJobs: 2,000 jobs all stored once; republishing them only finds duplicates', async () => {
+    const jobs = Array.from({ length: 2000 }, (_, i) => job('pj', i));
+    const progress: number[] = [];
+    const first = await publishJobs(nc, 'default', jobs, { inFlight: 64, onProgress: (n) => progress.push(n) });
+    assert.deepEqual(first, { published: 2000, duplicates: 0 });
+    assert.deepEqual(progress, [1000, 2000, 2000]);
+    const second = await publishJobs(nc, 'default', jobs);
+    assert.deepEqual(second, { published: 0, duplicates: 2000 });
+    const jsm = await nc.jetstreamManager();
+    const info = await jsm.streams.info('SWEEP_JOBS', { subjects_filter: jobSubject('default', 'pj') });
+    assert.equal(info.state.subjects?.[jobSubject('default', 'pj')], 2000);
+    assert.ok((await pendingJobs(nc, 'default')).pending >= 2000);
+  });
+
+  test('EventPublisher: events of one turn share a stored message per sweep, and are read back in order', async () => {
+    const jsm = await nc.jetstreamManager();
+    const before = (await jsm.streams.info(EVENTS_STREAM)).state.messages;
+    const events = new EventPublisher(nc);
+    for (let i = 0; i < 50; i++) events.publish(finished('ev-a', `t${i}`));
+    events.publish(finished('ev-b', 'only'));
+    await new Promise((r) => setImmediate(r));
+    await nc.flush();
+    assert.equal((await jsm.streams.info(EVENTS_STREAM)).state.messages - before, 2, 'one message per sweep for the turn');
+    const a = await readSweepEvents(nc, 'ev-a');
+    assert.deepEqual(a.map((e) => e.trialId), Array.from({ length: 50 }, (_, i) => `t${i}`));
+    assert.deepEqual((await readSweepEvents(nc, 'ev-b')).map((e) => e.trialId), ['only']);
+  });
+
+  test('EventPublisher: a batch never exceeds 256 KB; flush() sends what is buffered at once', async () => {
+    const jsm = await nc.jetstreamManager();
+    const before = (await jsm.streams.info(EVENTS_STREAM)).state.messages;
+    const events = new EventPublisher(nc);
+    const big = 'x'.repeat(10_000);
+    for (let i = 0; i < 60; i++) events.publish({ ...finished('ev-big', `t${i}`), status: 'FAILED', error: big });
+    events.flush();
+    await nc.flush();
+    const stored = (await jsm.streams.info(EVENTS_STREAM)).state.messages - before;
+    assert.ok(stored >= 3, `60 × 10 KB events need at least 3 messages of ≤ 256 KB, got ${stored}`);
+    assert.equal((await readSweepEvents(nc, 'ev-big')).length, 60);
+  });
+
+  test('readSweepEvents reports a malformed line and keeps the rest of its batch', async () => {
+    const good = JSON.stringify(finished('ev-bad', 'ok'));
+    nc.publish('sweep.events.ev-bad.batch', new TextEncoder().encode(`${good}\n{"v":1,"type":"nonsense"}\n${good}\n`));
+    await nc.flush();
+    const malformed: Error[] = [];
+    const events = await readSweepEvents(nc, 'ev-bad', (e) => malformed.push(e));
+    assert.equal(events.length, 2);
+    assert.equal(malformed.length, 1);
+  });
+
+  test('client patches: requests still resolve, time out, and report no responders', async () => {
+    const echo = nc.subscribe('echo', { callback: (_e, m) => m.respond(m.data) });
+    try {
+      const replies = await Promise.all(Array.from({ length: 500 }, (_, i) => nc.request('echo', new TextEncoder().encode(String(i)))));
+      assert.deepEqual(replies.map((m) => new TextDecoder().decode(m.data)), Array.from({ length: 500 }, (_, i) => String(i)));
+      await assert.rejects(nc.request('nobody.home', new Uint8Array(0), { timeout: 1000 }), (e: NatsError) => e.code === ErrorCode.NoResponders);
+      const slow = nc.subscribe('slow'); // never answers
+      await assert.rejects(nc.request('slow', new Uint8Array(0), { timeout: 200 }), (e: NatsError) => e.code === ErrorCode.Timeout);
+      slow.unsubscribe();
+    } finally {
+      echo.unsubscribe();
+    }
+  });
+
+  test('client patches: a request that succeeds builds no error object', async () => {
+    const echo = nc.subscribe('echo2', { callback: (_e, m) => m.respond(m.data) });
+    const original = NatsError.errorForCode;
+    let built = 0;
+    NatsError.errorForCode = (...args: Parameters<typeof original>) => {
+      built++;
+      return original(...args);
+    };
+    try {
+      await Promise.all(Array.from({ length: 100 }, () => nc.request('echo2', new Uint8Array(1))));
+      assert.equal(built, 0, 'the unpatched client builds a Cancelled NatsError per request');
+    } finally {
+      NatsError.errorForCode = original;
+      echo.unsubscribe();
+    }
+  });
+
+  test('client patches: corked writes lose nothing, even when the connection is drained right after', async () => {
+    const receiver = await broker.connect('receiver');
+    const got: number[] = [];
+    const sub = receiver.subscribe('many', { callback: (_e, m) => got.push(Number(new TextDecoder().decode(m.data))) });
+    await receiver.flush();
+    const sender = await broker.connect('sender');
+    for (let i = 0; i < 5000; i++) sender.publish('many', new TextEncoder().encode(String(i)));
+    await sender.drain();
+    const deadline = Date.now() + 5000;
+    while (got.length < 5000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    sub.unsubscribe();
+    assert.equal(got.length, 5000);
+    assert.deepEqual(got.slice(0, 3), [0, 1, 2]);
+    assert.equal(got.at(-1), 4999);
+  });
+});
