@@ -7,8 +7,14 @@ import { createRequire } from 'node:module';
  */
 export function installNatsClientPatches(): void {
   const require = createRequire(import.meta.url);
-  patchRequestCancel(require);
-  patchTransportWrites(require);
+  // Optimizations only: a client whose internals moved (another nats.js version) runs unpatched.
+  for (const patch of [patchRequestCancel, patchTransportWrites]) {
+    try {
+      patch(require);
+    } catch {
+      // internals not as expected: keep the client's own behaviour
+    }
+  }
 }
 
 interface RequestOneLike {
@@ -29,7 +35,7 @@ function patchRequestCancel(require: NodeJS.Require): void {
     NatsError: { errorForCode(code: string): Error };
     ErrorCode: { Cancelled: string };
   };
-  if (RequestOne.prototype.sweepPatched) return;
+  if (RequestOne.prototype.sweepPatched || typeof RequestOne.prototype.resolver !== 'function' || typeof RequestOne.prototype.cancel !== 'function') return;
   RequestOne.prototype.sweepPatched = true;
   const resolver = RequestOne.prototype.resolver as (this: RequestOneLike, err: unknown, msg: unknown) => void;
   RequestOne.prototype.resolver = function settle(this: RequestOneLike, err: unknown, msg: unknown): void {
@@ -58,7 +64,7 @@ interface NodeTransportLike {
  */
 function patchTransportWrites(require: NodeJS.Require): void {
   const { NodeTransport } = require('nats/lib/src/node_transport.js') as { NodeTransport: { prototype: Record<string, unknown> } };
-  if (NodeTransport.prototype.sweepPatched) return;
+  if (NodeTransport.prototype.sweepPatched || typeof NodeTransport.prototype.send !== 'function') return;
   NodeTransport.prototype.sweepPatched = true;
   const send = NodeTransport.prototype.send as (this: NodeTransportLike, frame: Uint8Array) => void;
   NodeTransport.prototype.send = function corkedSend(this: NodeTransportLike, frame: Uint8Array): void {

@@ -15,6 +15,16 @@ const job = (sweepId: string, i: number): JobMessage => ({
 
 const finished = (sweepId: string, trialId: string): Extract<TrialEvent, { type: 'finished' }> => ({ v: 1, type: 'finished', sweepId, trialId, worker: 'w', status: 'COMPLETED', at: new Date().toISOString() });
 
+/** Core publishes reach a stream asynchronously: read until `count` events of the sweep are stored. */
+async function storedEvents(nc: NatsConnection, sweepId: string, count: number, onMalformed?: (e: Error) => void): Promise<TrialEvent[]> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const events = await readSweepEvents(nc, sweepId, onMalformed);
+    if (events.length >= count || Date.now() > deadline) return events;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('publishing on a real nats-server', () => {
   let broker: TestBroker;
   let nc: NatsConnection;
@@ -89,12 +99,10 @@ describe('publishing on a real nats-server', () => {
     const events = new EventPublisher(nc);
     for (let i = 0; i < 50; i++) events.publish(finished('ev-a', `t${i}`));
     events.publish(finished('ev-b', 'only'));
-    await new Promise((r) => setImmediate(r));
-    await nc.flush();
-    assert.equal((await jsm.streams.info(EVENTS_STREAM)).state.messages - before, 2, 'one message per sweep for the turn');
-    const a = await readSweepEvents(nc, 'ev-a');
+    const a = await storedEvents(nc, 'ev-a', 50);
     assert.deepEqual(a.map((e) => e.trialId), Array.from({ length: 50 }, (_, i) => `t${i}`));
-    assert.deepEqual((await readSweepEvents(nc, 'ev-b')).map((e) => e.trialId), ['only']);
+    assert.deepEqual((await storedEvents(nc, 'ev-b', 1)).map((e) => e.trialId), ['only']);
+    assert.equal((await jsm.streams.info(EVENTS_STREAM)).state.messages - before, 2, 'one message per sweep for the turn');
   });
 
   test('EventPublisher: a batch never exceeds 256 KB; flush() sends what is buffered at once', async () => {
@@ -104,18 +112,16 @@ describe('publishing on a real nats-server', () => {
     const big = 'x'.repeat(10_000);
     for (let i = 0; i < 60; i++) events.publish({ ...finished('ev-big', `t${i}`), status: 'FAILED', error: big });
     events.flush();
-    await nc.flush();
+    assert.equal((await storedEvents(nc, 'ev-big', 60)).length, 60);
     const stored = (await jsm.streams.info(EVENTS_STREAM)).state.messages - before;
     assert.ok(stored >= 3, `60 × 10 KB events need at least 3 messages of ≤ 256 KB, got ${stored}`);
-    assert.equal((await readSweepEvents(nc, 'ev-big')).length, 60);
   });
 
   test('readSweepEvents reports a malformed line and keeps the rest of its batch', async () => {
     const good = JSON.stringify(finished('ev-bad', 'ok'));
     nc.publish('sweep.events.ev-bad.batch', new TextEncoder().encode(`${good}\n{"v":1,"type":"nonsense"}\n${good}\n`));
-    await nc.flush();
     const malformed: Error[] = [];
-    const events = await readSweepEvents(nc, 'ev-bad', (e) => malformed.push(e));
+    const events = await storedEvents(nc, 'ev-bad', 2, (e) => malformed.push(e));
     assert.equal(events.length, 2);
     assert.equal(malformed.length, 1);
   });
