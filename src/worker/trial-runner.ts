@@ -67,27 +67,10 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
     log.error({ delivery }, text);
     return 'failed';
   }
-  let writer: TrialRecordWriter;
-  if (delivery === 1 && job.fresh === true) {
-    // No record existed when this was published, and nobody ran it before: claim it a moment after it starts.
-    const claim = claimedRecord(null, job, ctx.workerId, delivery);
-    writer = TrialRecordWriter.deferred(ctx.trials, sweepId, trialId, claim, CLAIM_DELAY_MS, (err) =>
-      log.warn({ err: err.message }, 'claim not written: the next record write retries it'),
-    );
-  } else {
-    // A first delivery usually finds no record: try a create straight away (a lost race falls back to a read).
-    const claim = await ctx.trials.mutate(
-      sweepId,
-      trialId,
-      (cur) => (cur && isTerminal(cur.status) ? null : claimedRecord(cur, job, ctx.workerId, delivery)),
-      delivery === 1 ? null : undefined,
-    );
-    if (!claim.changed || !claim.record) {
-      log.info({ status: claim.record?.status }, 'trial already finished: duplicate delivery acknowledged');
-      msg.ack();
-      return 'skipped';
-    }
-    writer = TrialRecordWriter.claimed(ctx.trials, sweepId, trialId, { value: claim.record, revision: claim.revision });
+  const writer = await claimTrial(job, delivery, ctx, log);
+  if (!writer) {
+    msg.ack();
+    return 'skipped';
   }
   const claimed = writer.current;
   const attempt = claimed.attempt;
@@ -206,6 +189,32 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
     extender.stop();
     writer.stop();
   }
+}
+
+/**
+ * Claims the trial for this attempt and returns the writer of its record, or null when the trial has already
+ * finished (a duplicate delivery, to be acknowledged).
+ */
+async function claimTrial(job: JobMessage, delivery: number, ctx: RunnerContext, log: Logger): Promise<TrialRecordWriter | null> {
+  const { sweepId, trialId } = job;
+  if (delivery === 1 && job.fresh === true) {
+    // No record existed when this was published, and nobody ran it before: claim it a moment after it starts.
+    return TrialRecordWriter.deferred(ctx.trials, sweepId, trialId, claimedRecord(null, job, ctx.workerId, delivery), CLAIM_DELAY_MS, (err) =>
+      log.warn({ err: err.message }, 'claim not written: the next record write retries it'),
+    );
+  }
+  // A first delivery usually finds no record: try a create straight away (a lost race falls back to a read).
+  const claim = await ctx.trials.mutate(
+    sweepId,
+    trialId,
+    (cur) => (cur && isTerminal(cur.status) ? null : claimedRecord(cur, job, ctx.workerId, delivery)),
+    delivery === 1 ? null : undefined,
+  );
+  if (!claim.changed || !claim.record) {
+    log.info({ status: claim.record?.status }, 'trial already finished: duplicate delivery acknowledged');
+    return null;
+  }
+  return TrialRecordWriter.claimed(ctx.trials, sweepId, trialId, { value: claim.record, revision: claim.revision });
 }
 
 async function saveFinalWeights(ctx: RunnerContext, sweepId: string, trialId: string, model: unknown): Promise<BlobRefRecord> {
