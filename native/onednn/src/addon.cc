@@ -1,5 +1,6 @@
-// N-API entry points of the oneDNN convolution addon. Tensors are passed zero-copy as byte offsets into the
-// caller's ArrayBuffer (the tfjs wasm heap); see src/training/backends/onednn/addon.ts for the JS side.
+// N-API entry points of the oneDNN convolution addon and of the native twins of the project's training kernels
+// (batch norm, max-pool gradient). Tensors are passed zero-copy as byte offsets into the caller's ArrayBuffer (the
+// tfjs wasm heap); see src/training/backends/onednn/addon.ts for the JS side.
 #include <node_api.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -10,13 +11,15 @@
 
 #include "conv_geometry.h"
 #include "conv_plan.h"
+#include "batch_norm_training.h"
+#include "max_pool_grad.h"
 #include "napi_args.h"
 #include "runtime.h"
 
 namespace sweep_onednn {
 namespace {
 
-constexpr size_t kMaxArgs = 9;
+constexpr size_t kMaxArgs = 12;
 
 // The plan cache, scratch buffers and stream are process-wide; sweep calls from one JS thread, but an addon
 // loaded in several worker_threads would share them.
@@ -171,12 +174,86 @@ napi_value Implementation(napi_env env, napi_callback_info info) {
   });
 }
 
+// Rows and channels of a [rows, channels] batch-norm call, both ≥ 1.
+void rows_channels_of(napi_env env, napi_value rows_v, napi_value channels_v, int64_t& rows, int64_t& channels) {
+  rows = integer_arg(env, rows_v, "rows");
+  channels = integer_arg(env, channels_v, "channels");
+  if (rows < 1 || channels < 1 || rows > (int64_t{1} << 40) / channels) throw ArgError("rows and channels must be ≥ 1");
+}
+
+const float* floats_in(const Bytes& heap, napi_env env, napi_value offset, int64_t count, const char* name) {
+  return static_cast<const float*>(at(heap, integer_arg(env, offset, name), count, name));
+}
+
+float* floats_out(const Bytes& heap, napi_env env, napi_value offset, int64_t count, const char* name) {
+  return static_cast<float*>(at(heap, integer_arg(env, offset, name), count, name));
+}
+
+// batchNormTrainForward(heap, xOffset, gammaOffset, betaOffset, yOffset, meanOffset, varianceOffset, rows, channels, epsilon)
+napi_value BatchNormTrainForward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a = args_of(env, info, 10, "batchNormTrainForward");
+    int64_t rows = 0, channels = 0;
+    rows_channels_of(env, a.v[7], a.v[8], rows, channels);
+    const double epsilon = number_arg(env, a.v[9], "epsilon");
+    const Bytes heap = array_buffer_arg(env, a.v[0], "heap");
+    const int64_t size = rows * channels;
+    batch_norm_train_forward(floats_in(heap, env, a.v[1], size, "x"), floats_in(heap, env, a.v[2], channels, "gamma"),
+                             floats_in(heap, env, a.v[3], channels, "beta"), floats_out(heap, env, a.v[4], size, "y"),
+                             floats_out(heap, env, a.v[5], channels, "mean"), floats_out(heap, env, a.v[6], channels, "variance"),
+                             rows, channels, epsilon);
+    return undefined(env);
+  });
+}
+
+// batchNormTrainBackward(heap, dyOffset, xOffset, meanOffset, varianceOffset, gammaOffset, dxOffset, dGammaOffset,
+//                        dBetaOffset, rows, channels, epsilon)
+napi_value BatchNormTrainBackward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a = args_of(env, info, 12, "batchNormTrainBackward");
+    int64_t rows = 0, channels = 0;
+    rows_channels_of(env, a.v[9], a.v[10], rows, channels);
+    const double epsilon = number_arg(env, a.v[11], "epsilon");
+    const Bytes heap = array_buffer_arg(env, a.v[0], "heap");
+    const int64_t size = rows * channels;
+    batch_norm_train_backward(floats_in(heap, env, a.v[1], size, "dy"), floats_in(heap, env, a.v[2], size, "x"),
+                              floats_in(heap, env, a.v[3], channels, "mean"), floats_in(heap, env, a.v[4], channels, "variance"),
+                              floats_in(heap, env, a.v[5], channels, "gamma"), floats_out(heap, env, a.v[6], size, "dx"),
+                              floats_out(heap, env, a.v[7], channels, "dGamma"), floats_out(heap, env, a.v[8], channels, "dBeta"),
+                              rows, channels, epsilon);
+    return undefined(env);
+  });
+}
+
+// maxPoolGrad(heap, dyOffset, xOffset, dxOffset, geometry): geometry is [batch, inH, inW, channels, outH, outW,
+// strideH, strideW, filterH, filterW, padTop, padLeft].
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a = args_of(env, info, 5, "maxPoolGrad");
+    const int32_t* fields = int32_array_arg(env, a.v[4], PoolGeometry::kFields, "geometry");
+    PoolGeometry g{};
+    int64_t* out = &g.batch;
+    for (int i = 0; i < PoolGeometry::kFields; ++i) out[i] = fields[i];
+    const std::string problem = check_pool_geometry(g);
+    if (!problem.empty()) throw ArgError("geometry: " + problem);
+    const Bytes heap = array_buffer_arg(env, a.v[0], "heap");
+    const int64_t x_size = g.batch * g.in_h * g.in_w * g.channels;
+    const int64_t dy_size = g.batch * g.out_h * g.out_w * g.channels;
+    max_pool_grad(floats_in(heap, env, a.v[1], dy_size, "dy"), floats_in(heap, env, a.v[2], x_size, "x"),
+                  floats_out(heap, env, a.v[3], x_size, "dx"), g);
+    return undefined(env);
+  });
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"configure", nullptr, Configure, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"implementation", nullptr, Implementation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormTrainForward", nullptr, BatchNormTrainForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormTrainBackward", nullptr, BatchNormTrainBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

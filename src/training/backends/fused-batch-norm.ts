@@ -15,6 +15,9 @@ interface BatchNormLayer {
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor;
 }
 
+/** The scope of the fused training-mode call: its customGrad shows under this name in tf.profile. */
+export const BATCH_NORM_TRAIN_SCOPE = 'SweepBatchNormTrain';
+
 let installed = false;
 
 /**
@@ -34,7 +37,9 @@ export function installFusedTrainingBatchNorm(): void {
     if (kwargs['training'] !== true || tf.getBackend() !== 'wasm' || !channelsLast || !this.center || !this.scale || input.dtype !== 'float32') {
       return original.call(this, inputs, kwargs);
     }
-    return tf.tidy(() => {
+    // Named: tf.profile lists the customGrad call below under its scope's name (else "unnamed scope"); its time
+    // includes the SweepBatchNormTrainForward kernel it runs, which the profile also lists on its own.
+    return tf.tidy(BATCH_NORM_TRAIN_SCOPE, () => {
       const { y, mean, variance } = trainingBatchNorm(input, this.gamma.read(), this.beta.read(), this.epsilon);
       // As the layer does it: moving ← moving − (moving − batch)·(1 − momentum).
       for (const [moving, batch] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {

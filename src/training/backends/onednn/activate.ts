@@ -5,7 +5,8 @@ import { installOnednnConvKernels, uninstallOnednnConvKernels } from './register
 export type OnednnActivation = { active: true; description: string } | { active: false; reason: string };
 
 /**
- * Puts the oneDNN convolution kernels in front of the wasm ones when the addon loads, or removes them and says
+ * Puts the oneDNN convolution kernels in front of the wasm ones when the addon loads (and the addon's native batch
+ * norm and max-pool gradient in front of the project's JS ones, see ./register.ts), or removes them and says
  * why not. `enabled` overrides SWEEP_ONEDNN (the benchmark compares both in one process).
  */
 export function activateOnednnConvKernels(enabled?: boolean): OnednnActivation {

@@ -34,6 +34,42 @@ export interface OnednnAddon {
   ): void;
   /** oneDNN's implementation name for a convolution (e.g. "jit:avx512_core"); creates its primitive. */
   implementation(kind: ConvKind, geometry: Int32Array, hasBias: boolean, activation: number, alpha: number): string;
+  /**
+   * The native twin of ../wasm-kernels/batch-norm-training.ts's forward (bit-identical; no oneDNN): x is
+   * [rows, channels] channels-last; writes y, the batch mean and the biased variance. Byte offsets into `heap`.
+   */
+  batchNormTrainForward(
+    heap: ArrayBuffer,
+    xOffset: number,
+    gammaOffset: number,
+    betaOffset: number,
+    yOffset: number,
+    meanOffset: number,
+    varianceOffset: number,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): void;
+  /** The native twin of the backward there: dx, dγ, dβ from dy, x and the forward's statistics. */
+  batchNormTrainBackward(
+    heap: ArrayBuffer,
+    dyOffset: number,
+    xOffset: number,
+    meanOffset: number,
+    varianceOffset: number,
+    gammaOffset: number,
+    dxOffset: number,
+    dGammaOffset: number,
+    dBetaOffset: number,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): void;
+  /**
+   * The native twin of ../wasm-kernels/max-pool-grad.ts (bit-identical): dx from dy and x, NHWC. `geometry` is
+   * [batch, inH, inW, channels, outH, outW, strideH, strideW, filterH, filterW, padTop, padLeft].
+   */
+  maxPoolGrad(heap: ArrayBuffer, dyOffset: number, xOffset: number, dxOffset: number, geometry: Int32Array): void;
 }
 
 export type OnednnLoad =

@@ -1,7 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** Custom kernels (wasm only) behind the fused training-mode BatchNormalization, see ../fused-batch-norm.ts. */
+/**
+ * Custom kernels (wasm only) behind the fused training-mode BatchNormalization, see ../fused-batch-norm.ts. With
+ * the oneDNN addon active they run natively (native/onednn/src/batch_norm_training.cc, ../onednn/register.ts) with
+ * bit-identical results: change the arithmetic here and there together (test/unit/onednn-native-kernels.test.ts).
+ */
 export const BATCH_NORM_TRAIN_FORWARD = 'SweepBatchNormTrainForward';
 export const BATCH_NORM_TRAIN_BACKWARD = 'SweepBatchNormTrainBackward';
 

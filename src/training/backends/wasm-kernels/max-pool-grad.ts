@@ -4,7 +4,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 /**
  * Routes each output gradient to the first maximum of its window (row-major scan, like the cpu backend).
  * Replaces the native kernel, whose running max starts at FLT_MIN instead of −∞ and so mis-routes gradients
- * of windows whose maximum is ≤ 0 (common right after BatchNorm).
+ * of windows whose maximum is ≤ 0 (common right after BatchNorm). With the oneDNN addon active its bit-identical
+ * native twin runs instead (native/onednn/src/max_pool_grad.cc); change both together.
  */
 export function maxPoolGrad(args: {
   inputs: tf.NamedTensorInfoMap;
