@@ -8,12 +8,12 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/training/backends/index.js';
 import { onednnCallCount } from '../../src/training/backends/onednn/conv-call.js';
 import { trainTrial } from '../../src/training/engine.js';
-import type { EpochMetrics, TrainResult, TrainingState } from '../../src/training/types.js';
+import type { EpochMetrics, TrainingState } from '../../src/training/types.js';
 import { smallDataset, trialConfig } from '../fixtures/training/trial-config.js';
+import { assertSeedDeterminism, disposeResult, withoutTimes } from '../fixtures/training/determinism.js';
 import { skipWithoutOnednn } from './onednn-helpers.js';
 
-const withoutTimes = (epochs: EpochMetrics[]) => epochs.map(({ seconds: _s, images_per_sec: _i, ...rest }) => rest);
-const dispose = (r: TrainResult) => (r.model as tf.LayersModel | undefined)?.dispose();
+const dispose = disposeResult;
 
 // The trainTrial checks of training-accuracy, training-engine and training-resume (cpu backend there), on wasm with
 // the oneDNN convolution kernels.
@@ -50,13 +50,7 @@ describe('trainTrial on wasm + oneDNN conv kernels', () => {
       optimizer: { name: 'nesterov', learning_rate: 0.01, momentum: 0.9 },
       training: { epochs: 2 },
     });
-    const a = await trainTrial({ config, dataset });
-    const b = await trainTrial({ config, dataset });
-    const c = await trainTrial({ config: { ...config, seed: 2 }, dataset });
-    assert.deepEqual(withoutTimes(a.epochs), withoutTimes(b.epochs));
-    assert.equal(a.weightsSha256, b.weightsSha256);
-    assert.notEqual(a.weightsSha256, c.weightsSha256);
-    [a, b, c].forEach(dispose);
+    await assertSeedDeterminism(config, dataset);
   });
 
   test('4 epochs straight = 2 epochs, save, restore in a fresh process, 2 more', async (t) => {

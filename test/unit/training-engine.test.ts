@@ -4,14 +4,14 @@ import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { trainTrial } from '../../src/training/engine.js';
 import { decodeTrainingState } from '../../src/training/state/training-state.js';
-import type { EpochMetrics, TrainResult, TrainingState } from '../../src/training/types.js';
+import type { TrainingState } from '../../src/training/types.js';
 import { smallDataset, trialConfig } from '../fixtures/training/trial-config.js';
+import { assertSeedDeterminism, disposeResult } from '../fixtures/training/determinism.js';
 
 await tf.setBackend('cpu');
 
 const TINY = { train_size: 96, validation_size: 32 };
-const dispose = (r: TrainResult) => (r.model as tf.LayersModel | undefined)?.dispose();
-const withoutTimes = (epochs: EpochMetrics[]) => epochs.map(({ seconds: _s, images_per_sec: _i, ...rest }) => rest);
+const dispose = disposeResult;
 
 describe('trainTrial (vgg, cpu backend)', () => {
   test('same seed ⇒ identical metrics and weights; another seed ⇒ other weights', async () => {
@@ -21,13 +21,7 @@ describe('trainTrial (vgg, cpu backend)', () => {
       optimizer: { name: 'nesterov', learning_rate: 0.01, momentum: 0.9 },
       training: { epochs: 2 },
     });
-    const a = await trainTrial({ config, dataset });
-    const b = await trainTrial({ config, dataset });
-    const c = await trainTrial({ config: { ...config, seed: 2 }, dataset });
-    assert.deepEqual(withoutTimes(a.epochs), withoutTimes(b.epochs));
-    assert.equal(a.weightsSha256, b.weightsSha256);
-    assert.notEqual(a.weightsSha256, c.weightsSha256);
-    [a, b, c].forEach(dispose);
+    await assertSeedDeterminism(config, dataset);
   });
 
   test('shouldStop ends the trial at the next epoch boundary', async () => {

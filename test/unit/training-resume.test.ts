@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { trainTrial } from '../../src/training/engine.js';
 import type { EpochMetrics, TrainingState } from '../../src/training/types.js';
+import { withoutTimes } from '../fixtures/training/determinism.js';
 import { smallDataset, trialConfig } from '../fixtures/training/trial-config.js';
 
 await tf.setBackend('cpu');
 
-const withoutTimes = (epochs: EpochMetrics[]) => epochs.map(({ seconds: _s, images_per_sec: _i, ...rest }) => rest);
 
 describe('resumable training state', () => {
   test('4 epochs straight = 2 epochs, save, restore in a fresh process, 2 more', async () => {
