@@ -61,9 +61,12 @@ async function runWorker(flags: WorkerFlags, g: GlobalOptions): Promise<void> {
     signals++;
     if (signals > 1) {
       log.warn({ signal: sig }, 'second signal: exiting now');
-      process.exit(130);
+      const exit = () => process.exit(130);
+      setTimeout(exit, 2_000).unref();
+      void worker.close({ force: true }).finally(exit);
+      return;
     }
-    log.info({ signal: sig }, 'draining: the running trial stops at the next epoch boundary and is requeued (signal again to exit now)');
+    log.info({ signal: sig }, 'draining: the running trial stops at the next batch boundary and is requeued (signal again to exit now)');
     void worker.close();
   };
   process.on('SIGTERM', onSignal);

@@ -2,7 +2,8 @@ import type { NatsConnection } from 'nats';
 import { SweepStore } from '../transport/sweep-store.js';
 import { TrialStore } from '../transport/trial-store.js';
 import { purgeSweepJobs } from '../transport/job-queue.js';
-import { isTerminal, type TrialRecord } from '../transport/codecs.js';
+import type { TrialRecord } from '../transport/codecs.js';
+import { transition } from '../domain/trial-state.js';
 import { UnknownSweepError } from './sweep-view.js';
 
 export interface CancelOutcome {
@@ -22,16 +23,17 @@ export async function cancelSweep(nc: NatsConnection, id: string): Promise<Cance
   let stoppedTrials = 0;
   const at = new Date().toISOString();
   for (const t of rec.trials ?? []) {
-    const res = await trials.mutate(id, t.id, (cur): TrialRecord | null => {
-      if (cur && (isTerminal(cur.status) || cur.status === 'RUNNING')) return null;
-      return {
-        v: 1, sweepId: id, trialId: t.id, index: t.index, status: 'STOPPED', params: cur?.params ?? {}, seed: cur?.seed ?? 0,
-        attempt: cur?.attempt ?? 0, worker: null, epochs: cur?.epochs ?? [], startedAt: cur?.startedAt ?? null, finishedAt: at,
-        heartbeatAt: null, durationMs: null, error: 'cancelled before it ran', history: cur?.history ?? [],
-        checkpoints: cur?.checkpoints ?? [], result: null, config: cur?.config ?? null, model: null, onnx: null,
-      };
-    });
+    const res = await trials.mutate(id, t.id, (cur) => transition(cur ?? unstartedRecord(id, t), { type: 'cancel', at, error: 'cancelled before it ran' }));
     if (res.changed) stoppedTrials++;
   }
   return { purgedJobs, stoppedTrials };
+}
+
+/** A trial that has no record yet: it never ran. */
+function unstartedRecord(sweepId: string, t: { id: string; index: number }): TrialRecord {
+  return {
+    v: 1, sweepId, trialId: t.id, index: t.index, status: 'QUEUED', params: {}, seed: 0, attempt: 0, worker: null, epochs: [],
+    startedAt: null, finishedAt: null, heartbeatAt: null, durationMs: null, error: null, history: [], checkpoints: [], result: null,
+    config: null, model: null, onnx: null,
+  };
 }

@@ -5,6 +5,7 @@ import { publishJobs, type PublishOutcome } from '../transport/job-queue.js';
 import { SweepStore } from '../transport/sweep-store.js';
 import { diffJson } from './spec-diff.js';
 import { TrialStore } from '../transport/trial-store.js';
+import { transition } from '../domain/trial-state.js';
 
 /** Beyond this many trials the sweep record keeps only the count (a KV value is capped at 1 MB). */
 const MAX_LISTED_TRIALS = 10_000;
@@ -84,9 +85,7 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
   for (const t of pending) {
     const prev = existing.get(t.id);
     if (prev && (prev.status === 'FAILED' || prev.status === 'STOPPED')) {
-      await trials.mutate(opts.sweepId, t.id, (cur) =>
-        cur && (cur.status === 'FAILED' || cur.status === 'STOPPED') ? { ...cur, status: 'QUEUED', finishedAt: null } : null,
-      );
+      await trials.mutate(opts.sweepId, t.id, (cur) => (cur ? transition(cur, { type: 'retry', statuses: ['FAILED', 'STOPPED'] }) : null));
     }
   }
   const jobs = function* (): Generator<JobMessage> {

@@ -3,7 +3,7 @@ import { SweepStore } from '../transport/sweep-store.js';
 import { TrialStore } from '../transport/trial-store.js';
 import { publishJobs } from '../transport/job-queue.js';
 import type { JobMessage, TrialRecord } from '../transport/codecs.js';
-import type { TrialStatus } from '../report/types.js';
+import { transition, type TrialStatus } from '../domain/trial-state.js';
 import { UnknownSweepError } from './sweep-view.js';
 
 export interface RetryOutcome {
@@ -30,9 +30,7 @@ export async function retryTrials(
       skipped.push(r.trialId);
       continue;
     }
-    const res = await trials.mutate(sweepId, r.trialId, (cur) =>
-      cur && wanted.includes(cur.status) ? { ...cur, status: 'QUEUED', finishedAt: null, worker: null } : null,
-    );
+    const res = await trials.mutate(sweepId, r.trialId, (cur) => (cur ? transition(cur, { type: 'retry', statuses: wanted }) : null));
     if (res.changed && res.record) requeue.push(res.record);
   }
   if (requeue.length > 0) await sweeps.setStatus(sweepId, 'RUNNING');

@@ -1,7 +1,8 @@
 import type { Objective, Scalar } from '../spec/types.js';
 import type { EpochMetrics, SamplePrediction } from '../training/types.js';
 
-export type TrialStatus = 'PENDING' | 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'STOPPED' | 'FAILED';
+import type { TrialStatus } from '../domain/trial-state.js';
+export type { TrialStatus } from '../domain/trial-state.js';
 
 /** What the leaderboard and the report need to know of one trial (the coordinator builds it from KV + events). */
 export interface TrialView {

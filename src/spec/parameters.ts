@@ -52,7 +52,7 @@ export const PARAMETERS = {
   sleep_ms: {
     kind: 'int',
     value: z.int().min(0).max(3_600_000),
-    description: 'milliseconds per epoch (model sleep only)',
+    description: 'milliseconds per epoch (models sleep and spin only)',
     apply: (c, v) => (c.model.sleep_ms = v as number),
   },
   optimizer: {

@@ -108,7 +108,7 @@ export const specSchema = z
   .strictObject({
     name: slug(),
     description: z.string().optional(),
-    model: z.enum(['vgg', 'sleep']),
+    model: z.enum(['vgg', 'sleep', 'spin']),
     seed: seedSchema.describe('sweep seed for random sampling (default 0)').optional(),
     dataset: datasetSchema,
     parameters: parametersSchema.optional(),

@@ -13,14 +13,17 @@ export type MetricName = 'loss' | 'accuracy' | 'val_loss' | 'val_accuracy' | 'va
 
 /** Model hyper-parameters. Every key has a default, so a spec only names what it fixes or sweeps. */
 export interface ModelParams {
-  /** 'vgg' trains a real model; 'sleep' only waits `sleep_ms` per epoch (dispatch benchmarks). */
-  family: 'vgg' | 'sleep';
+  /**
+   * 'vgg' trains a real model; 'sleep' only waits `sleep_ms` per epoch (dispatch benchmarks); 'spin' keeps its
+   * thread busy for `sleep_ms` per epoch, as a real epoch does (tests of leases under long, blocking epochs).
+   */
+  family: 'vgg' | 'sleep' | 'spin';
   depth: number;                 // conv blocks; block i has two 3×3 convs of 32·2^i filters
   regularizer: Regularizer;
   dropout_rate: number;          // after each conv block, only when regularizer = dropout
   dense_dropout_rate: number;    // before the output layer, only when regularizer = dropout
   dense_units: number;
-  sleep_ms: number;              // family 'sleep' only
+  sleep_ms: number;              // families 'sleep' and 'spin' only
 }
 
 export interface OptimizerParams {

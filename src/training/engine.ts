@@ -1,6 +1,11 @@
 import { trainVgg } from './loop/vgg-trainer.js';
-import { trainSleep } from './sleep-trainer.js';
+import { trainSleep, trainSpin } from './sleep-trainer.js';
 import type { TrainRequest, TrainResult } from './types.js';
+
+/** A job names a model family this build does not know: retrying cannot help. */
+export class UnknownModelFamilyError extends Error {
+  override name = 'UnknownModelFamilyError';
+}
 
 /**
  * Trains one trial on the current tfjs backend (select it first, see ./backends/).
@@ -9,6 +14,7 @@ import type { TrainRequest, TrainResult } from './types.js';
 export async function trainTrial(req: TrainRequest): Promise<TrainResult> {
   const { family } = req.config.model;
   if (family === 'sleep') return trainSleep(req);
+  if (family === 'spin') return trainSpin(req);
   if (family === 'vgg') return trainVgg(req);
-  throw new Error(`model.family '${String(family)}' is unknown; use 'vgg' or 'sleep'`);
+  throw new UnknownModelFamilyError(`model.family '${String(family)}' is unknown; use 'vgg', 'sleep' or 'spin'`);
 }

@@ -11,7 +11,31 @@ interface SleepState {
  * The 'sleep' family: waits `model.sleep_ms` per epoch and reports made-up but plausible metrics
  * without touching tfjs, so dispatch benchmarks measure the orchestrator, not training.
  */
-export async function trainSleep(req: TrainRequest): Promise<TrainResult> {
+export function trainSleep(req: TrainRequest): Promise<TrainResult> {
+  return trainSynthetic(req, (ms) => sleep(ms));
+}
+
+/** Busy "batches" of the 'spin' family: short enough that a stop request is seen at once. */
+const SPIN_BATCH_MS = 20;
+
+/**
+ * The 'spin' family: like 'sleep', but keeps its thread busy for `model.sleep_ms` per epoch, in 20 ms "batches"
+ * with `betweenBatches` between them, as a real epoch does. Tests of leases and stops under long epochs use it.
+ */
+export function trainSpin(req: TrainRequest): Promise<TrainResult> {
+  return trainSynthetic(req, async (ms) => {
+    const end = performance.now() + ms;
+    for (let now = performance.now(); now < end; now = performance.now()) {
+      const batchEnd = Math.min(end, now + SPIN_BATCH_MS);
+      while (performance.now() < batchEnd) {
+        // busy: this thread does nothing else, as during a real training step
+      }
+      await req.hooks?.betweenBatches?.();
+    }
+  });
+}
+
+async function trainSynthetic(req: TrainRequest, pass: (ms: number) => Promise<unknown>): Promise<TrainResult> {
   const { config, hooks } = req;
   let epochs: EpochMetrics[] = req.resumeFrom ? decodeSleepState(req.resumeFrom).epochs : [];
   const numClasses = Math.max(req.dataset.classNames.length, 1);
@@ -22,7 +46,7 @@ export async function trainSleep(req: TrainRequest): Promise<TrainResult> {
       break;
     }
     const started = performance.now();
-    await sleep(config.model.sleep_ms);
+    await pass(config.model.sleep_ms);
     const seconds = (performance.now() - started) / 1000;
     const progress = 1 - 1 / (epoch + 1);
     const metrics: EpochMetrics = {

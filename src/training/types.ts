@@ -34,6 +34,11 @@ export interface TrainHooks {
   onEpochEnd?: (metrics: EpochMetrics, saveState: () => Promise<TrainingState>) => Promise<void> | void;
   /** Checked at each epoch boundary; true stops the trial (scheduler decision, drain). */
   shouldStop?: () => boolean | Promise<boolean>;
+  /**
+   * Awaited between training batches: lets a trainer's event loop run (stop requests, a vanished parent) and
+   * aborts the epoch by throwing. Results do not depend on it.
+   */
+  betweenBatches?: () => Promise<void>;
   log?: (msg: string) => void;
 }
 

@@ -6,7 +6,8 @@ export interface CheckpointRef extends BlobRef {
   epoch: number;
 }
 
-export const checkpointName = (sweepId: string, trialId: string, epoch: number) => `${sweepId}/${trialId}/epoch-${epoch}`;
+/** Carries the attempt, so no other attempt (a zombie whose lease lapsed) can overwrite or delete it by name. */
+export const checkpointName = (sweepId: string, trialId: string, attempt: number, epoch: number) => `${sweepId}/${trialId}/a${attempt}/epoch-${epoch}`;
 
 /** How many checkpoints of a trial are kept: the newest, and one to fall back to if it is corrupt. */
 export const KEEP_CHECKPOINTS = 2;
@@ -27,11 +28,12 @@ export class CheckpointStore {
   async save(
     sweepId: string,
     trialId: string,
+    attempt: number,
     epoch: number,
     bytes: Uint8Array,
     previous: CheckpointRef[],
   ): Promise<{ keep: CheckpointRef[]; drop: CheckpointRef[] }> {
-    const ref: CheckpointRef = { ...(await this.blobs.put(checkpointName(sweepId, trialId, epoch), bytes)), epoch };
+    const ref: CheckpointRef = { ...(await this.blobs.put(checkpointName(sweepId, trialId, attempt, epoch), bytes)), epoch };
     const all = [ref, ...previous.filter((p) => p.name !== ref.name)].sort((a, b) => b.epoch - a.epoch);
     return { keep: all.slice(0, KEEP_CHECKPOINTS), drop: all.slice(KEEP_CHECKPOINTS) };
   }

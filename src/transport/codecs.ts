@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import type { TrialConfig } from '../spec/types.js';
 import type { EpochMetrics } from '../training/types.js';
-import type { OnnxCheck, TrialStatus } from '../report/types.js';
+import type { OnnxCheck } from '../report/types.js';
+import { ATTEMPT_OUTCOMES, TRIAL_STATUSES, type AttemptRecord, type TrialStatus } from '../domain/trial-state.js';
+
+export { isTerminal, TERMINAL_STATUSES } from '../domain/trial-state.js';
+export type { AttemptRecord } from '../domain/trial-state.js';
 
 /**
  * Versioned wire formats. Everything read from the broker is validated on receipt; a message that fails
@@ -50,18 +54,6 @@ export interface JobMessage {
   config: TrialConfig;
 }
 
-export interface AttemptRecord {
-  attempt: number;
-  worker: string;
-  startedAt: string;
-  endedAt: string | null;
-  outcome: 'running' | 'completed' | 'failed' | 'requeued' | 'stopped' | 'abandoned';
-  resumeEpoch: number;
-  error?: string;
-  /** From the coordinator's publish to this attempt's start. */
-  queueLatencyMs?: number;
-}
-
 export interface TrialResultRecord {
   stopReason: string;
   bestEpoch: number;
@@ -93,6 +85,8 @@ export interface TrialRecord {
   history: AttemptRecord[];
   /** Newest first; at most KEEP_CHECKPOINTS. */
   checkpoints: CheckpointRefRecord[];
+  /** Stream sequence of the job the running attempt holds (the reaper's test that the job is gone). */
+  jobSeq?: number;
   result: TrialResultRecord | null;
   /** The resolved config, so export and reports need no spec file. */
   config: TrialConfig | null;
@@ -120,7 +114,7 @@ const attemptRecord = z.object({
   worker: z.string(),
   startedAt: z.string(),
   endedAt: z.string().nullable(),
-  outcome: z.enum(['running', 'completed', 'failed', 'requeued', 'stopped', 'abandoned']),
+  outcome: z.enum(ATTEMPT_OUTCOMES),
   resumeEpoch: z.number(),
   error: z.string().optional(),
   queueLatencyMs: z.number().optional(),
@@ -131,7 +125,7 @@ export const trialRecordSchema = z.object({
   sweepId: z.string(),
   trialId: z.string(),
   index: z.number(),
-  status: z.enum(['PENDING', 'QUEUED', 'RUNNING', 'COMPLETED', 'STOPPED', 'FAILED']),
+  status: z.enum(TRIAL_STATUSES),
   params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   seed: z.number(),
   attempt: z.number(),
@@ -144,6 +138,7 @@ export const trialRecordSchema = z.object({
   error: z.string().nullable(),
   history: z.array(attemptRecord),
   checkpoints: z.array(z.object({ name: z.string(), epoch: z.number(), sha256: z.string(), bytes: z.number() })),
+  jobSeq: z.number().int().optional(),
   result: z.any().nullable(),
   config: z.any().nullable(),
   model: z.object({ name: z.string(), sha256: z.string(), bytes: z.number() }).nullable(),
@@ -188,13 +183,13 @@ export const sweepRecordSchema = z.object({
 
 export type TrialEvent =
   | { v: 1; type: 'started'; sweepId: string; trialId: string; worker: string; attempt: number; resumeEpoch: number; at: string; queueLatencyMs?: number }
-  | { v: 1; type: 'epoch'; sweepId: string; trialId: string; worker: string; metrics: EpochMetrics; totalEpochs: number; at: string }
+  | { v: 1; type: 'epoch'; sweepId: string; trialId: string; worker: string; attempt?: number; metrics: EpochMetrics; totalEpochs: number; at: string }
   | { v: 1; type: 'finished'; sweepId: string; trialId: string; worker: string; status: TrialStatus; at: string; error?: string };
 
 export const trialEventSchema = z.discriminatedUnion('type', [
   z.object({ v: z.literal(1), type: z.literal('started'), sweepId: z.string(), trialId: z.string(), worker: z.string(), attempt: z.number(), resumeEpoch: z.number(), at: z.string(), queueLatencyMs: z.number().optional() }),
-  z.object({ v: z.literal(1), type: z.literal('epoch'), sweepId: z.string(), trialId: z.string(), worker: z.string(), metrics: epochMetrics, totalEpochs: z.number(), at: z.string() }),
-  z.object({ v: z.literal(1), type: z.literal('finished'), sweepId: z.string(), trialId: z.string(), worker: z.string(), status: z.enum(['PENDING', 'QUEUED', 'RUNNING', 'COMPLETED', 'STOPPED', 'FAILED']), at: z.string(), error: z.string().optional() }),
+  z.object({ v: z.literal(1), type: z.literal('epoch'), sweepId: z.string(), trialId: z.string(), worker: z.string(), attempt: z.number().optional(), metrics: epochMetrics, totalEpochs: z.number(), at: z.string() }),
+  z.object({ v: z.literal(1), type: z.literal('finished'), sweepId: z.string(), trialId: z.string(), worker: z.string(), status: z.enum(TRIAL_STATUSES), at: z.string(), error: z.string().optional() }),
 ]);
 
 const encoder = new TextEncoder();
@@ -221,5 +216,3 @@ export function decodeJson<T>(bytes: Uint8Array, schema: z.ZodType, what: string
   return parsed.data as T;
 }
 
-export const TERMINAL_STATUSES: ReadonlySet<TrialStatus> = new Set(['COMPLETED', 'STOPPED', 'FAILED']);
-export const isTerminal = (s: TrialStatus) => TERMINAL_STATUSES.has(s);

@@ -2,7 +2,8 @@ import type { NatsConnection } from 'nats';
 import { MODELS_BUCKET } from './names.js';
 import { BlobStore, type BlobRef } from './blob-store.js';
 
-export const weightsName = (sweepId: string, trialId: string) => `${sweepId}/${trialId}/weights`;
+/** Carries the attempt: a zombie attempt (lease lost) can never overwrite the weights of the one that owns the trial. */
+export const weightsName = (sweepId: string, trialId: string, attempt: number) => `${sweepId}/${trialId}/a${attempt}/weights`;
 export const onnxName = (sweepId: string, trialId: string) => `${sweepId}/${trialId}/model.onnx`;
 
 /** Final trained weights and exported ONNX models in the `sweep-models` object store. */
@@ -13,8 +14,8 @@ export class ModelStore {
     return new ModelStore(await BlobStore.open(nc, MODELS_BUCKET));
   }
 
-  putWeights(sweepId: string, trialId: string, bytes: Uint8Array): Promise<BlobRef> {
-    return this.blobs.put(weightsName(sweepId, trialId), bytes);
+  putWeights(sweepId: string, trialId: string, attempt: number, bytes: Uint8Array): Promise<BlobRef> {
+    return this.blobs.put(weightsName(sweepId, trialId, attempt), bytes);
   }
 
   getWeights(ref: BlobRef): Promise<Uint8Array | null> {

@@ -127,6 +127,8 @@ export function createWorkerRegistry(stats: () => HealthStats): Registry {
       }
     },
   });
+  counterFromTotal(registry, 'sweep_worker_lease_renewal_failures_total', 'Job lease renewals (msg.working()) that could not be sent', () => stats().leaseRenewalFailures);
+  counterFromTotal(registry, 'sweep_worker_leases_lost_total', 'Attempts abandoned because another attempt took their trial over', () => stats().leasesLost);
   counterFromTotal(registry, 'sweep_worker_checkpoint_bytes_total', 'Checkpoint bytes written to the object store', () => stats().checkpointBytes);
   counterFromTotal(registry, 'sweep_worker_checkpoint_seconds_total', 'Seconds spent writing checkpoints', () => stats().checkpointSeconds);
   return registry;

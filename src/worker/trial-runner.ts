@@ -1,22 +1,22 @@
 import type { JsMsg } from 'nats';
 import type { Logger } from '../log.js';
 import { coerceError } from '../log.js';
+import { transition, type Owner, type TrialTransition } from '../domain/trial-state.js';
 import { decodeJson, isTerminal, jobMessageSchema, type BlobRefRecord, type JobMessage, type TrialRecord } from '../transport/codecs.js';
 import type { EventPublisher } from '../transport/events.js';
 import type { TrialStore } from '../transport/trial-store.js';
-import { TrialRecordWriter } from './record-writer.js';
-import { trainTrial } from '../training/engine.js';
-import type { Dataset } from '../training/datasets/types.js';
-import type { EpochMetrics } from '../training/types.js';
-import { AckExtender } from './ack-extender.js';
-import { NO_DATA, type DatasetCache } from './dataset-cache.js';
-import { isUnrecoverable, retryDelayMs } from './errors.js';
-import type { SweepStatusCache } from './sweep-status-cache.js';
-import { claimedRecord, failedRecord, finishedRecord, requeuedRecord, resumedRecord } from './trial-records.js';
 import type { CheckpointRef, CheckpointStore } from '../transport/checkpoint-store.js';
 import type { ModelStore } from '../transport/model-store.js';
-import { serializeModelWeights } from '../training/model-weights.js';
-import type { LayersModel } from '@tensorflow/tfjs';
+import type { EpochMetrics } from '../training/types.js';
+import { TrialRecordWriter } from './record-writer.js';
+import { AckExtender } from './ack-extender.js';
+import { isUnrecoverable, retryDelayMs } from './errors.js';
+import type { SweepStatusCache } from './sweep-status-cache.js';
+import { recordForJob } from './trial-records.js';
+import type { TrainerPool } from './trainer/trainer-pool.js';
+import { TrainingFailedError, type EpochReport, type RunHandle, type TrainerProcess } from './trainer/trainer-process.js';
+import { runInline } from './trainer/inline-run.js';
+import type { TrainerOutcome } from './trainer/protocol.js';
 
 export interface RunnerContext {
   /** Batches this worker's trial events (see EventPublisher). */
@@ -24,28 +24,38 @@ export interface RunnerContext {
   trials: TrialStore;
   workerId: string;
   log: Logger;
-  datasets: DatasetCache;
   ackWaitMs: number;
-  /** True once the worker drains (SIGTERM): running trials stop at the next epoch boundary and are requeued. */
-  isDraining: () => boolean;
-  /** Initializes the tfjs backend on first use (not needed by the sleep trainer). */
-  ensureBackend: () => Promise<string>;
+  /** Aborted when the worker drains (SIGTERM): running trials stop at the next batch boundary and are requeued. */
+  drain: AbortSignal;
+  trainers: TrainerPool;
   sweepStatus: SweepStatusCache;
   checkpoints: CheckpointStore;
   models: ModelStore;
+  connected: () => boolean;
   onCheckpoint?: (bytes: number, seconds: number) => void;
   /** Called with each finished epoch (metrics endpoint, progress). */
   onEpoch?: (m: EpochMetrics) => void;
+  onLeaseRenewalFailure?: () => void;
+  onLeaseLost?: () => void;
 }
 
-export type JobOutcome = 'completed' | 'stopped' | 'failed' | 'requeued' | 'skipped' | 'malformed';
+export type JobOutcome = 'completed' | 'stopped' | 'failed' | 'requeued' | 'skipped' | 'malformed' | 'abandoned';
+
+/** A fenced write was refused: another attempt owns the trial now. This attempt must stop and touch nothing. */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
 
 const iso = () => new Date().toISOString();
 const RECORD_EVERY_MS = 1_000;
 /** A fresh trial's RUNNING record is written this long after it starts (or with its first write). */
 const CLAIM_DELAY_MS = 200;
 
-/** Runs one delivered job to an ack, nak or term. Never throws: every outcome is recorded. */
+/**
+ * Runs one delivered job to an ack, nak or term, or, when its lease was lost to another attempt, to none of
+ * them (the stale delivery is left alone: acking it would remove the job the live owner holds). Every outcome
+ * is recorded; throws only when the broker fails under it (the job is then redelivered after ack_wait).
+ */
 export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome> {
   let job: JobMessage;
   try {
@@ -62,132 +72,209 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
   if (delivery > job.maxDeliver) {
     // The previous deliveries died without reporting (worker killed, out of memory): give up on this trial.
     const text = `gave up after ${job.maxDeliver} deliveries (execution.max_deliver) without a result`;
-    await ctx.trials.mutate(sweepId, trialId, (cur) => (cur && !isTerminal(cur.status) ? failedRecord(cur, null, text) : null));
+    await ctx.trials.mutate(sweepId, trialId, (cur) => (cur ? transition(cur, { type: 'give-up', at: iso(), error: text }) : null));
     msg.term();
     log.error({ delivery }, text);
     return 'failed';
   }
-  const writer = await claimTrial(job, delivery, ctx, log);
+  const writer = await claimTrial(job, msg, ctx, log);
   if (!writer) {
     msg.ack();
     return 'skipped';
   }
-  const claimed = writer.current;
-  const attempt = claimed.attempt;
-  const mine = (cur: TrialRecord) => cur.status === 'RUNNING' && cur.worker === ctx.workerId;
-  const extender = new AckExtender(msg, ctx.ackWaitMs).start();
-  let dataset: Dataset = NO_DATA;
-  let cancelled = false;
-  let checkpoints: CheckpointRef[] = claimed.checkpoints;
-  const checkpointEvery = job.checkpointEvery ?? 1;
-  let lastRecordAt = Date.now();
+  const owner: Owner = { worker: ctx.workerId, attempt: writer.current.attempt };
+  const attemptLog = log.child({ attempt: owner.attempt });
+  const attempt = new Attempt(job, owner, writer, ctx, attemptLog);
+  const extender = new AckExtender(msg, ctx.ackWaitMs, () => ctx.onLeaseRenewalFailure?.(), ctx.connected).start();
+  const heartbeat = setInterval(() => attempt.heartbeat(), Math.max(1_000, ctx.ackWaitMs)).unref();
   try {
-    let resumeFrom: Uint8Array | undefined;
-    let resumeEpoch = 0;
-    if (checkpoints.length > 0) {
-      const restored = await ctx.checkpoints.loadNewestValid(checkpoints, (ref, reason) =>
-        log.warn({ checkpoint: ref.name, reason }, 'checkpoint unusable: trying the one before it'),
-      );
-      if (restored) {
-        resumeFrom = restored.bytes;
-        resumeEpoch = restored.ref.epoch;
-        checkpoints = checkpoints.filter((c) => c.epoch <= resumeEpoch);
-      } else {
-        log.warn('no usable checkpoint: training from scratch');
-        checkpoints = [];
-      }
-    }
-    // A fresh trial's claim already says all this: only a resumed attempt has epochs and checkpoints to trim.
-    if (resumeEpoch > 0 || claimed.epochs.length > 0 || checkpoints !== claimed.checkpoints) {
-      await writer.write((cur) => (mine(cur) ? { ...resumedRecord(cur, ctx.workerId, resumeEpoch), checkpoints } : null));
-    }
-    const epochsSeen: EpochMetrics[] = writer.current.epochs.filter((e) => e.epoch <= resumeEpoch);
-    log.info({ attempt, delivery, resumeEpoch }, resumeEpoch > 0 ? 'trial resumed from checkpoint' : 'trial started');
-    ctx.events.publish({ v: 1, type: 'started', sweepId, trialId, worker: ctx.workerId, attempt, resumeEpoch, at: iso(),
-      ...(job.publishedAt !== undefined ? { queueLatencyMs: Date.now() - job.publishedAt } : {}) });
+    return await attempt.run(msg, delivery);
+  } finally {
+    clearInterval(heartbeat);
+    extender.stop();
+    writer.stop();
+  }
+}
 
-    if (job.config.model.family !== 'sleep') {
-      await ctx.ensureBackend();
-      dataset = await ctx.datasets.get(job.config.dataset);
+/** One attempt at a trial: every write it makes holds only while it still owns the trial (see domain/trial-state). */
+class Attempt {
+  private lost = false;
+  private cancelled = false;
+  private run_: RunHandle | null = null;
+  private checkpoints: CheckpointRef[];
+  private epochsSeen: EpochMetrics[] = [];
+  private lastRecordAt = Date.now();
+
+  constructor(
+    private readonly job: JobMessage,
+    private readonly owner: Owner,
+    private readonly writer: TrialRecordWriter,
+    private readonly ctx: RunnerContext,
+    private readonly log: Logger,
+  ) {
+    this.checkpoints = writer.current.checkpoints;
+  }
+
+  /** A compare-and-set that holds only while this attempt owns the trial; a refusal loses the lease. */
+  private async fenced(event: TrialTransition<TrialRecord>, opts: { fresh?: boolean } = {}): Promise<void> {
+    if (this.lost) throw new LeaseLostError(`attempt ${this.owner.attempt} no longer owns the trial`);
+    const res = await this.writer.write((cur) => transition(cur, event), opts);
+    if (!res.changed) {
+      this.loseLease(res.record);
+      throw new LeaseLostError(`attempt ${this.owner.attempt} no longer owns the trial`);
     }
-    const result = await trainTrial({
-      config: job.config,
-      dataset,
-      ...(resumeFrom ? { resumeFrom } : {}),
-      hooks: {
-        log: (m) => log.debug(m),
-        onEpochEnd: async (metrics, saveState) => {
-          ctx.onEpoch?.(metrics);
-          epochsSeen.push(metrics);
-          let checkpointed = false;
-          let dropped: CheckpointRef[] = [];
-          if (checkpointEvery > 0 && metrics.epoch % checkpointEvery === 0) {
-            const started = performance.now();
-            const state = await saveState();
-            const saved = await ctx.checkpoints.save(sweepId, trialId, metrics.epoch, state.bytes, checkpoints);
-            checkpoints = saved.keep;
-            dropped = saved.drop;
-            ctx.onCheckpoint?.(state.bytes.byteLength, (performance.now() - started) / 1000);
-            checkpointed = true;
-          }
-          ctx.events.publish({
-            v: 1, type: 'epoch', sweepId, trialId, worker: ctx.workerId, metrics, totalEpochs: job.config.training.epochs, at: iso(),
-          });
-          // Progress in KV at most every RECORD_EVERY_MS per trial: epochs of real models take longer than that,
-          // while 0 ms dispatch-benchmark epochs would otherwise spend most of their time on KV writes.
-          if (!checkpointed && Date.now() - lastRecordAt < RECORD_EVERY_MS) return;
-          lastRecordAt = Date.now();
-          await writer.write((cur) => (mine(cur) ? { ...cur, epochs: [...epochsSeen], checkpoints, heartbeatAt: iso() } : null));
-          await ctx.checkpoints.deleteAll(dropped);
-          log.debug({ epoch: metrics.epoch, val_accuracy: metrics.val_accuracy }, 'epoch finished');
-        },
-        shouldStop: async () => {
-          if (ctx.isDraining()) return true;
-          cancelled = (await ctx.sweepStatus.get(sweepId)) === 'CANCELLED';
-          return cancelled;
-        },
-      },
+  }
+
+  private loseLease(now: TrialRecord | null): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.ctx.onLeaseLost?.();
+    this.log.warn({ status: now?.status, owner: now?.worker, ownerAttempt: now?.attempt }, `lease lost: attempt ${this.owner.attempt} abandoned`);
+    this.run_?.abort();
+  }
+
+  /** Periodic, so an epoch of any length never looks stale to the reaper; a refusal stops a zombie at once. */
+  heartbeat(): void {
+    if (this.lost) return;
+    this.fenced({ type: 'progress', owner: this.owner, at: iso() }).catch((e: unknown) => {
+      if (!(e instanceof LeaseLostError)) this.log.warn({ err: coerceError(e).message }, 'heartbeat not written');
     });
-    const modelRef = result.model && result.stopReason !== 'stopped' ? await saveFinalWeights(ctx, sweepId, trialId, result.model) : null;
-    disposeModel(result.model);
+  }
 
-    if (result.stopReason === 'stopped' && !cancelled) {
-      // Drained, not decided: give the job back for another worker.
-      await writer.write((cur) => (!isTerminal(cur.status) ? requeuedRecord(cur, ctx.workerId, null) : null));
-      msg.nak(0);
-      log.info('worker draining: trial requeued');
-      return 'requeued';
+  async run(msg: JsMsg, delivery: number): Promise<JobOutcome> {
+    const { job, ctx, log } = this;
+    const { sweepId, trialId } = job;
+    let trainer: TrainerProcess | null = null;
+    const onDrain = () => this.run_?.abort();
+    try {
+      const { resumeFrom, resumeEpoch } = await this.restore();
+      const claimed = this.writer.current;
+      this.epochsSeen = claimed.epochs.filter((e) => e.epoch <= resumeEpoch);
+      // A fresh trial's claim already says all this: only a resumed attempt has epochs and checkpoints to trim.
+      if (resumeEpoch > 0 || claimed.epochs.length > 0 || this.checkpoints !== claimed.checkpoints) {
+        await this.fenced({ type: 'resume', owner: this.owner, resumeEpoch, epochs: [...this.epochsSeen], checkpoints: this.checkpoints });
+      }
+      log.info({ delivery, resumeEpoch }, resumeEpoch > 0 ? 'trial resumed from checkpoint' : 'trial started');
+      ctx.events.publish({
+        v: 1, type: 'started', sweepId, trialId, worker: ctx.workerId, attempt: this.owner.attempt, resumeEpoch, at: iso(),
+        ...(job.publishedAt !== undefined ? { queueLatencyMs: Date.now() - job.publishedAt } : {}),
+      });
+      const checkpointEvery = job.checkpointEvery ?? 1;
+      const onEpoch = (r: EpochReport) => this.onEpoch(r);
+      if (job.config.model.family === 'sleep') {
+        this.run_ = runInline(job.config, resumeFrom, checkpointEvery, onEpoch);
+      } else {
+        trainer = await ctx.trainers.acquire();
+        this.run_ = trainer.run(job.config, resumeFrom, checkpointEvery, onEpoch);
+      }
+      if (this.lost) this.run_.abort();
+      ctx.drain.addEventListener('abort', onDrain);
+      if (ctx.drain.aborted) this.run_.abort();
+      const outcome = await this.run_.finished;
+      if (this.lost) return this.abandon();
+      if (outcome === 'aborted' || (outcome.stopReason === 'stopped' && !this.cancelled)) {
+        // Drained, not decided: give the job back for another worker, which resumes from the last checkpoint.
+        await this.fenced({ type: 'requeue', owner: this.owner, at: iso(), error: null });
+        msg.nak(0);
+        log.info('worker draining: trial requeued');
+        return 'requeued';
+      }
+      return await this.finish(msg, outcome);
+    } catch (e) {
+      if (this.lost || e instanceof LeaseLostError) return this.abandon();
+      return await this.fail(msg, delivery, coerceError(e));
+    } finally {
+      ctx.drain.removeEventListener('abort', onDrain);
+      if (this.run_) await this.run_.finished.catch(() => undefined);
+      if (trainer) ctx.trainers.release(trainer);
     }
-    const status = result.stopReason === 'stopped' ? 'STOPPED' : 'COMPLETED';
-    const done = await writer.write((cur) => (!isTerminal(cur.status) ? finishedRecord(cur, ctx.workerId, status, result, dataset, modelRef) : null));
+  }
+
+  /** The newest checkpoint that verifies, or a start from scratch. */
+  private async restore(): Promise<{ resumeFrom: Uint8Array | null; resumeEpoch: number }> {
+    if (this.checkpoints.length === 0) return { resumeFrom: null, resumeEpoch: 0 };
+    const restored = await this.ctx.checkpoints.loadNewestValid(this.checkpoints, (ref, reason) =>
+      this.log.warn({ checkpoint: ref.name, reason }, 'checkpoint unusable: trying the one before it'),
+    );
+    if (!restored) {
+      this.log.warn('no usable checkpoint: training from scratch');
+      this.checkpoints = [];
+      return { resumeFrom: null, resumeEpoch: 0 };
+    }
+    this.checkpoints = this.checkpoints.filter((c) => c.epoch <= restored.ref.epoch);
+    return { resumeFrom: restored.bytes, resumeEpoch: restored.ref.epoch };
+  }
+
+  /** Store the checkpoint, publish the epoch, write the record (fenced); true stops the trial at this boundary. */
+  private async onEpoch({ metrics, state }: EpochReport): Promise<boolean> {
+    const { ctx, job, owner } = this;
+    if (this.lost) throw new LeaseLostError(`attempt ${owner.attempt} no longer owns the trial`);
+    ctx.onEpoch?.(metrics);
+    this.epochsSeen.push(metrics);
+    let dropped: CheckpointRef[] = [];
+    if (state) {
+      const started = performance.now();
+      const saved = await ctx.checkpoints.save(job.sweepId, job.trialId, owner.attempt, metrics.epoch, state.bytes, this.checkpoints);
+      this.checkpoints = saved.keep;
+      dropped = saved.drop;
+      ctx.onCheckpoint?.(state.bytes.byteLength, (performance.now() - started) / 1000);
+    }
+    ctx.events.publish({
+      v: 1, type: 'epoch', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, attempt: owner.attempt, metrics,
+      totalEpochs: job.config.training.epochs, at: iso(),
+    });
+    // Progress in KV at most every RECORD_EVERY_MS per trial: epochs of real models take longer than that,
+    // while 0 ms dispatch-benchmark epochs would otherwise spend most of their time on KV writes.
+    if (state || Date.now() - this.lastRecordAt >= RECORD_EVERY_MS) {
+      this.lastRecordAt = Date.now();
+      await this.fenced({ type: 'progress', owner, at: iso(), epochs: [...this.epochsSeen], checkpoints: this.checkpoints });
+      // Only now does the record no longer point at them.
+      await ctx.checkpoints.deleteAll(dropped);
+    }
+    if (ctx.drain.aborted) return true;
+    this.cancelled = (await ctx.sweepStatus.get(job.sweepId)) === 'CANCELLED';
+    return this.cancelled;
+  }
+
+  private async finish(msg: JsMsg, outcome: TrainerOutcome): Promise<JobOutcome> {
+    const { ctx, job, owner, log } = this;
+    const status = outcome.stopReason === 'stopped' ? 'STOPPED' : 'COMPLETED';
+    const model: BlobRefRecord | null = outcome.weights ? await ctx.models.putWeights(job.sweepId, job.trialId, owner.attempt, outcome.weights) : null;
+    await this.fenced({ type: 'finish', owner, at: iso(), status, epochs: outcome.epochs, result: outcome.result, model });
     msg.ack();
-    if (!done.changed) {
-      log.warn({ status: done.record?.status }, 'another delivery finished this trial first: result discarded');
-      return 'skipped';
-    }
-    await ctx.checkpoints.deleteAll(checkpoints);
-    ctx.events.publish({ v: 1, type: 'finished', sweepId, trialId, worker: ctx.workerId, status, at: iso() });
-    log.info({ status, epochs: result.epochs.length, bestEpoch: result.bestEpoch }, 'trial finished');
+    await ctx.checkpoints.deleteAll(this.checkpoints);
+    ctx.events.publish({ v: 1, type: 'finished', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, status, at: iso() });
+    log.info({ status, epochs: outcome.epochs.length, bestEpoch: outcome.result.bestEpoch }, 'trial finished');
     return status === 'COMPLETED' ? 'completed' : 'stopped';
-  } catch (e) {
-    const err = coerceError(e);
-    const final = isUnrecoverable(err) || delivery >= job.maxDeliver;
-    const text = `${err.name}: ${err.message}`;
-    if (final) {
-      await writer.write((cur) => (!isTerminal(cur.status) ? failedRecord(cur, ctx.workerId, text) : null), { fresh: true });
-      msg.term();
-      ctx.events.publish({ v: 1, type: 'finished', sweepId, trialId, worker: ctx.workerId, status: 'FAILED', at: iso(), error: text });
-      log.error({ err: text, delivery, maxDeliver: job.maxDeliver }, 'trial failed');
-      return 'failed';
+  }
+
+  private async fail(msg: JsMsg, delivery: number, err: Error): Promise<JobOutcome> {
+    const { ctx, job, owner, log } = this;
+    const unrecoverable = err instanceof TrainingFailedError ? err.unrecoverable : isUnrecoverable(err);
+    const text = err instanceof TrainingFailedError ? err.message : `${err.name}: ${err.message}`;
+    try {
+      if (unrecoverable || delivery >= job.maxDeliver) {
+        await this.fenced({ type: 'fail', owner, at: iso(), error: text }, { fresh: true });
+        msg.term();
+        ctx.events.publish({ v: 1, type: 'finished', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, status: 'FAILED', at: iso(), error: text });
+        log.error({ err: text, delivery, maxDeliver: job.maxDeliver }, 'trial failed');
+        return 'failed';
+      }
+      await this.fenced({ type: 'requeue', owner, at: iso(), error: text }, { fresh: true });
+    } catch (e) {
+      if (e instanceof LeaseLostError) return this.abandon();
+      throw e;
     }
-    await writer.write((cur) => (!isTerminal(cur.status) ? requeuedRecord(cur, ctx.workerId, text) : null), { fresh: true });
     const delay = retryDelayMs(delivery);
     msg.nak(delay);
     log.warn({ err: text, delivery, retryInMs: delay }, 'trial error: requeued');
     return 'requeued';
-  } finally {
-    extender.stop();
-    writer.stop();
+  }
+
+  /** No ack, nak or term: the delivery is stale, and the job belongs to the attempt that owns the trial. */
+  private abandon(): JobOutcome {
+    this.loseLease(null);
+    return 'abandoned';
   }
 }
 
@@ -195,34 +282,26 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
  * Claims the trial for this attempt and returns the writer of its record, or null when the trial has already
  * finished (a duplicate delivery, to be acknowledged).
  */
-async function claimTrial(job: JobMessage, delivery: number, ctx: RunnerContext, log: Logger): Promise<TrialRecordWriter | null> {
+async function claimTrial(job: JobMessage, msg: JsMsg, ctx: RunnerContext, log: Logger): Promise<TrialRecordWriter | null> {
   const { sweepId, trialId } = job;
+  const delivery = msg.info.redeliveryCount;
+  const claim = (cur: TrialRecord | null) =>
+    transition(recordForJob(cur, job), {
+      type: 'claim', worker: ctx.workerId, delivery, at: iso(), jobSeq: msg.seq,
+      ...(job.publishedAt !== undefined ? { queueLatencyMs: Math.max(0, Date.now() - job.publishedAt) } : {}),
+    });
   if (delivery === 1 && job.fresh === true) {
     // No record existed when this was published, and nobody ran it before: claim it a moment after it starts.
-    return TrialRecordWriter.deferred(ctx.trials, sweepId, trialId, claimedRecord(null, job, ctx.workerId, delivery), CLAIM_DELAY_MS, (err) =>
+    const record = claim(null)!;
+    return TrialRecordWriter.deferred(ctx.trials, sweepId, trialId, record, CLAIM_DELAY_MS, (err) =>
       log.warn({ err: err.message }, 'claim not written: the next record write retries it'),
     );
   }
   // A first delivery usually finds no record: try a create straight away (a lost race falls back to a read).
-  const claim = await ctx.trials.mutate(
-    sweepId,
-    trialId,
-    (cur) => (cur && isTerminal(cur.status) ? null : claimedRecord(cur, job, ctx.workerId, delivery)),
-    delivery === 1 ? null : undefined,
-  );
-  if (!claim.changed || !claim.record) {
-    log.info({ status: claim.record?.status }, 'trial already finished: duplicate delivery acknowledged');
+  const res = await ctx.trials.mutate(sweepId, trialId, (cur) => (cur && isTerminal(cur.status) ? null : claim(cur)), delivery === 1 ? null : undefined);
+  if (!res.changed || !res.record) {
+    log.info({ status: res.record?.status }, 'trial already finished: duplicate delivery acknowledged');
     return null;
   }
-  return TrialRecordWriter.claimed(ctx.trials, sweepId, trialId, { value: claim.record, revision: claim.revision });
-}
-
-async function saveFinalWeights(ctx: RunnerContext, sweepId: string, trialId: string, model: unknown): Promise<BlobRefRecord> {
-  const { bytes } = await serializeModelWeights(model as LayersModel);
-  return ctx.models.putWeights(sweepId, trialId, bytes);
-}
-
-function disposeModel(model: unknown): void {
-  const m = model as { dispose?: () => unknown } | undefined;
-  m?.dispose?.();
+  return TrialRecordWriter.claimed(ctx.trials, sweepId, trialId, { value: res.record, revision: res.revision });
 }

@@ -7,10 +7,9 @@ import { JOBS_STREAM, consumerName } from '../transport/names.js';
 import { ensureResources, type QueueSettings } from '../transport/resources.js';
 import { SweepStore } from '../transport/sweep-store.js';
 import { TrialStore } from '../transport/trial-store.js';
-import { selectBackend } from '../training/backends/index.js';
 import type { BackendName, EpochMetrics } from '../training/types.js';
-import { DatasetCache } from './dataset-cache.js';
 import { runJob } from './trial-runner.js';
+import { TrainerPool } from './trainer/trainer-pool.js';
 import { emptyWorkerStats, type WorkerStats } from './worker-stats.js';
 
 export type { WorkerStats } from './worker-stats.js';
@@ -41,8 +40,10 @@ export class Worker {
   readonly id: string;
   readonly stats: WorkerStats = emptyWorkerStats();
   private draining = false;
-  private closed: Promise<void> | null = null;
-  private backendReady: Promise<string> | null = null;
+  private readonly drain = new AbortController();
+  private readonly stopped: Promise<void>;
+  private markStopped!: () => void;
+  private readonly trainers: TrainerPool;
   private jobsTaken = 0;
   private lastJobAt = Date.now();
 
@@ -52,14 +53,30 @@ export class Worker {
     private readonly log: Logger,
   ) {
     this.id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+    this.stopped = new Promise<void>((r) => (this.markStopped = r));
+    const trainerLog = this.log.child({ workerId: this.id, component: 'trainer' });
+    this.trainers = new TrainerPool({
+      backend: opts.backend,
+      ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+      log: (level, msg) => trainerLog[level](msg),
+    });
   }
 
   /** Runs until close() or an exit condition; resolves when every slot has stopped. */
   async run(): Promise<void> {
+    try {
+      await this.serve();
+    } finally {
+      await this.trainers.close();
+      this.markStopped();
+    }
+  }
+
+  private async serve(): Promise<void> {
     void this.watchConnection();
     await ensureResources(this.nc, this.opts.queue);
-    // Initialise the backend up front so /readyz means "can train now", and a broken backend fails fast.
-    await this.ensureBackend();
+    // Start the first trainer up front so /readyz means "can train now", and a broken backend fails fast.
+    this.stats.backend = await this.trainers.warm();
     const trials = await TrialStore.open(this.nc);
     const sweeps = await SweepStore.open(this.nc);
     const consumer = await this.nc.jetstream().consumers.get(JOBS_STREAM, consumerName(this.opts.queue.pool));
@@ -70,10 +87,12 @@ export class Worker {
       trials,
       workerId: this.id,
       log,
-      datasets: new DatasetCache(this.opts.dataDir, (m: string) => log.info(m)),
       ackWaitMs: this.opts.queue.ackWaitMs,
-      isDraining: () => this.draining,
-      ensureBackend: () => this.ensureBackend(),
+      drain: this.drain.signal,
+      trainers: this.trainers,
+      connected: () => this.stats.connected,
+      onLeaseRenewalFailure: () => this.stats.leaseRenewalFailures++,
+      onLeaseLost: () => this.stats.leasesLost++,
       sweepStatus: new SweepStatusCache(sweeps),
       checkpoints: await CheckpointStore.open(this.nc),
       models: await ModelStore.open(this.nc),
@@ -105,14 +124,6 @@ export class Worker {
   /** Connected to the broker and the backend initialised. */
   get ready(): boolean {
     return this.stats.connected && this.stats.backend !== null && !this.draining;
-  }
-
-  private ensureBackend(): Promise<string> {
-    this.backendReady ??= selectBackend(this.opts.backend, (m) => this.log.info(m)).then((name) => {
-      this.stats.backend = name;
-      return name;
-    });
-    return this.backendReady;
   }
 
   private shouldExit(): boolean {
@@ -179,11 +190,16 @@ export class Worker {
     }
   }
 
-  /** First call drains: no new jobs, running trials stop at the next epoch boundary and are requeued. */
-  close(): Promise<void> {
+  /**
+   * Drains: no new jobs; running trials stop at the next batch boundary and are requeued (resuming from their
+   * last checkpoint elsewhere). Resolves once run() has returned. `force` also kills the trainer processes at
+   * once: their jobs are redelivered after ack_wait.
+   */
+  async close(opts: { force?: boolean } = {}): Promise<void> {
     this.draining = true;
-    this.closed ??= Promise.resolve();
-    return this.closed;
+    this.drain.abort();
+    if (opts.force) await this.trainers.close();
+    await this.stopped;
   }
 
   get isDraining(): boolean {

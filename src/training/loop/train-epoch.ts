@@ -16,6 +16,7 @@ export interface EpochContext {
   random: SeededRandom;
   dropout: { seed?: number }[];
   trialSeed: number;
+  betweenBatches?: () => Promise<void>;
 }
 
 export interface TrainEpochResult {
@@ -39,6 +40,7 @@ export async function trainEpoch(ctx: EpochContext): Promise<TrainEpochResult> {
   let lossSum: tf.Scalar = tf.scalar(0);
   let correct: tf.Scalar = tf.scalar(0);
   for (let start = 0; start < count; start += batchSize) {
+    if (ctx.betweenBatches) await ctx.betweenBatches();
     const end = Math.min(start + batchSize, count);
     reseedDropout(ctx.dropout, ctx.trialSeed, ctx.optimizer.iterations);
     const batch = makeBatch(dataset.train, dataset.shape, ctx.table, order, start, end);

@@ -56,6 +56,7 @@ export async function trainVgg(req: TrainRequest): Promise<TrainResult> {
         random: session.random,
         dropout,
         trialSeed: config.seed,
+        ...(hooks?.betweenBatches ? { betweenBatches: hooks.betweenBatches } : {}),
       });
       lastProbabilities = await predictSplit(model, dataset, dataset.validation, table, evalBatch);
       const val = validationMetrics(dataset.validation.labels, lastProbabilities, numClasses);

@@ -1,0 +1,202 @@
+/**
+ * The trial state machine: the statuses, the terminal set and every transition of a trial record. Every writer
+ * (coordinator launch, retry, cancel and reaper; the worker) applies `transition` inside a compare-and-set, so
+ * what a status may become is decided here and nowhere else. Pure: no I/O, no imports.
+ *
+ *   QUEUED → RUNNING (claim) → COMPLETED | STOPPED (finish) | FAILED (fail) | QUEUED (requeue, reap)
+ *   QUEUED | PENDING → STOPPED (cancel before it ran);  FAILED | STOPPED → QUEUED (retry)
+ *
+ * Ownership: the attempt number is a fencing token. Events of a running attempt (resume, progress, requeue,
+ * finish, fail) apply only while the record says RUNNING on that worker with that attempt; a worker whose
+ * lease lapsed (a zombie) gets null and must stop at once.
+ */
+
+export const TRIAL_STATUSES = ['PENDING', 'QUEUED', 'RUNNING', 'COMPLETED', 'STOPPED', 'FAILED'] as const;
+export type TrialStatus = (typeof TRIAL_STATUSES)[number];
+
+export const TERMINAL_STATUSES: ReadonlySet<TrialStatus> = new Set<TrialStatus>(['COMPLETED', 'STOPPED', 'FAILED']);
+export const isTerminal = (s: TrialStatus): boolean => TERMINAL_STATUSES.has(s);
+
+export const ATTEMPT_OUTCOMES = ['running', 'completed', 'failed', 'requeued', 'stopped', 'abandoned'] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
+export interface AttemptRecord {
+  attempt: number;
+  worker: string;
+  startedAt: string;
+  endedAt: string | null;
+  outcome: AttemptOutcome;
+  resumeEpoch: number;
+  error?: string;
+  /** From the coordinator's publish to this attempt's start. */
+  queueLatencyMs?: number;
+}
+
+/** The fields of a trial record that the state machine reads and writes. */
+export interface TrialStateFields {
+  status: TrialStatus;
+  attempt: number;
+  worker: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  heartbeatAt: string | null;
+  durationMs: number | null;
+  error: string | null;
+  history: AttemptRecord[];
+  epochs: { epoch: number }[];
+  checkpoints: { epoch: number }[];
+  /** Stream sequence of the job message the running attempt holds (the reaper checks it is still queued). */
+  jobSeq?: number;
+  result: unknown;
+  model: unknown;
+}
+
+/** Who writes: a running attempt is named by its worker and its attempt number. */
+export interface Owner {
+  worker: string;
+  attempt: number;
+}
+
+export type TrialTransition<R extends TrialStateFields> =
+  | { type: 'claim'; worker: string; delivery: number; at: string; jobSeq?: number; queueLatencyMs?: number }
+  | { type: 'resume'; owner: Owner; resumeEpoch: number; epochs: R['epochs']; checkpoints: R['checkpoints'] }
+  | { type: 'progress'; owner: Owner; at: string; epochs?: R['epochs']; checkpoints?: R['checkpoints'] }
+  | { type: 'requeue'; owner: Owner; at: string; error: string | null }
+  | { type: 'finish'; owner: Owner; at: string; status: 'COMPLETED' | 'STOPPED'; epochs: R['epochs']; result: R['result']; model: R['model'] }
+  | { type: 'fail'; owner: Owner; at: string; error: string }
+  /** Deliveries ran out without a report (workers died): no attempt of its own. */
+  | { type: 'give-up'; at: string; error: string }
+  | { type: 'cancel'; at: string; error: string }
+  | { type: 'retry'; statuses: readonly TrialStatus[] }
+  /** A RUNNING trial whose heartbeat is older than `staleBefore` and whose job is gone. */
+  | { type: 'reap'; at: string; staleBefore: string; jobSeq: number | undefined };
+
+/** True while `owner` holds the trial: RUNNING, on its worker, with its attempt. */
+export function owns(record: TrialStateFields, owner: Owner): boolean {
+  return record.status === 'RUNNING' && record.worker === owner.worker && record.attempt === owner.attempt;
+}
+
+/**
+ * The record after `event`, or null when the event does not apply (terminal already, or not this owner's to
+ * write). Never mutates its input.
+ */
+export function transition<R extends TrialStateFields>(record: R, event: TrialTransition<R>): R | null {
+  switch (event.type) {
+    case 'claim':
+      return isTerminal(record.status) ? null : claim(record, event);
+    case 'resume':
+      if (!owns(record, event.owner)) return null;
+      return {
+        ...record,
+        epochs: event.epochs,
+        checkpoints: event.checkpoints,
+        history: record.history.map((h) => (h.attempt === event.owner.attempt && h.outcome === 'running' ? { ...h, resumeEpoch: event.resumeEpoch } : h)),
+      };
+    case 'progress':
+      if (!owns(record, event.owner)) return null;
+      return {
+        ...record,
+        heartbeatAt: event.at,
+        ...(event.epochs ? { epochs: event.epochs } : {}),
+        ...(event.checkpoints ? { checkpoints: event.checkpoints } : {}),
+      };
+    case 'requeue':
+      if (!owns(record, event.owner)) return null;
+      return {
+        ...record,
+        status: 'QUEUED',
+        worker: null,
+        heartbeatAt: event.at,
+        error: event.error,
+        history: closeAttempt(record.history, event.owner.attempt, 'requeued', event.at, event.error ?? undefined),
+      };
+    case 'finish':
+      if (!owns(record, event.owner)) return null;
+      return {
+        ...record,
+        status: event.status,
+        epochs: event.epochs,
+        result: event.result,
+        model: event.model,
+        checkpoints: [],
+        finishedAt: event.at,
+        heartbeatAt: event.at,
+        durationMs: elapsed(record.startedAt, event.at),
+        error: null,
+        history: closeAttempt(record.history, event.owner.attempt, event.status === 'COMPLETED' ? 'completed' : 'stopped', event.at),
+      };
+    case 'fail':
+      if (!owns(record, event.owner)) return null;
+      return failed(record, event.at, event.error, event.owner.attempt);
+    case 'give-up':
+      return isTerminal(record.status) ? null : failed(record, event.at, event.error, null);
+    case 'cancel':
+      if (isTerminal(record.status) || record.status === 'RUNNING') return null;
+      return { ...record, status: 'STOPPED', worker: null, finishedAt: event.at, heartbeatAt: null, durationMs: null, error: event.error };
+    case 'retry':
+      if (!event.statuses.includes(record.status) || !isTerminal(record.status)) return null;
+      return { ...record, status: 'QUEUED', worker: null, finishedAt: null };
+    case 'reap': {
+      if (record.status !== 'RUNNING' || record.jobSeq !== event.jobSeq) return null;
+      if (record.heartbeatAt !== null && record.heartbeatAt >= event.staleBefore) return null;
+      return {
+        ...record,
+        status: 'QUEUED',
+        worker: null,
+        attempt: record.attempt + 1,
+        heartbeatAt: event.at,
+        history: record.history.map((h) => (h.outcome === 'running' ? { ...h, outcome: 'abandoned', endedAt: event.at, error: 'reaped: heartbeat stale and job gone' } : h)),
+      };
+    }
+  }
+}
+
+function claim<R extends TrialStateFields>(record: R, event: Extract<TrialTransition<R>, { type: 'claim' }>): R {
+  // A delivery's count still counts when an earlier attempt died before writing anything.
+  const attempt = Math.max(record.attempt + 1, event.delivery);
+  const history: AttemptRecord[] = record.history.map((h) => (h.outcome === 'running' ? { ...h, outcome: 'abandoned', endedAt: event.at } : h));
+  history.push({
+    attempt,
+    worker: event.worker,
+    startedAt: event.at,
+    endedAt: null,
+    outcome: 'running',
+    resumeEpoch: 0,
+    ...(event.queueLatencyMs !== undefined ? { queueLatencyMs: event.queueLatencyMs } : {}),
+  });
+  const { jobSeq: _previous, ...rest } = record;
+  return {
+    ...(rest as R),
+    status: 'RUNNING',
+    attempt,
+    worker: event.worker,
+    startedAt: record.startedAt ?? event.at,
+    finishedAt: null,
+    heartbeatAt: event.at,
+    durationMs: null,
+    history,
+    result: null,
+    model: null,
+    ...(event.jobSeq !== undefined ? { jobSeq: event.jobSeq } : {}),
+  };
+}
+
+function failed<R extends TrialStateFields>(record: R, at: string, error: string, attempt: number | null): R {
+  const history = record.history.map((h): AttemptRecord => {
+    if (attempt !== null && h.attempt === attempt) return { ...h, outcome: 'failed', endedAt: at, error };
+    if (h.outcome === 'running') return { ...h, outcome: 'abandoned', endedAt: at };
+    return h;
+  });
+  return { ...record, status: 'FAILED', finishedAt: at, heartbeatAt: at, durationMs: elapsed(record.startedAt, at), error, history };
+}
+
+/** Closes this attempt with `outcome`; any other attempt still marked running (a dead worker's) is abandoned. */
+function closeAttempt(history: AttemptRecord[], attempt: number, outcome: AttemptOutcome, at: string, error?: string): AttemptRecord[] {
+  return history.map((h) => {
+    if (h.attempt === attempt) return { ...h, outcome, endedAt: at, ...(error ? { error } : {}) };
+    if (h.outcome === 'running') return { ...h, outcome: 'abandoned', endedAt: at };
+    return h;
+  });
+}
+
+const elapsed = (startedAt: string | null, at: string): number => Date.parse(at) - Date.parse(startedAt ?? at);
