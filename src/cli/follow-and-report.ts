@@ -22,14 +22,22 @@ export interface FollowTarget {
 export async function followAndReport(
   nc: NatsConnection,
   target: FollowTarget,
-  opts: { json: boolean; log: Logger; afterCompletion?: () => Promise<void> },
+  opts: {
+    json: boolean;
+    log: Logger;
+    afterCompletion?: () => Promise<void>;
+    /** Stop following when aborted (the caller handles signals); default: at the first SIGINT or SIGTERM. */
+    signal?: AbortSignal;
+  },
 ): Promise<Leaderboard> {
   // Ctrl-C or SIGTERM stops following; callers drain their local workers (whose trials are requeued).
+  const signals = opts.signal ? null : abortOnFirstSignal();
+  const signal = opts.signal ?? signals!.signal;
   const abort = new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  const progress = await followSweep(nc, { ...target, log: opts.log, tty: process.stderr.isTTY === true, abort });
+  const progress = await followSweep(nc, { ...target, log: opts.log, tty: process.stderr.isTTY === true, abort }).finally(() => signals?.dispose());
   if (progress.done) {
     await (await SweepStore.open(nc)).setStatus(target.sweepId, 'COMPLETED');
     await opts.afterCompletion?.();
@@ -41,4 +49,18 @@ export async function followAndReport(
   const failed = progress.counts().failed;
   if (failed > 0) throw new ExitCode(1, `${failed} trial(s) failed; see \`sweep status ${target.sweepId}\` for their errors`);
   return lb;
+}
+
+function abortOnFirstSignal(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }

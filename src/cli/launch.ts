@@ -1,14 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { loadSpecFile, describeTrials } from '../spec/index.js';
+import { loadSpecFile, describeTrials, type ExpandedSweep } from '../spec/index.js';
 import type { DatasetName } from '../spec/types.js';
 import { effectiveSweepId } from '../coordinator/sweep-identity.js';
 import { launchSweep } from '../coordinator/launch.js';
 import { startLocalWorkers, type LocalWorkers } from '../coordinator/local-workers.js';
 import { ensureResources, DEFAULT_QUEUE } from '../transport/resources.js';
-import { createLogger } from '../log.js';
-import { openBroker, recordDetachedWorkers } from './broker.js';
+import type { EmbeddedServer } from '../transport/embedded-server.js';
+import type { BrokerOptions } from '../transport/connection.js';
+import { createLogger, type Logger } from '../log.js';
+import { openBroker, recordDetachedWorkers, type BrokerHandle } from './broker.js';
 import { brokerEnv, brokerOptions, type GlobalOptions } from './global-options.js';
 import { ExitCode, parsePositiveInt } from './errors.js';
 import type { BackendName } from '../training/types.js';
@@ -70,16 +72,44 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
 
   const broker = brokerOptions(g);
   const embedded = !broker.url;
-  const handle = await openBroker(broker, g.stateDir, log, `sweep-coordinator-${sweepId}`, { detached: embedded && (flags.detach ?? false) });
+  // Installed before the broker starts: the embedded nats-server has its own process group, so a Ctrl-C that
+  // killed us before the finally below ran would leave it behind.
+  const interrupts = new LaunchInterrupts();
+  try {
+    const handle = await openBroker(broker, g.stateDir, log, `sweep-coordinator-${sweepId}`, { detached: embedded && (flags.detach ?? false) });
+    interrupts.embedded = handle.embedded;
+    await launchOn(handle, { sweep, sweepId, specPath, flags, g, broker, log, interrupts });
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+interface LaunchContext {
+  sweep: ExpandedSweep;
+  sweepId: string;
+  specPath: string;
+  flags: LaunchFlags;
+  g: GlobalOptions;
+  broker: BrokerOptions;
+  log: Logger;
+  interrupts: LaunchInterrupts;
+}
+
+/** Publishes, runs local workers and follows to the leaderboard; stops the workers, then the broker, at the end. */
+async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void> {
+  const { sweep, sweepId, specPath, flags, g, broker, log, interrupts } = ctx;
+  const embedded = !broker.url;
   let workers: LocalWorkers | null = null;
   let exportFailure: string | null = null;
   try {
+    interrupts.throwIfInterrupted();
     await ensureResources(handle.nc, { ...DEFAULT_QUEUE, pool: sweep.execution.pool, ackWaitMs: sweep.execution.ack_wait_ms });
     const res = await launchSweep(handle.nc, sweep, { sweepId, specFile: specPath, pool: sweep.execution.pool, extend: flags.extend ?? false });
     process.stderr.write(
       `sweep ${sweepId}: ${sweep.trials.length} trials, ${res.alreadyCompleted} already completed, ` +
         `published ${res.publish.published} jobs (${res.publish.duplicates} already queued)\n`,
     );
+    interrupts.throwIfInterrupted();
     const workerCount = flags.workers ?? (embedded ? Math.max(1, Math.min(availableParallelism(), res.toPublish)) : 0);
     if (workerCount > 0 && res.toPublish > 0) {
       const args = ['--backend', flags.backend, '--pool', sweep.execution.pool, '--ack-wait', String(sweep.execution.ack_wait_ms)];
@@ -93,6 +123,7 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
         env: brokerEnv(broker),
         detached: flags.detach ?? false,
       });
+      interrupts.workers = workers;
       process.stderr.write(`started ${workerCount} local worker(s); logs: ${workers.logFiles.join(', ')}\n`);
     }
     if (flags.detach) {
@@ -100,6 +131,7 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
       process.stdout.write(sweepId + '\n');
       if (workers) recordDetachedWorkers(g.stateDir, workers.pids);
       workers = null; // detached workers outlive this process: the finally block must not stop them
+      interrupts.workers = null;
       return;
     }
     await followAndReport(
@@ -114,6 +146,7 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
       {
         json: flags.json ?? false,
         log,
+        signal: interrupts.signal,
         afterCompletion: async () => {
           if (!sweep.export || !flags.export) return;
           const { exportWinnersAfterLaunch } = await import('./export.js');
@@ -125,9 +158,70 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
         },
       },
     );
+    interrupts.throwIfInterrupted();
     if (exportFailure) throw new ExitCode(1, exportFailure);
   } finally {
+    // Workers first: draining ones still need the broker to requeue their trials.
     await workers?.stop();
     await handle.close();
+  }
+}
+
+/** After a second signal, how long the normal shutdown (workers, then broker) may take before we exit anyway. */
+const FORCED_EXIT_MS = 15_000;
+
+/**
+ * SIGINT/SIGTERM while launch runs. Local workers and the embedded nats-server have their own process groups, so
+ * a terminal's Ctrl-C reaches only this process, which stops them in order: the first signal drains the workers
+ * and stops following (launchOn's finally then waits for them and stops the broker last; exit 130), the second
+ * kills the workers.
+ */
+class LaunchInterrupts {
+  workers: LocalWorkers | null = null;
+  embedded: EmbeddedServer | null = null;
+  private count = 0;
+  private forcedExit: NodeJS.Timeout | null = null;
+  private readonly controller = new AbortController();
+  private readonly onSignal = (sig: NodeJS.Signals) => this.interrupted(sig);
+
+  constructor() {
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  throwIfInterrupted(): void {
+    if (this.count > 0) throw new ExitCode(130, 'interrupted: the sweep goes on when you launch or attach it again');
+  }
+
+  dispose(): void {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+    if (this.forcedExit) clearTimeout(this.forcedExit);
+  }
+
+  private interrupted(sig: NodeJS.Signals): void {
+    const what = sig === 'SIGINT' ? 'Ctrl-C' : sig;
+    this.count++;
+    if (this.count === 1) {
+      process.stderr.write(
+        this.workers
+          ? `${what}: draining local workers (running trials are requeued); press Ctrl-C again to stop them now\n`
+          : `${what}: stopping\n`,
+      );
+      this.workers?.drain();
+      this.controller.abort();
+      return;
+    }
+    process.stderr.write(`${what} again: stopping local workers now\n`);
+    this.workers?.kill();
+    // Something unforeseen (e.g. an export) may still hold the shutdown up: do not leave the broker behind.
+    this.forcedExit ??= setTimeout(() => {
+      this.embedded?.kill();
+      process.exit(130);
+    }, FORCED_EXIT_MS).unref();
   }
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, openSync, closeSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { freePort } from './free-port.js';
 
@@ -17,6 +17,10 @@ export interface EmbeddedServerOptions {
   /** Fixed ports (a restart on the same ports lets clients reconnect); default: free ones. */
   port?: number;
   monitorPort?: number;
+  /** Server-to-client PING interval (nats-server default 2 min): a silent client is dropped after ~interval × (max + 1). */
+  pingIntervalS?: number;
+  /** Unanswered PINGs before the server drops a client (nats-server default 2). */
+  pingMaxOutstanding?: number;
 }
 
 export interface EmbeddedServer {
@@ -71,6 +75,36 @@ async function waitHealthy(monitorUrl: string, child: ChildProcess, timeoutMs: n
   throw new Error(`nats-server did not become healthy within ${timeoutMs} ms; see ${logFile}`);
 }
 
+/**
+ * nats-server 2.9 takes ping_interval/ping_max only from a config file: write one next to the store when either
+ * is set and return the extra arguments; the other settings stay on the command line.
+ */
+function pingConfigArgs(opts: EmbeddedServerOptions): string[] {
+  const { pingIntervalS, pingMaxOutstanding } = opts;
+  if (pingIntervalS === undefined && pingMaxOutstanding === undefined) return [];
+  if (pingIntervalS !== undefined && !(pingIntervalS > 0)) throw new RangeError(`pingIntervalS must be > 0, got ${pingIntervalS}`);
+  if (pingMaxOutstanding !== undefined && !(Number.isInteger(pingMaxOutstanding) && pingMaxOutstanding >= 1)) {
+    throw new RangeError(`pingMaxOutstanding must be a whole number ≥ 1, got ${pingMaxOutstanding}`);
+  }
+  const lines = [
+    ...(pingIntervalS !== undefined ? [`ping_interval: "${Math.max(1, Math.round(pingIntervalS * 1000))}ms"`] : []),
+    ...(pingMaxOutstanding !== undefined ? [`ping_max: ${pingMaxOutstanding}`] : []),
+  ];
+  const file = join(opts.storeDir, 'nats-server.conf');
+  writeFileSync(file, lines.join('\n') + '\n');
+  return ['-c', file];
+}
+
+/**
+ * A server this process owns must not outlive it even when it ends through process.exit() or an uncaught error;
+ * its own process group keeps a terminal's Ctrl-C away from it, so nothing else would stop it.
+ */
+function stopWithThisProcess(child: ChildProcess): void {
+  const onExit = () => child.kill('SIGTERM');
+  process.once('exit', onExit);
+  child.once('exit', () => process.off('exit', onExit));
+}
+
 /** Starts nats-server with JetStream on free loopback ports and waits for /healthz. */
 export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const binary = findNatsServerBinary(opts.binary);
@@ -78,13 +112,16 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   const port = opts.port ?? (await freePort());
   const monitorPort = opts.monitorPort ?? (await freePort());
   const logFile = join(opts.storeDir, 'nats-server.log');
+  const config = pingConfigArgs(opts);
   const out = openSync(logFile, 'a');
+  // Its own process group always, so that a terminal's Ctrl-C reaches only us and we stop it after our workers.
   const child = spawn(
     binary,
-    ['-js', '-sd', opts.storeDir, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)],
-    { stdio: ['ignore', out, out], detached: opts.detached ?? false },
+    [...config, '-js', '-sd', opts.storeDir, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)],
+    { stdio: ['ignore', out, out], detached: true },
   );
   closeSync(out);
+  if (!opts.detached) stopWithThisProcess(child);
   const monitorUrl = `http://127.0.0.1:${monitorPort}`;
   try {
     await waitHealthy(monitorUrl, child, opts.readyTimeoutMs ?? 15_000, logFile);
