@@ -1,8 +1,8 @@
 /** Sweep specs (YAML text) for the fault-tolerance and chaos tests. */
 
-export function sleepSpec(name: string, o: { sleepMs: number; epochs: number; maxDeliver: number; ackWaitS: number; repeats?: number }): string {
+export function sleepSpec(name: string, o: { sleepMs: number; epochs: number; maxDeliver: number; ackWaitS: number; repeats?: number; model?: 'sleep' | 'spin' }): string {
   return `name: ${name}
-model: sleep
+model: ${o.model ?? 'sleep'}
 dataset: { name: synthetic, synthetic: { height: 4, width: 4, channels: 1, classes: 2, train_size: 4, validation_size: 4 } }
 parameters:
   sleep_ms: ${o.sleepMs}

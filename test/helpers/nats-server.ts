@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
-import { startEmbeddedServer, type EmbeddedServer } from '../../src/transport/embedded-server.js';
+import { startEmbeddedServer, type EmbeddedServer, type EmbeddedServerOptions } from '../../src/transport/embedded-server.js';
 import { connectBroker } from '../../src/transport/connection.js';
 
 export interface TestBroker {
@@ -14,9 +14,9 @@ export interface TestBroker {
 }
 
 /** A real nats-server with JetStream on free ports and a temp store, for one test suite. */
-export async function startTestBroker(): Promise<TestBroker> {
+export async function startTestBroker(options: Omit<EmbeddedServerOptions, 'storeDir'> = {}): Promise<TestBroker> {
   const storeDir = mkdtempSync(join(tmpdir(), 'sweep-nats-'));
-  const server = await startEmbeddedServer({ storeDir });
+  const server = await startEmbeddedServer({ ...options, storeDir });
   const conns: NatsConnection[] = [];
   return {
     server,
