@@ -1,5 +1,6 @@
 import type { NatsConnection } from 'nats';
 import { followSweep } from '../coordinator/follow.js';
+import { startReaper, type ReaperSettings } from '../coordinator/reaper.js';
 import { loadSweepView } from '../coordinator/sweep-view.js';
 import { SweepStore } from '../transport/sweep-store.js';
 import { buildLeaderboard, renderTable, type Leaderboard } from '../report/index.js';
@@ -28,6 +29,8 @@ export async function followAndReport(
     afterCompletion?: () => Promise<void>;
     /** Stop following when aborted (the caller handles signals); default: at the first SIGINT or SIGTERM. */
     signal?: AbortSignal;
+    /** Run a reaper (see coordinator/reaper.ts) with the sweep's execution settings while following. */
+    reaper?: ReaperSettings;
   },
 ): Promise<Leaderboard> {
   // Ctrl-C or SIGTERM stops following; callers drain their local workers (whose trials are requeued).
@@ -37,7 +40,11 @@ export async function followAndReport(
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  const progress = await followSweep(nc, { ...target, log: opts.log, tty: process.stderr.isTTY === true, abort }).finally(() => signals?.dispose());
+  const reaper = opts.reaper ? startReaper(nc, { ...opts.reaper, sweepId: target.sweepId, log: opts.log }) : null;
+  const progress = await followSweep(nc, { ...target, log: opts.log, tty: process.stderr.isTTY === true, abort }).finally(async () => {
+    signals?.dispose();
+    await reaper?.stop();
+  });
   if (progress.done) {
     await (await SweepStore.open(nc)).setStatus(target.sweepId, 'COMPLETED');
     await opts.afterCompletion?.();

@@ -147,6 +147,7 @@ async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void>
         json: flags.json ?? false,
         log,
         signal: interrupts.signal,
+        reaper: { ackWaitMs: sweep.execution.ack_wait_ms, pool: sweep.execution.pool, maxDeliver: sweep.execution.max_deliver, checkpointEvery: sweep.execution.checkpoint_every },
         afterCompletion: async () => {
           if (!sweep.export || !flags.export) return;
           const { exportWinnersAfterLaunch } = await import('./export.js');

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { retryTrials } from '../coordinator/retry.js';
 import { loadSweepView } from '../coordinator/sweep-view.js';
+import { reaperSettingsFromSpec } from '../coordinator/reaper.js';
 import { startLocalWorkers, type LocalWorkers } from '../coordinator/local-workers.js';
 import { DEFAULT_QUEUE, ensureResources } from '../transport/resources.js';
 import { createLogger } from '../log.js';
@@ -46,14 +47,17 @@ export function registerRetryAttach(program: Command): void {
       let workers: LocalWorkers | null = null;
       try {
         const { sweep } = await loadSweepView(handle.nc, id);
+        // The execution settings of the spec it was launched with (defaults for a record that has none).
+        const execution = reaperSettingsFromSpec(sweep.spec);
         if (flags.workers > 0) {
-          workers = startLocalWorkers({ count: flags.workers, natsUrl: handle.url, logDir: join(g.stateDir, 'logs'), args: ['--backend', flags.backend], env: brokerEnv(broker) });
+          const args = ['--backend', flags.backend, '--pool', execution.pool, '--ack-wait', String(execution.ackWaitMs)];
+          workers = startLocalWorkers({ count: flags.workers, natsUrl: handle.url, logDir: join(g.stateDir, 'logs'), args, env: brokerEnv(broker) });
           process.stderr.write(`started ${flags.workers} local worker(s); logs: ${workers.logFiles.join(', ')}\n`);
         }
         await followAndReport(
           handle.nc,
           { sweepId: sweep.id, expected: sweep.trials ? new Set(sweep.trials.map((t) => t.id)) : null, total: sweep.trialCount, objectiveMetric: sweep.objective.metric, totalEpochs: null },
-          { json: flags.json ?? false, log },
+          { json: flags.json ?? false, log, reaper: execution },
         );
       } finally {
         await workers?.stop();

@@ -68,7 +68,7 @@ export type TrialTransition<R extends TrialStateFields> =
   | { type: 'give-up'; at: string; error: string }
   | { type: 'cancel'; at: string; error: string }
   | { type: 'retry'; statuses: readonly TrialStatus[] }
-  /** A RUNNING trial whose heartbeat is older than `staleBefore` and whose job is gone. */
+  /** A RUNNING trial whose heartbeat is older than `staleBefore` and whose job is gone (the reaper republishes it). */
   | { type: 'reap'; at: string; staleBefore: string; jobSeq: number | undefined };
 
 /** True while `owner` holds the trial: RUNNING, on its worker, with its attempt. */
@@ -141,9 +141,9 @@ export function transition<R extends TrialStateFields>(record: R, event: TrialTr
       if (record.heartbeatAt !== null && record.heartbeatAt >= event.staleBefore) return null;
       return {
         ...record,
+        // QUEUED already fences the old owner out; the next claim numbers the new attempt.
         status: 'QUEUED',
         worker: null,
-        attempt: record.attempt + 1,
         heartbeatAt: event.at,
         history: record.history.map((h) => (h.outcome === 'running' ? { ...h, outcome: 'abandoned', endedAt: event.at, error: 'reaped: heartbeat stale and job gone' } : h)),
       };

@@ -73,7 +73,7 @@ const cases: [string, R, TrialTransition<R>, TrialStatus | null, ((r: R) => void
   ['retry of a stopped trial when only failed ones are wanted', record({ status: 'STOPPED' }), { type: 'retry', statuses: ['FAILED'] }, null],
   ['retry of a running trial', running(), { type: 'retry', statuses: ['FAILED', 'STOPPED', 'RUNNING'] }, null],
   ['reap of a stale trial whose job is gone', running(), { type: 'reap', at: T2, staleBefore: T1, jobSeq: 7 }, 'QUEUED', (r) => {
-    assert.equal(r.attempt, 3); assert.equal(r.worker, null);
+    assert.equal(r.attempt, 2, 'the next claim numbers the new attempt'); assert.equal(r.worker, null);
     assert.deepEqual(r.history.map((h) => h.outcome), ['abandoned', 'abandoned']);
   }],
   ['no reap of a fresh heartbeat', running({ heartbeatAt: T2 }), { type: 'reap', at: T2, staleBefore: T1, jobSeq: 7 }, null],

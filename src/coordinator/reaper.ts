@@ -1,0 +1,219 @@
+import { nanos, type JetStreamManager, type NatsConnection } from 'nats';
+import type { Logger } from '../log.js';
+import { coerceError } from '../log.js';
+import { transition } from '../domain/trial-state.js';
+import { DEFAULTS } from '../spec/defaults.js';
+import { JOBS_STREAM, consumerName } from '../transport/names.js';
+import { TrialStore } from '../transport/trial-store.js';
+import { SweepStore } from '../transport/sweep-store.js';
+import { publishJobs } from '../transport/job-queue.js';
+import type { JobMessage, TrialRecord } from '../transport/codecs.js';
+
+/**
+ * The reaper: requeues a RUNNING trial whose heartbeat is stale and whose job message is gone from the JOBS
+ * stream. That state needs a stale ack (a zombie, or a bug, acking delivery 1 after delivery 2 went out removes
+ * the message on a work-queue stream) followed by the death of the live holder: nothing would ever redeliver the
+ * job, and the trial would stay RUNNING forever. A trial whose job is still in the stream is never reaped: the
+ * broker redelivers it after ack_wait by itself.
+ */
+
+export interface ReaperSettings {
+  /** The sweep's ack_wait (spec execution.ack_wait_ms): workers heartbeat every max(1 s, ack_wait). */
+  ackWaitMs: number;
+  pool: string;
+  /** Written into republished jobs (spec execution.max_deliver / checkpoint_every). */
+  maxDeliver: number;
+  checkpointEvery: number;
+  /** Time between passes; default max(1 s, ack_wait). */
+  intervalMs?: number;
+}
+
+export interface ReaperOptions extends ReaperSettings {
+  sweepId: string;
+  log: Logger;
+}
+
+export interface Reaper {
+  /** Stops the timer and waits for a pass in progress. */
+  stop(): Promise<void>;
+  /** One pass now (not overlapping a timer pass); resolves with the number of trials reaped. `now` is for tests. */
+  sweepOnce(now?: number): Promise<number>;
+}
+
+/** The fields of a trial record the candidate test reads. */
+export type ReapableRecord = Pick<TrialRecord, 'trialId' | 'status' | 'attempt' | 'heartbeatAt' | 'jobSeq' | 'config'>;
+
+export interface ReapCandidate {
+  trialId: string;
+  attempt: number;
+  jobSeq: number;
+  heartbeatAt: string | null;
+}
+
+/**
+ * How old a heartbeat must be before its trial is suspect: three heartbeat periods (a worker writes one every
+ * max(1 s, ack_wait)), so a write or two lost to a slow broker does not make a live trial look dead.
+ */
+export function staleAfterMs(ackWaitMs: number): number {
+  return 3 * Math.max(1_000, ackWaitMs);
+}
+
+/**
+ * The records the reaper must check against the stream (pure): RUNNING, with a job sequence, a config to rebuild
+ * the job from, and a heartbeat older than `staleBefore` (epoch ms; a missing heartbeat counts as stale, as in the
+ * state machine's `reap`). A record without `jobSeq` is never a candidate: it was claimed by a worker that
+ * predates the field, and so (a) there is no way to tell which message its attempt holds, hence whether the job
+ * is gone, and (b) such workers did not write periodic heartbeats, so a stale heartbeat says nothing about
+ * whether it is alive. A record without a config cannot be republished. An unparseable heartbeat is not stale.
+ */
+export function reapCandidates(records: Iterable<ReapableRecord>, staleBefore: number): ReapCandidate[] {
+  const out: ReapCandidate[] = [];
+  for (const r of records) {
+    if (r.status !== 'RUNNING' || typeof r.jobSeq !== 'number' || !r.config) continue;
+    if (r.heartbeatAt !== null && !(Date.parse(r.heartbeatAt) < staleBefore)) continue;
+    out.push({ trialId: r.trialId, attempt: r.attempt, jobSeq: r.jobSeq, heartbeatAt: r.heartbeatAt });
+  }
+  return out;
+}
+
+/** The settings of a sweep from its stored (validated) spec, for a coordinator that has no spec file (attach). */
+export function reaperSettingsFromSpec(spec: unknown): ReaperSettings {
+  const e = (typeof spec === 'object' && spec !== null ? (spec as { execution?: unknown }).execution : undefined) ?? {};
+  const field = <T>(name: string, ok: (v: unknown) => v is T): T | undefined => {
+    const v = (e as Record<string, unknown>)[name];
+    return ok(v) ? v : undefined;
+  };
+  const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+  const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+  const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+  const isPositiveCount = (v: unknown): v is number => isCount(v) && v > 0;
+  const d = DEFAULTS.execution;
+  return {
+    ackWaitMs: Math.round((field('ack_wait_s', isNumber) ?? d.ack_wait_s) * 1000),
+    pool: field('pool', isString) ?? d.pool,
+    maxDeliver: field('max_deliver', isPositiveCount) ?? d.max_deliver,
+    checkpointEvery: field('checkpoint_every', isCount) ?? d.checkpoint_every,
+  };
+}
+
+/** nats.js error code of STREAM.MSG.GET for a sequence the stream does not hold (deleted, acked or never stored). */
+const NO_MESSAGE_FOUND = 10037;
+
+/** Starts a reaper for one sweep: a pass every `intervalMs` until stop(). */
+export function startReaper(nc: NatsConnection, opts: ReaperOptions): Reaper {
+  const intervalMs = opts.intervalMs ?? Math.max(1_000, opts.ackWaitMs);
+  const log = opts.log.child({ component: 'reaper', sweepId: opts.sweepId });
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<number> = Promise.resolve(0);
+  let handles: Handles | null = null;
+  const open = async (): Promise<Handles> =>
+    (handles ??= { trials: await TrialStore.open(nc), sweeps: await SweepStore.open(nc), jsm: await nc.jetstreamManager() });
+
+  const pass = (now?: number): Promise<number> => {
+    // Passes never overlap: a second caller waits for the first and then runs its own.
+    running = running.catch(() => 0).then(async () => reapPass(nc, await open(), opts, log, now ?? Date.now()));
+    return running;
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      timer = null;
+      pass().then(
+        () => schedule(),
+        (e: unknown) => {
+          log.warn({ err: coerceError(e).message }, 'reaper pass failed: trying again at the next one');
+          schedule();
+        },
+      );
+    }, intervalMs);
+    timer.unref();
+  };
+  schedule();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await running.catch(() => undefined);
+    },
+    sweepOnce: (now?: number) => pass(now),
+  };
+}
+
+interface Handles {
+  trials: TrialStore;
+  sweeps: SweepStore;
+  jsm: JetStreamManager;
+}
+
+async function reapPass(nc: NatsConnection, { trials, sweeps, jsm }: Handles, opts: ReaperOptions, log: Logger, now: number): Promise<number> {
+  const { sweepId } = opts;
+  // A cancelled sweep's jobs were purged on purpose: its trials must not be put back in the queue.
+  if ((await sweeps.get(sweepId))?.value.status === 'CANCELLED') return 0;
+  const records = await trials.snapshot(sweepId);
+  let staleAfter = staleAfterMs(opts.ackWaitMs);
+  if (reapCandidates(records.values(), now - staleAfter).length === 0) return 0;
+  // Workers write heartbeats every max(1 s, their own --ack-wait), which also sets the consumer's ack_wait: a
+  // longer one there than in the spec means slower heartbeats, so judge staleness by the longer of the two.
+  const consumerAckWait = await jsm.consumers
+    .info(JOBS_STREAM, consumerName(opts.pool))
+    .then((i) => (i.config.ack_wait ?? 0) / nanos(1))
+    .catch(() => 0);
+  staleAfter = staleAfterMs(Math.max(opts.ackWaitMs, consumerAckWait));
+  const staleBefore = now - staleAfter;
+  const staleBeforeIso = new Date(staleBefore).toISOString();
+  let reaped = 0;
+  for (const c of reapCandidates(records.values(), staleBefore)) {
+    if (await jobStillQueued(jsm, c.jobSeq, sweepId, c.trialId)) continue;
+    const record = records.get(c.trialId)!;
+    const newAttempt = c.attempt + 1;
+    // Published before the record changes: a coordinator that dies between the two leaves a stale RUNNING record
+    // and a queued job (the next claim fixes the record), never a QUEUED trial without a job. The Msg-Id names the
+    // attempt, so two reapers of the same trial publish one job, and the duplicate window never swallows a later
+    // reap (the attempt only grows).
+    const job: JobMessage = {
+      v: 1, sweepId, trialId: c.trialId, index: record.index, maxDeliver: opts.maxDeliver, checkpointEvery: opts.checkpointEvery,
+      publishedAt: Date.now(), config: record.config!,
+    };
+    await publishJobs(nc, opts.pool, [job], { msgId: (j) => `${j.trialId}.a${newAttempt}` });
+    const at = new Date().toISOString();
+    const res = await trials.mutate(sweepId, c.trialId, (cur) =>
+      cur ? transition(cur, { type: 'reap', at, staleBefore: staleBeforeIso, jobSeq: c.jobSeq }) : null,
+    );
+    if (!res.changed) {
+      // Moved on meanwhile (finished, claimed, heartbeat came back): a claim of the job just published either
+      // continues it or finds it finished and acknowledges the duplicate.
+      log.info({ trialId: c.trialId, status: res.record?.status, attempt: res.record?.attempt }, 'reaper: trial moved on before it was requeued');
+      continue;
+    }
+    reaped++;
+    log.warn(
+      { trialId: c.trialId, attempt: newAttempt, jobSeq: c.jobSeq, heartbeatAt: c.heartbeatAt, staleAfterMs: staleAfter },
+      `trial ${c.trialId} reaped: RUNNING with a heartbeat older than ${Math.round(staleAfter / 1000)} s and its job (seq ${c.jobSeq}) gone; requeued as attempt ${newAttempt}`,
+    );
+  }
+  return reaped;
+}
+
+/**
+ * Whether the JOBS stream still holds the job at `seq` (the message the running attempt holds). The message is
+ * matched by its content, not its subject, so a wrong pool setting cannot make a queued job look gone; a sequence
+ * now holding another trial's job (the stream was recreated) counts as gone. Any error other than "no message
+ * found" propagates, so a broker problem never reaps anything.
+ */
+async function jobStillQueued(jsm: JetStreamManager, seq: number, sweepId: string, trialId: string): Promise<boolean> {
+  let data: Uint8Array;
+  try {
+    data = (await jsm.streams.getMessage(JOBS_STREAM, { seq })).data;
+  } catch (e) {
+    if ((e as { api_error?: { err_code?: number } }).api_error?.err_code === NO_MESSAGE_FOUND) return false;
+    throw e;
+  }
+  try {
+    const job = JSON.parse(new TextDecoder().decode(data)) as Partial<JobMessage> | null;
+    return job?.sweepId === sweepId && job.trialId === trialId;
+  } catch {
+    return false; // not a job of ours: workers terminate such messages
+  }
+}
