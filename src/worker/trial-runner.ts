@@ -219,10 +219,6 @@ class Attempt {
       dropped = saved.drop;
       ctx.onCheckpoint?.(state.bytes.byteLength, (performance.now() - started) / 1000);
     }
-    ctx.events.publish({
-      v: 1, type: 'epoch', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, attempt: owner.attempt, metrics,
-      totalEpochs: job.config.training.epochs, at: iso(),
-    });
     // Progress in KV at most every RECORD_EVERY_MS per trial: epochs of real models take longer than that,
     // while 0 ms dispatch-benchmark epochs would otherwise spend most of their time on KV writes.
     if (state || Date.now() - this.lastRecordAt >= RECORD_EVERY_MS) {
@@ -231,6 +227,11 @@ class Attempt {
       // Only now does the record no longer point at them.
       await ctx.checkpoints.deleteAll(dropped);
     }
+    // After the fenced write, so an attempt that lost its lease reports no epoch.
+    ctx.events.publish({
+      v: 1, type: 'epoch', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, attempt: owner.attempt, metrics,
+      totalEpochs: job.config.training.epochs, at: iso(),
+    });
     if (ctx.drain.aborted) return true;
     this.cancelled = (await ctx.sweepStatus.get(job.sweepId)) === 'CANCELLED';
     return this.cancelled;
