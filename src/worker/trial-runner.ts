@@ -154,19 +154,16 @@ class Attempt {
       if (resumeEpoch > 0 || claimed.epochs.length > 0 || this.checkpoints !== claimed.checkpoints) {
         await this.fenced({ type: 'resume', owner: this.owner, resumeEpoch, epochs: [...this.epochsSeen], checkpoints: this.checkpoints });
       }
-      log.info({ delivery, resumeEpoch }, resumeEpoch > 0 ? 'trial resumed from checkpoint' : 'trial started');
+      // Sleep trials only await timers: they run inline, everything else in a trainer process of this slot.
+      if (job.config.model.family !== 'sleep') trainer = await ctx.trainers.acquire();
+      log.info({ delivery, resumeEpoch, ...(trainer ? { trainerPid: trainer.pid } : {}) }, resumeEpoch > 0 ? 'trial resumed from checkpoint' : 'trial started');
       ctx.events.publish({
         v: 1, type: 'started', sweepId, trialId, worker: ctx.workerId, attempt: this.owner.attempt, resumeEpoch, at: iso(),
         ...(job.publishedAt !== undefined ? { queueLatencyMs: Date.now() - job.publishedAt } : {}),
       });
       const checkpointEvery = job.checkpointEvery ?? 1;
       const onEpoch = (r: EpochReport) => this.onEpoch(r);
-      if (job.config.model.family === 'sleep') {
-        this.run_ = runInline(job.config, resumeFrom, checkpointEvery, onEpoch);
-      } else {
-        trainer = await ctx.trainers.acquire();
-        this.run_ = trainer.run(job.config, resumeFrom, checkpointEvery, onEpoch);
-      }
+      this.run_ = trainer ? trainer.run(job.config, resumeFrom, checkpointEvery, onEpoch) : runInline(job.config, resumeFrom, checkpointEvery, onEpoch);
       if (this.lost) this.run_.abort();
       ctx.drain.addEventListener('abort', onDrain);
       if (ctx.drain.aborted) this.run_.abort();

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
 import type { NatsConnection } from 'nats';
@@ -63,4 +63,32 @@ export { readSweepEvents } from '../../src/transport/events.js';
 /** Occurrences of a log message (pino JSON `msg`) in a process output. */
 export function countLogLines(output: string, msg: string): number {
   return output.split('\n').filter((l) => l.includes(`"msg":"${msg}`)).length;
+}
+
+/** A process and its descendants (a worker and its trainer processes). */
+function processTree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    // no children
+  }
+  return [pid, ...children.flatMap(processTree)];
+}
+
+/** Signals a process and its descendants: SIGSTOP/SIGCONT of a whole worker, as a suspended machine would. */
+export function signalTree(pid: number, sig: NodeJS.Signals): void {
+  for (const p of processTree(pid)) {
+    try {
+      process.kill(p, sig);
+    } catch {
+      // exited meanwhile
+    }
+  }
+}
+
+/** N busy-loop processes: CPU load beside a test (CHAOS_HOGS). Returns a stop function. */
+export function startCpuHogs(n: number): () => void {
+  const hogs = Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  return () => hogs.forEach((h) => h.kill('SIGKILL'));
 }

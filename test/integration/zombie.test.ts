@@ -1,9 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import type { NatsConnection } from 'nats';
 import { startTestBroker, type TestBroker } from '../helpers/nats-server.js';
-import { readSweepEvents, startWorkerProcess, stopGently, waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
+import { readSweepEvents, signalTree, startWorkerProcess, stopGently, waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
 import { ensureResources, DEFAULT_QUEUE } from '../../src/transport/resources.js';
 import { TrialStore } from '../../src/transport/trial-store.js';
 import { CheckpointStore } from '../../src/transport/checkpoint-store.js';
@@ -26,26 +25,6 @@ training: { epochs: ${EPOCHS} }
 objective: { metric: val_accuracy, goal: max }
 execution: { max_deliver: 10, ack_wait_s: ${ACK_WAIT_S} }
 `;
-
-/** The worker and its trainer processes: a suspended machine stops all of them. */
-function processTree(pid: number): number[] {
-  let children: number[] = [];
-  try {
-    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  } catch {
-    // no children
-  }
-  return [pid, ...children.flatMap(processTree)];
-}
-function signalTree(pid: number, sig: NodeJS.Signals): void {
-  for (const p of processTree(pid)) {
-    try {
-      process.kill(p, sig);
-    } catch {
-      // exited meanwhile
-    }
-  }
-}
 
 describe('a zombie worker (SIGSTOP past its lease, then SIGCONT) never corrupts the live attempt', () => {
   let broker: TestBroker;

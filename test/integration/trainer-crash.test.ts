@@ -1,0 +1,97 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { NatsConnection } from 'nats';
+import { startTestBroker, type TestBroker } from '../helpers/nats-server.js';
+import { startWorkerProcess, stopGently, waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
+import { sleepSpec } from '../helpers/chaos-specs.js';
+import { ensureResources, DEFAULT_QUEUE } from '../../src/transport/resources.js';
+import { TrialStore } from '../../src/transport/trial-store.js';
+import { publishJobs } from '../../src/transport/job-queue.js';
+import type { JobMessage, TrialRecord } from '../../src/transport/codecs.js';
+import { launchSweep } from '../../src/coordinator/launch.js';
+import { parseSpec } from '../../src/spec/index.js';
+
+const ACK_WAIT_S = 2;
+const MAX_DELIVER = 3;
+
+/** The trainer pid of each start of `trialId`, from the worker's 'trial started'/'resumed' log lines. */
+function trainerPids(output: string, trialId: string): number[] {
+  return output
+    .split('\n')
+    .filter((l) => l.includes(`"trialId":"${trialId}"`) && l.includes('"trainerPid"'))
+    .map((l) => (JSON.parse(l) as { trainerPid: number }).trainerPid);
+}
+
+describe('trainer crashes and bad configs end as FAILED with the reason, and never take other slots down', () => {
+  let broker: TestBroker;
+  let nc: NatsConnection;
+  let store: TrialStore;
+  let w: SweepProcess;
+  before(async () => {
+    broker = await startTestBroker();
+    nc = await broker.connect();
+    await ensureResources(nc, { ...DEFAULT_QUEUE, ackWaitMs: ACK_WAIT_S * 1000 });
+    store = await TrialStore.open(nc);
+    w = startWorkerProcess(broker.url, ACK_WAIT_S * 1000, ['--concurrency', '2']);
+  });
+  after(async () => {
+    await stopGently(w, 5_000);
+    await broker.stop();
+  });
+  const final = (sweepId: string, trialId: string) =>
+    waitFor(`${trialId} terminal`, async () => {
+      const r = await store.get(sweepId, trialId);
+      return r && ['COMPLETED', 'FAILED', 'STOPPED'].includes(r.value.status) ? r.value : null;
+    }, 180_000, () => w.output());
+
+  test('a trainer killed on every delivery (as by the OOM killer) fails its trial after max_deliver; the other slot completes', async () => {
+    const victim = parseSpec(sleepSpec('crash-victim', { model: 'spin', sleepMs: 1_000, epochs: 30, maxDeliver: MAX_DELIVER, ackWaitS: ACK_WAIT_S }), 'v.yaml');
+    const bystander = parseSpec(sleepSpec('crash-bystander', { model: 'spin', sleepMs: 1_000, epochs: 8, maxDeliver: MAX_DELIVER, ackWaitS: ACK_WAIT_S }), 'b.yaml');
+    const victimId = victim.trials[0]!.id;
+    const bystanderId = bystander.trials[0]!.id;
+    await launchSweep(nc, bystander, { sweepId: bystander.id, specFile: 'x', pool: 'default' });
+    await launchSweep(nc, victim, { sweepId: victim.id, specFile: 'x', pool: 'default' });
+
+    const killed = new Set<number>();
+    let failed: TrialRecord | null = null;
+    while (!failed) {
+      for (const pid of trainerPids(w.output(), victimId)) {
+        if (killed.has(pid)) continue;
+        killed.add(pid);
+        process.kill(pid, 'SIGKILL');
+      }
+      const r = await store.get(victim.id, victimId);
+      if (r?.value.status === 'FAILED') failed = r.value;
+      assert.ok(!r || r.value.status !== 'COMPLETED', 'the victim never completes');
+      assert.equal(w.child.exitCode, null, `the worker process stays up\n${w.output()}`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal(killed.size, MAX_DELIVER, 'one trainer killed per delivery');
+    assert.match(failed.error ?? '', /TrainerExitedError: trainer process \d+ exited \(signal SIGKILL\)/);
+    assert.deepEqual(failed.history.map((h) => h.outcome), ['requeued', 'requeued', 'failed']);
+
+    const other = await final(bystander.id, bystanderId);
+    assert.equal(other.status, 'COMPLETED', other.error ?? '');
+    assert.deepEqual(other.history.map((h) => h.outcome), ['completed'], 'the other slot was never disturbed');
+    assert.equal(w.child.exitCode, null, 'the worker process is still up');
+  });
+
+  test('a job whose config the trainer cannot use fails with the reason, and the worker goes on', async () => {
+    const ok = parseSpec(sleepSpec('bad-config-next', { model: 'spin', sleepMs: 200, epochs: 2, maxDeliver: MAX_DELIVER, ackWaitS: ACK_WAIT_S }), 'ok.yaml');
+    const base = parseSpec(sleepSpec('bad-config', { model: 'spin', sleepMs: 200, epochs: 2, maxDeliver: MAX_DELIVER, ackWaitS: ACK_WAIT_S }), 'bad.yaml');
+    const trial = base.trials[0]!;
+    // Published by hand, as a coordinator of another version could: a model family this worker does not know.
+    const job: JobMessage = {
+      v: 1, sweepId: 'bad-config', trialId: 'badconfig0000001', index: 0, maxDeliver: MAX_DELIVER,
+      config: { ...trial.config, model: { ...trial.config.model, family: 'resnet' as 'vgg' } },
+    };
+    await publishJobs(nc, 'default', [job]);
+    const failed = await final('bad-config', 'badconfig0000001');
+    assert.equal(failed.status, 'FAILED');
+    assert.match(failed.error ?? '', /UnknownModelFamilyError: model.family 'resnet' is unknown/);
+
+    await launchSweep(nc, ok, { sweepId: ok.id, specFile: 'x', pool: 'default' });
+    const next = await final(ok.id, ok.trials[0]!.id);
+    assert.equal(next.status, 'COMPLETED', next.error ?? '');
+  });
+});
