@@ -7,12 +7,12 @@ import { effectiveSweepId } from '../coordinator/sweep-identity.js';
 import { launchSweep } from '../coordinator/launch.js';
 import { startLocalWorkers, type LocalWorkers } from '../coordinator/local-workers.js';
 import { ensureResources, DEFAULT_QUEUE } from '../transport/resources.js';
-import type { EmbeddedServer } from '../transport/embedded-server.js';
 import type { BrokerOptions } from '../transport/connection.js';
 import { createLogger, type Logger } from '../log.js';
 import { openBroker, recordDetachedWorkers, type BrokerHandle } from './broker.js';
 import { brokerEnv, brokerOptions, type GlobalOptions } from './global-options.js';
 import { ExitCode, parsePositiveInt } from './errors.js';
+import { Interrupts } from './interrupts.js';
 import type { BackendName } from '../training/types.js';
 import { followAndReport } from './follow-and-report.js';
 import { renderTextTable } from '../report/render/text-table.js';
@@ -74,7 +74,7 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
   const embedded = !broker.url;
   // Installed before the broker starts: the embedded nats-server has its own process group, so a Ctrl-C that
   // killed us before the finally below ran would leave it behind.
-  const interrupts = new LaunchInterrupts();
+  const interrupts = new Interrupts();
   try {
     const handle = await openBroker(broker, g.stateDir, log, `sweep-coordinator-${sweepId}`, { detached: embedded && (flags.detach ?? false) });
     interrupts.embedded = handle.embedded;
@@ -92,7 +92,7 @@ interface LaunchContext {
   g: GlobalOptions;
   broker: BrokerOptions;
   log: Logger;
-  interrupts: LaunchInterrupts;
+  interrupts: Interrupts;
 }
 
 /** Publishes, runs local workers and follows to the leaderboard; stops the workers, then the broker, at the end. */
@@ -165,64 +165,5 @@ async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void>
     // Workers first: draining ones still need the broker to requeue their trials.
     await workers?.stop();
     await handle.close();
-  }
-}
-
-/** After a second signal, how long the normal shutdown (workers, then broker) may take before we exit anyway. */
-const FORCED_EXIT_MS = 15_000;
-
-/**
- * SIGINT/SIGTERM while launch runs. Local workers and the embedded nats-server have their own process groups, so
- * a terminal's Ctrl-C reaches only this process, which stops them in order: the first signal drains the workers
- * and stops following (launchOn's finally then waits for them and stops the broker last; exit 130), the second
- * kills the workers.
- */
-class LaunchInterrupts {
-  workers: LocalWorkers | null = null;
-  embedded: EmbeddedServer | null = null;
-  private count = 0;
-  private forcedExit: NodeJS.Timeout | null = null;
-  private readonly controller = new AbortController();
-  private readonly onSignal = (sig: NodeJS.Signals) => this.interrupted(sig);
-
-  constructor() {
-    process.on('SIGINT', this.onSignal);
-    process.on('SIGTERM', this.onSignal);
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  throwIfInterrupted(): void {
-    if (this.count > 0) throw new ExitCode(130, 'interrupted: the sweep goes on when you launch or attach it again');
-  }
-
-  dispose(): void {
-    process.off('SIGINT', this.onSignal);
-    process.off('SIGTERM', this.onSignal);
-    if (this.forcedExit) clearTimeout(this.forcedExit);
-  }
-
-  private interrupted(sig: NodeJS.Signals): void {
-    const what = sig === 'SIGINT' ? 'Ctrl-C' : sig;
-    this.count++;
-    if (this.count === 1) {
-      process.stderr.write(
-        this.workers
-          ? `${what}: draining local workers (running trials are requeued); press Ctrl-C again to stop them now\n`
-          : `${what}: stopping\n`,
-      );
-      this.workers?.drain();
-      this.controller.abort();
-      return;
-    }
-    process.stderr.write(`${what} again: stopping local workers now\n`);
-    this.workers?.kill();
-    // Something unforeseen (e.g. an export) may still hold the shutdown up: do not leave the broker behind.
-    this.forcedExit ??= setTimeout(() => {
-      this.embedded?.kill();
-      process.exit(130);
-    }, FORCED_EXIT_MS).unref();
   }
 }

@@ -10,6 +10,7 @@ import { openBroker } from './broker.js';
 import { brokerEnv, brokerOptions, type GlobalOptions } from './global-options.js';
 import { parsePositiveInt } from './errors.js';
 import { followAndReport } from './follow-and-report.js';
+import { Interrupts } from './interrupts.js';
 
 /** `sweep retry` and `sweep attach`: act on a sweep that was launched before, without its spec file. */
 export function registerRetryAttach(program: Command): void {
@@ -43,7 +44,13 @@ export function registerRetryAttach(program: Command): void {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const log = createLogger('coordinator');
       const broker = brokerOptions(g);
-      const handle = await openBroker(broker, g.stateDir, log, `sweep-attach-${id}`);
+      // Its local workers and an embedded nats-server it starts have their own process groups: stop them in order.
+      const interrupts = new Interrupts();
+      const handle = await openBroker(broker, g.stateDir, log, `sweep-attach-${id}`).catch((e: unknown) => {
+        interrupts.dispose();
+        throw e;
+      });
+      interrupts.embedded = handle.embedded;
       let workers: LocalWorkers | null = null;
       try {
         const { sweep } = await loadSweepView(handle.nc, id);
@@ -52,16 +59,19 @@ export function registerRetryAttach(program: Command): void {
         if (flags.workers > 0) {
           const args = ['--backend', flags.backend, '--pool', execution.pool, '--ack-wait', String(execution.ackWaitMs)];
           workers = startLocalWorkers({ count: flags.workers, natsUrl: handle.url, logDir: join(g.stateDir, 'logs'), args, env: brokerEnv(broker) });
+          interrupts.workers = workers;
           process.stderr.write(`started ${flags.workers} local worker(s); logs: ${workers.logFiles.join(', ')}\n`);
         }
         await followAndReport(
           handle.nc,
           { sweepId: sweep.id, expected: sweep.trials ? new Set(sweep.trials.map((t) => t.id)) : null, total: sweep.trialCount, objectiveMetric: sweep.objective.metric, totalEpochs: null },
-          { json: flags.json ?? false, log, reaper: execution },
+          { json: flags.json ?? false, log, reaper: execution, signal: interrupts.signal },
         );
+        interrupts.throwIfInterrupted();
       } finally {
         await workers?.stop();
         await handle.close();
+        interrupts.dispose();
       }
     });
 }
