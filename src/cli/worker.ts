@@ -24,7 +24,7 @@ export function registerWorker(program: Command): void {
   program
     .command('worker')
     .description('pull trial jobs from the broker and train them until stopped (SIGTERM/Ctrl-C drains: the running trial is requeued)')
-    .option('--concurrency <n>', 'trials run at once in this process', (v) => parsePositiveInt(v, '--concurrency'), 1)
+    .option('--concurrency <n>', 'trials run at once (one trainer process each)', (v) => parsePositiveInt(v, '--concurrency'), 1)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto').env('SWEEP_BACKEND'))
     .addOption(new Option('--pool <name>', 'worker pool (jobs subject sweep.jobs.<pool>.>)').default(DEFAULT_QUEUE.pool).env('SWEEP_POOL'))
     .option('--ack-wait <ms>', 'job lease: redelivered to another worker if this one goes silent this long', (v) => parsePositiveInt(v, '--ack-wait'), DEFAULT_QUEUE.ackWaitMs)

@@ -20,7 +20,7 @@ import { EventPublisher } from '../transport/events.js';
 
 export interface WorkerOptions {
   queue: QueueSettings;
-  /** Trials run at once in this process (default 1: one tfjs model per process trains fastest). */
+  /** Trials run at once (default 1), each in a trainer process of its own slot ('sleep' trials inline). */
   concurrency: number;
   backend: BackendName;
   dataDir?: string;

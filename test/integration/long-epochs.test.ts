@@ -1,12 +1,9 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NatsConnection } from 'nats';
-import { startTestBroker, type TestBroker } from '../helpers/nats-server.js';
-import { readSweepEvents, startWorkerProcess, stopGently, waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
+import { readSweepEvents, stopGently, waitFor } from '../helpers/chaos-processes.js';
 import { sleepSpec } from '../helpers/chaos-specs.js';
+import { workerSuite } from '../helpers/worker-suite.js';
 import { freePort } from '../../src/transport/free-port.js';
-import { ensureResources, DEFAULT_QUEUE } from '../../src/transport/resources.js';
-import { TrialStore } from '../../src/transport/trial-store.js';
 import { JOBS_STREAM, consumerName } from '../../src/transport/names.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
 import { parseSpec } from '../../src/spec/index.js';
@@ -18,28 +15,11 @@ const ACK_WAIT_S = 1;
 const EPOCH_MS = 5_000;
 
 describe('long epochs (a CPU-bound trainer, 1 s lease, 1 s server pings)', () => {
-  let broker: TestBroker;
-  let nc: NatsConnection;
-  let store: TrialStore;
-  const workers: SweepProcess[] = [];
-  before(async () => {
-    broker = await startTestBroker({ pingIntervalS: 1, pingMaxOutstanding: 1 });
-    nc = await broker.connect();
-    await ensureResources(nc, { ...DEFAULT_QUEUE, ackWaitMs: ACK_WAIT_S * 1000 });
-    store = await TrialStore.open(nc);
-  });
-  after(async () => {
-    await Promise.all(workers.map((w) => stopGently(w, 5_000)));
-    await broker.stop();
-  });
-  const worker = (extra: string[] = []) => {
-    const w = startWorkerProcess(broker.url, ACK_WAIT_S * 1000, extra);
-    workers.push(w);
-    return w;
-  };
+  const suite = workerSuite({ ackWaitMs: ACK_WAIT_S * 1000, server: { pingIntervalS: 1, pingMaxOutstanding: 1 } });
+  const worker = (extra: string[] = []) => suite.worker(extra);
   const launch = async (name: string, epochs: number) => {
     const sweep = parseSpec(sleepSpec(name, { model: 'spin', sleepMs: EPOCH_MS, epochs, maxDeliver: 5, ackWaitS: ACK_WAIT_S }), `${name}.yaml`);
-    await launchSweep(nc, sweep, { sweepId: sweep.id, specFile: 'x', pool: 'default' });
+    await launchSweep(suite.nc, sweep, { sweepId: sweep.id, specFile: 'x', pool: 'default' });
     return { sweepId: sweep.id, trialId: sweep.trials[0]!.id };
   };
 
@@ -48,7 +28,7 @@ describe('long epochs (a CPU-bound trainer, 1 s lease, 1 s server pings)', () =>
     const w = worker(['--health-port', String(port)]);
     const { sweepId, trialId } = await launch('long-epochs', 2);
     const done = await waitFor('trial completed', async () => {
-      const r = await store.get(sweepId, trialId);
+      const r = await suite.store.get(sweepId, trialId);
       return r?.value.status === 'COMPLETED' ? r.value : null;
     }, 120_000, () => w.output());
 
@@ -56,9 +36,9 @@ describe('long epochs (a CPU-bound trainer, 1 s lease, 1 s server pings)', () =>
     assert.deepEqual(done.history.map((h) => h.outcome), ['completed']);
     assert.deepEqual(done.epochs.map((e) => e.epoch), [1, 2]);
     assert.ok(done.epochs.every((e) => e.seconds >= EPOCH_MS / 1000), 'each epoch really took its 5 s');
-    const events = await readSweepEvents(nc, sweepId);
+    const events = await readSweepEvents(suite.nc, sweepId);
     assert.equal(events.filter((e) => e.type === 'started').length, 1, 'one start: the job was never redelivered');
-    const consumer = await (await nc.jetstreamManager()).consumers.info(JOBS_STREAM, consumerName('default'));
+    const consumer = await (await suite.nc.jetstreamManager()).consumers.info(JOBS_STREAM, consumerName('default'));
     assert.equal(consumer.num_redelivered, 0, 'no redelivery: the lease never lapsed');
 
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -66,7 +46,7 @@ describe('long epochs (a CPU-bound trainer, 1 s lease, 1 s server pings)', () =>
     assert.match(metrics, /sweep_worker_lease_renewal_failures_total 0/);
     assert.doesNotMatch(w.output(), /lease lost|disconnect/i);
     // The server closed no client as stale: the worker answered every PING while its trainer was busy.
-    const closed = (await (await fetch(`${broker.server.monitorUrl}/connz?state=closed`)).json()) as { connections?: { reason?: string }[] };
+    const closed = (await (await fetch(`${suite.broker.server.monitorUrl}/connz?state=closed`)).json()) as { connections?: { reason?: string }[] };
     assert.deepEqual((closed.connections ?? []).filter((c) => /stale/i.test(c.reason ?? '')), []);
     await stopGently(w);
   });
@@ -76,14 +56,14 @@ describe('long epochs (a CPU-bound trainer, 1 s lease, 1 s server pings)', () =>
     const { sweepId, trialId } = await launch('long-epochs-drain', 3);
     // Into the second epoch: epoch 1 is checkpointed.
     await waitFor('epoch 1 checkpointed', async () => {
-      const r = await store.get(sweepId, trialId);
+      const r = await suite.store.get(sweepId, trialId);
       return r?.value.status === 'RUNNING' && r.value.checkpoints.some((c) => c.epoch === 1) ? r : null;
     }, 60_000, () => first.output());
     await new Promise((r) => setTimeout(r, 1_000));
     const signalledAt = Date.now();
     first.child.kill('SIGTERM');
     const requeued = await waitFor('trial requeued', async () => {
-      const r = await store.get(sweepId, trialId);
+      const r = await suite.store.get(sweepId, trialId);
       return r?.value.status === 'QUEUED' ? r.value : null;
     }, 10_000, () => first.output());
     const answeredMs = Date.now() - signalledAt;
@@ -93,12 +73,12 @@ describe('long epochs (a CPU-bound trainer, 1 s lease, 1 s server pings)', () =>
 
     const second = worker();
     const done = await waitFor('trial completed', async () => {
-      const r = await store.get(sweepId, trialId);
+      const r = await suite.store.get(sweepId, trialId);
       return r?.value.status === 'COMPLETED' ? r.value : null;
     }, 120_000, () => second.output());
     assert.deepEqual(done.history.map((h) => [h.outcome, h.resumeEpoch]), [['requeued', 0], ['completed', 1]]);
     assert.deepEqual(done.epochs.map((e) => e.epoch), [1, 2, 3]);
-    const epochEvents = (await readSweepEvents(nc, sweepId)).filter((e) => e.type === 'epoch');
+    const epochEvents = (await readSweepEvents(suite.nc, sweepId)).filter((e) => e.type === 'epoch');
     assert.deepEqual(epochEvents.map((e) => (e.type === 'epoch' ? e.metrics.epoch : 0)), [1, 2, 3], 'the stopped epoch 2 was not reported');
   });
 });

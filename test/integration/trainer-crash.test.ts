@@ -1,11 +1,8 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NatsConnection } from 'nats';
-import { startTestBroker, type TestBroker } from '../helpers/nats-server.js';
-import { startWorkerProcess, stopGently, waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
+import { waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
 import { sleepSpec } from '../helpers/chaos-specs.js';
-import { ensureResources, DEFAULT_QUEUE } from '../../src/transport/resources.js';
-import { TrialStore } from '../../src/transport/trial-store.js';
+import { workerSuite } from '../helpers/worker-suite.js';
 import { publishJobs } from '../../src/transport/job-queue.js';
 import type { JobMessage, TrialRecord } from '../../src/transport/codecs.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
@@ -23,25 +20,15 @@ function trainerPids(output: string, trialId: string): number[] {
 }
 
 describe('trainer crashes and bad configs end as FAILED with the reason, and never take other slots down', () => {
-  let broker: TestBroker;
-  let nc: NatsConnection;
-  let store: TrialStore;
+  const suite = workerSuite({ ackWaitMs: ACK_WAIT_S * 1000 });
   let w: SweepProcess;
-  before(async () => {
-    broker = await startTestBroker();
-    nc = await broker.connect();
-    await ensureResources(nc, { ...DEFAULT_QUEUE, ackWaitMs: ACK_WAIT_S * 1000 });
-    store = await TrialStore.open(nc);
-    w = startWorkerProcess(broker.url, ACK_WAIT_S * 1000, ['--concurrency', '2']);
-  });
-  after(async () => {
-    await stopGently(w, 5_000);
-    await broker.stop();
+  before(() => {
+    w = suite.worker(['--concurrency', '2']);
   });
   const final = (sweepId: string, trialId: string) =>
     waitFor(`${trialId} terminal`, async () => {
-      const r = await store.get(sweepId, trialId);
-      return r && ['COMPLETED', 'FAILED', 'STOPPED'].includes(r.value.status) ? r.value : null;
+      const r = await suite.record(sweepId, trialId);
+      return r && ['COMPLETED', 'FAILED', 'STOPPED'].includes(r.status) ? r : null;
     }, 180_000, () => w.output());
 
   test('a trainer killed on every delivery (as by the OOM killer) fails its trial after max_deliver; the other slot completes', async () => {
@@ -49,8 +36,8 @@ describe('trainer crashes and bad configs end as FAILED with the reason, and nev
     const bystander = parseSpec(sleepSpec('crash-bystander', { model: 'spin', sleepMs: 1_000, epochs: 8, maxDeliver: MAX_DELIVER, ackWaitS: ACK_WAIT_S }), 'b.yaml');
     const victimId = victim.trials[0]!.id;
     const bystanderId = bystander.trials[0]!.id;
-    await launchSweep(nc, bystander, { sweepId: bystander.id, specFile: 'x', pool: 'default' });
-    await launchSweep(nc, victim, { sweepId: victim.id, specFile: 'x', pool: 'default' });
+    await launchSweep(suite.nc, bystander, { sweepId: bystander.id, specFile: 'x', pool: 'default' });
+    await launchSweep(suite.nc, victim, { sweepId: victim.id, specFile: 'x', pool: 'default' });
 
     const killed = new Set<number>();
     let failed: TrialRecord | null = null;
@@ -60,7 +47,7 @@ describe('trainer crashes and bad configs end as FAILED with the reason, and nev
         killed.add(pid);
         process.kill(pid, 'SIGKILL');
       }
-      const r = await store.get(victim.id, victimId);
+      const r = await suite.store.get(victim.id, victimId);
       if (r?.value.status === 'FAILED') failed = r.value;
       assert.ok(!r || r.value.status !== 'COMPLETED', 'the victim never completes');
       assert.equal(w.child.exitCode, null, `the worker process stays up\n${w.output()}`);
@@ -85,12 +72,12 @@ describe('trainer crashes and bad configs end as FAILED with the reason, and nev
       v: 1, sweepId: 'bad-config', trialId: 'badconfig0000001', index: 0, maxDeliver: MAX_DELIVER,
       config: { ...trial.config, model: { ...trial.config.model, family: 'resnet' as 'vgg' } },
     };
-    await publishJobs(nc, 'default', [job]);
+    await publishJobs(suite.nc, 'default', [job]);
     const failed = await final('bad-config', 'badconfig0000001');
     assert.equal(failed.status, 'FAILED');
     assert.match(failed.error ?? '', /UnknownModelFamilyError: model.family 'resnet' is unknown/);
 
-    await launchSweep(nc, ok, { sweepId: ok.id, specFile: 'x', pool: 'default' });
+    await launchSweep(suite.nc, ok, { sweepId: ok.id, specFile: 'x', pool: 'default' });
     const next = await final(ok.id, ok.trials[0]!.id);
     assert.equal(next.status, 'COMPLETED', next.error ?? '');
   });

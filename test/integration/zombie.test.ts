@@ -1,10 +1,7 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NatsConnection } from 'nats';
-import { startTestBroker, type TestBroker } from '../helpers/nats-server.js';
-import { readSweepEvents, signalTree, startWorkerProcess, stopGently, waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
-import { ensureResources, DEFAULT_QUEUE } from '../../src/transport/resources.js';
-import { TrialStore } from '../../src/transport/trial-store.js';
+import { readSweepEvents, signalTree, stopGently, waitFor } from '../helpers/chaos-processes.js';
+import { workerSuite } from '../helpers/worker-suite.js';
 import { CheckpointStore } from '../../src/transport/checkpoint-store.js';
 import type { TrialRecord } from '../../src/transport/codecs.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
@@ -27,27 +24,9 @@ execution: { max_deliver: 10, ack_wait_s: ${ACK_WAIT_S} }
 `;
 
 describe('a zombie worker (SIGSTOP past its lease, then SIGCONT) never corrupts the live attempt', () => {
-  let broker: TestBroker;
-  let nc: NatsConnection;
-  let store: TrialStore;
-  const workers: SweepProcess[] = [];
-  before(async () => {
-    broker = await startTestBroker();
-    nc = await broker.connect();
-    await ensureResources(nc, { ...DEFAULT_QUEUE, ackWaitMs: ACK_WAIT_S * 1000 });
-    store = await TrialStore.open(nc);
-  });
-  after(async () => {
-    for (const w of workers) if (w.child.pid) signalTree(w.child.pid, 'SIGCONT');
-    await Promise.all(workers.map((w) => stopGently(w, 5_000)));
-    await broker.stop();
-  });
-  const worker = () => {
-    const w = startWorkerProcess(broker.url, ACK_WAIT_S * 1000);
-    workers.push(w);
-    return w;
-  };
-  const record = async (sweepId: string, trialId: string) => (await store.get(sweepId, trialId))?.value ?? null;
+  const suite = workerSuite({ ackWaitMs: ACK_WAIT_S * 1000 });
+  const worker = () => suite.worker();
+  const record = (sweepId: string, trialId: string) => suite.record(sweepId, trialId);
   const completed = (sweepId: string, trialId: string, diag: () => string) =>
     waitFor('trial completed', async () => {
       const r = await record(sweepId, trialId);
@@ -58,7 +37,7 @@ describe('a zombie worker (SIGSTOP past its lease, then SIGCONT) never corrupts 
     // The reference: the same trial (same ID: it hashes the config, not the sweep name) without faults.
     const baseline = parseSpec(spec('zombie-baseline'), 'zombie-baseline.yaml');
     const trialId = baseline.trials[0]!.id;
-    await launchSweep(nc, baseline, { sweepId: baseline.id, specFile: 'x', pool: 'default' });
+    await launchSweep(suite.nc, baseline, { sweepId: baseline.id, specFile: 'x', pool: 'default' });
     const calm = worker();
     const reference = await completed(baseline.id, trialId, () => calm.output());
     await stopGently(calm);
@@ -66,7 +45,7 @@ describe('a zombie worker (SIGSTOP past its lease, then SIGCONT) never corrupts 
     const sweep = parseSpec(spec('zombie'), 'zombie.yaml');
     assert.equal(sweep.trials[0]!.id, trialId);
     const zombie = worker();
-    await launchSweep(nc, sweep, { sweepId: sweep.id, specFile: 'x', pool: 'default' });
+    await launchSweep(suite.nc, sweep, { sweepId: sweep.id, specFile: 'x', pool: 'default' });
     await waitFor('first attempt checkpointed an epoch', async () => {
       const r = await record(sweep.id, trialId);
       return r?.status === 'RUNNING' && r.worker?.startsWith(zombie.workerIdPrefix) && r.checkpoints.length > 0 ? r : null;
@@ -98,7 +77,7 @@ describe('a zombie worker (SIGSTOP past its lease, then SIGCONT) never corrupts 
     assert.deepEqual(done.history.map((h) => [h.attempt, h.outcome]), [[1, 'abandoned'], [2, 'completed']]);
     assert.ok(done.worker?.startsWith(live.workerIdPrefix));
 
-    const events = await readSweepEvents(nc, sweep.id);
+    const events = await readSweepEvents(suite.nc, sweep.id);
     const finished = events.filter((e) => e.type === 'finished');
     assert.equal(finished.length, 1, 'one finished event');
     const zombieEpochsAfterWaking = events.filter((e) => e.type === 'epoch' && e.worker.startsWith(zombie.workerIdPrefix) && e.at > wokeAt);
@@ -109,7 +88,7 @@ describe('a zombie worker (SIGSTOP past its lease, then SIGCONT) never corrupts 
   });
 
   async function assertCheckpointsIntact(r: TrialRecord): Promise<void> {
-    const checkpoints = await CheckpointStore.open(nc);
+    const checkpoints = await CheckpointStore.open(suite.nc);
     for (const ref of r.checkpoints) {
       const loaded = await checkpoints.loadNewestValid([ref], (bad, reason) => assert.fail(`${bad.name}: ${reason}`));
       assert.ok(loaded, `${ref.name} loads`);
