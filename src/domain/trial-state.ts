@@ -164,9 +164,8 @@ function claim<R extends TrialStateFields>(record: R, event: Extract<TrialTransi
     resumeEpoch: 0,
     ...(event.queueLatencyMs !== undefined ? { queueLatencyMs: event.queueLatencyMs } : {}),
   });
-  const { jobSeq: _previous, ...rest } = record;
-  return {
-    ...(rest as R),
+  const next: R = {
+    ...record,
     status: 'RUNNING',
     attempt,
     worker: event.worker,
@@ -177,8 +176,11 @@ function claim<R extends TrialStateFields>(record: R, event: Extract<TrialTransi
     history,
     result: null,
     model: null,
-    ...(event.jobSeq !== undefined ? { jobSeq: event.jobSeq } : {}),
   };
+  // The job this attempt holds, never an earlier attempt's.
+  if (event.jobSeq !== undefined) next.jobSeq = event.jobSeq;
+  else delete next.jobSeq;
+  return next;
 }
 
 function failed<R extends TrialStateFields>(record: R, at: string, error: string, attempt: number | null): R {

@@ -62,6 +62,9 @@ export class TrialRecordWriter {
    * last revision (error paths, where another writer may have moved on).
    */
   write(change: (cur: TrialRecord) => TrialRecord | null, opts: { fresh?: boolean } = {}): Promise<WriteResult> {
+    // This write carries the claim (it applies to the unwritten claim while none is stored): a timer firing while it
+    // is in flight would only queue a claim that changes nothing and costs a read.
+    this.stop();
     const run = async (): Promise<WriteResult> => {
       const res = await this.trials.mutate(
         this.sweepId,

@@ -16,6 +16,7 @@ import { recordForJob } from './trial-records.js';
 import type { TrainerPool } from './trainer/trainer-pool.js';
 import { TrainingFailedError, type EpochReport, type RunHandle, type TrainerProcess } from './trainer/trainer-process.js';
 import { runInline } from './trainer/inline-run.js';
+import type { ActiveAttempts, LiveAttempt } from './active-attempts.js';
 import type { TrainerOutcome } from './trainer/protocol.js';
 
 export interface RunnerContext {
@@ -27,6 +28,8 @@ export interface RunnerContext {
   ackWaitMs: number;
   /** Aborted when the worker drains (SIGTERM): running trials stop at the next batch boundary and are requeued. */
   drain: AbortSignal;
+  /** Registry of running attempts: one heartbeat timer for all, and the drain's abort. */
+  active: ActiveAttempts;
   trainers: TrainerPool;
   sweepStatus: SweepStatusCache;
   checkpoints: CheckpointStore;
@@ -83,27 +86,31 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
     return 'skipped';
   }
   const owner: Owner = { worker: ctx.workerId, attempt: writer.current.attempt };
-  const attemptLog = log.child({ attempt: owner.attempt });
-  const attempt = new Attempt(job, owner, writer, ctx, attemptLog);
+  const attempt = new Attempt(job, owner, writer, ctx, log);
   const extender = new AckExtender(msg, ctx.ackWaitMs, () => ctx.onLeaseRenewalFailure?.(), ctx.connected).start();
-  const heartbeat = setInterval(() => attempt.heartbeat(), Math.max(1_000, ctx.ackWaitMs)).unref();
+  ctx.active.add(attempt);
   try {
     return await attempt.run(msg, delivery);
   } finally {
-    clearInterval(heartbeat);
+    ctx.active.delete(attempt);
     extender.stop();
     writer.stop();
   }
 }
 
+/** Heartbeats every max(1 s, ack_wait): the reaper calls a trial stale after 3 of them. */
+export const heartbeatIntervalMs = (ackWaitMs: number) => Math.max(1_000, ackWaitMs);
+
 /** One attempt at a trial: every write it makes holds only while it still owns the trial (see domain/trial-state). */
-class Attempt {
+class Attempt implements LiveAttempt {
   private lost = false;
   private cancelled = false;
   private run_: RunHandle | null = null;
   private checkpoints: CheckpointRef[];
   private epochsSeen: EpochMetrics[] = [];
   private lastRecordAt = Date.now();
+  private lastWriteAt = Date.now();
+  private aborted = false;
 
   constructor(
     private readonly job: JobMessage,
@@ -119,6 +126,7 @@ class Attempt {
   private async fenced(event: TrialTransition<TrialRecord>, opts: { fresh?: boolean } = {}): Promise<void> {
     if (this.lost) throw new LeaseLostError(`attempt ${this.owner.attempt} no longer owns the trial`);
     const res = await this.writer.write((cur) => transition(cur, event), opts);
+    this.lastWriteAt = Date.now();
     if (!res.changed) {
       this.loseLease(res.record);
       throw new LeaseLostError(`attempt ${this.owner.attempt} no longer owns the trial`);
@@ -129,13 +137,20 @@ class Attempt {
     if (this.lost) return;
     this.lost = true;
     this.ctx.onLeaseLost?.();
-    this.log.warn({ status: now?.status, owner: now?.worker, ownerAttempt: now?.attempt }, `lease lost: attempt ${this.owner.attempt} abandoned`);
+    this.log.warn({ attempt: this.owner.attempt, status: now?.status, owner: now?.worker, ownerAttempt: now?.attempt }, `lease lost: attempt ${this.owner.attempt} abandoned`);
+    this.run_?.abort();
+  }
+
+  /** Drain: stop at the next batch boundary; the run then requeues the trial. */
+  abort(): void {
+    this.aborted = true;
     this.run_?.abort();
   }
 
   /** Periodic, so an epoch of any length never looks stale to the reaper; a refusal stops a zombie at once. */
   heartbeat(): void {
-    if (this.lost) return;
+    // A write since the last tick was a heartbeat already (every fenced write carries one's worth of news).
+    if (this.lost || Date.now() - this.lastWriteAt < heartbeatIntervalMs(this.ctx.ackWaitMs) / 2) return;
     this.fenced({ type: 'progress', owner: this.owner, at: iso() }).catch((e: unknown) => {
       if (!(e instanceof LeaseLostError)) this.log.warn({ err: coerceError(e).message }, 'heartbeat not written');
     });
@@ -145,7 +160,6 @@ class Attempt {
     const { job, ctx, log } = this;
     const { sweepId, trialId } = job;
     let trainer: TrainerProcess | null = null;
-    const onDrain = () => this.run_?.abort();
     try {
       const { resumeFrom, resumeEpoch } = await this.restore();
       const claimed = this.writer.current;
@@ -156,7 +170,7 @@ class Attempt {
       }
       // Sleep trials only await timers: they run inline, everything else in a trainer process of this slot.
       if (job.config.model.family !== 'sleep') trainer = await ctx.trainers.acquire();
-      log.info({ delivery, resumeEpoch, ...(trainer ? { trainerPid: trainer.pid } : {}) }, resumeEpoch > 0 ? 'trial resumed from checkpoint' : 'trial started');
+      log.info({ attempt: this.owner.attempt, delivery, resumeEpoch, ...(trainer ? { trainerPid: trainer.pid } : {}) }, resumeEpoch > 0 ? 'trial resumed from checkpoint' : 'trial started');
       ctx.events.publish({
         v: 1, type: 'started', sweepId, trialId, worker: ctx.workerId, attempt: this.owner.attempt, resumeEpoch, at: iso(),
         ...(job.publishedAt !== undefined ? { queueLatencyMs: Date.now() - job.publishedAt } : {}),
@@ -164,16 +178,14 @@ class Attempt {
       const checkpointEvery = job.checkpointEvery ?? 1;
       const onEpoch = (r: EpochReport) => this.onEpoch(r);
       this.run_ = trainer ? trainer.run(job.config, resumeFrom, checkpointEvery, onEpoch) : runInline(job.config, resumeFrom, checkpointEvery, onEpoch);
-      if (this.lost) this.run_.abort();
-      ctx.drain.addEventListener('abort', onDrain);
-      if (ctx.drain.aborted) this.run_.abort();
+      if (this.lost || this.aborted || ctx.drain.aborted) this.run_.abort();
       const outcome = await this.run_.finished;
       if (this.lost) return this.abandon();
       if (outcome === 'aborted' || (outcome.stopReason === 'stopped' && !this.cancelled)) {
         // Drained, not decided: give the job back for another worker, which resumes from the last checkpoint.
         await this.fenced({ type: 'requeue', owner: this.owner, at: iso(), error: null });
         msg.nak(0);
-        log.info('worker draining: trial requeued');
+        log.info({ attempt: this.owner.attempt }, 'worker draining: trial requeued');
         return 'requeued';
       }
       return await this.finish(msg, outcome);
@@ -181,7 +193,6 @@ class Attempt {
       if (this.lost || e instanceof LeaseLostError) return this.abandon();
       return await this.fail(msg, delivery, coerceError(e));
     } finally {
-      ctx.drain.removeEventListener('abort', onDrain);
       if (this.run_) await this.run_.finished.catch(() => undefined);
       if (trainer) ctx.trainers.release(trainer);
     }
@@ -242,7 +253,7 @@ class Attempt {
     msg.ack();
     await ctx.checkpoints.deleteAll(this.checkpoints);
     ctx.events.publish({ v: 1, type: 'finished', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, status, at: iso() });
-    log.info({ status, epochs: outcome.epochs.length, bestEpoch: outcome.result.bestEpoch }, 'trial finished');
+    log.info({ attempt: owner.attempt, status, epochs: outcome.epochs.length, bestEpoch: outcome.result.bestEpoch }, 'trial finished');
     return status === 'COMPLETED' ? 'completed' : 'stopped';
   }
 
@@ -255,7 +266,7 @@ class Attempt {
         await this.fenced({ type: 'fail', owner, at: iso(), error: text }, { fresh: true });
         msg.term();
         ctx.events.publish({ v: 1, type: 'finished', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, status: 'FAILED', at: iso(), error: text });
-        log.error({ err: text, delivery, maxDeliver: job.maxDeliver }, 'trial failed');
+        log.error({ attempt: owner.attempt, err: text, delivery, maxDeliver: job.maxDeliver }, 'trial failed');
         return 'failed';
       }
       await this.fenced({ type: 'requeue', owner, at: iso(), error: text }, { fresh: true });
@@ -265,7 +276,7 @@ class Attempt {
     }
     const delay = retryDelayMs(delivery);
     msg.nak(delay);
-    log.warn({ err: text, delivery, retryInMs: delay }, 'trial error: requeued');
+    log.warn({ attempt: owner.attempt, err: text, delivery, retryInMs: delay }, 'trial error: requeued');
     return 'requeued';
   }
 

@@ -8,8 +8,9 @@ import { ensureResources, type QueueSettings } from '../transport/resources.js';
 import { SweepStore } from '../transport/sweep-store.js';
 import { TrialStore } from '../transport/trial-store.js';
 import type { BackendName, EpochMetrics } from '../training/types.js';
-import { runJob } from './trial-runner.js';
+import { heartbeatIntervalMs, runJob } from './trial-runner.js';
 import { TrainerPool } from './trainer/trainer-pool.js';
+import { ActiveAttempts } from './active-attempts.js';
 import { emptyWorkerStats, type WorkerStats } from './worker-stats.js';
 
 export type { WorkerStats } from './worker-stats.js';
@@ -44,6 +45,7 @@ export class Worker {
   private readonly stopped: Promise<void>;
   private markStopped!: () => void;
   private readonly trainers: TrainerPool;
+  private readonly active: ActiveAttempts;
   private jobsTaken = 0;
   private lastJobAt = Date.now();
 
@@ -54,6 +56,7 @@ export class Worker {
   ) {
     this.id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
     this.stopped = new Promise<void>((r) => (this.markStopped = r));
+    this.active = new ActiveAttempts(heartbeatIntervalMs(opts.queue.ackWaitMs));
     const trainerLog = this.log.child({ workerId: this.id, component: 'trainer' });
     this.trainers = new TrainerPool({
       backend: opts.backend,
@@ -89,6 +92,7 @@ export class Worker {
       log,
       ackWaitMs: this.opts.queue.ackWaitMs,
       drain: this.drain.signal,
+      active: this.active,
       trainers: this.trainers,
       connected: () => this.stats.connected,
       onLeaseRenewalFailure: () => this.stats.leaseRenewalFailures++,
@@ -198,6 +202,7 @@ export class Worker {
   async close(opts: { force?: boolean } = {}): Promise<void> {
     this.draining = true;
     this.drain.abort();
+    this.active.abortAll();
     if (opts.force) await this.trainers.close();
     await this.stopped;
   }
