@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readSweepEvents, stopGently, waitFor } from '../helpers/chaos-processes.js';
 import { sleepSpec } from '../helpers/chaos-specs.js';
 import { workerSuite } from '../helpers/worker-suite.js';
+import { runCli } from '../helpers/cli.js';
 import { freePort } from '../../src/transport/free-port.js';
 import { JOBS_STREAM, consumerName } from '../../src/transport/names.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
@@ -27,6 +28,17 @@ describe('long epochs (a CPU-bound trainer, 1 s lease, 1 s server pings)', () =>
     const port = await freePort();
     const w = worker(['--health-port', String(port)]);
     const { sweepId, trialId } = await launch('long-epochs', 2);
+    // The claim shows while the first epoch still trains (it used to wait for the epoch's end).
+    const claimed = await waitFor('trial claimed', async () => {
+      const r = await suite.store.get(sweepId, trialId);
+      return r?.value.status === 'RUNNING' ? r.value : null;
+    }, 60_000, () => w.output());
+    assert.deepEqual(claimed.epochs, [], 'RUNNING before its first epoch ended');
+    const status = await runCli(['status', sweepId, '--json', '--nats', suite.broker.url]);
+    assert.equal(status.code, 0, status.stderr);
+    const shown = JSON.parse(status.stdout) as { counts: Record<string, number>; trials: { trialId: string; status: string }[] };
+    assert.equal(shown.counts.RUNNING, 1, status.stdout);
+    assert.deepEqual(shown.trials.map((t) => [t.trialId, t.status]), [[trialId, 'RUNNING']]);
     const done = await waitFor('trial completed', async () => {
       const r = await suite.store.get(sweepId, trialId);
       return r?.value.status === 'COMPLETED' ? r.value : null;
