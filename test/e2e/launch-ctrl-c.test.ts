@@ -169,3 +169,40 @@ describe('Ctrl-C on sweep launch (embedded broker, 2 local workers)', { timeout:
     t.diagnostic(`launch exited ${Date.now() - started} ms after the first SIGINT`);
   });
 });
+
+describe('Ctrl-C on sweep attach (its own local workers)', { timeout: 300_000 }, () => {
+  test('the first SIGINT drains attach\'s workers, the second kills them; none outlives attach', async () => {
+    const dir = tempDir();
+    const specFile = join(dir, 'spec.yaml');
+    writeFileSync(specFile, SPEC);
+    const stateDir = join(dir, '.sweep');
+    // Publish only, on a detached embedded broker that outlives launch; attach brings the workers.
+    const publish = startSweepProcess(['launch', specFile, '--workers', '0', '--detach', '--state-dir', stateDir]);
+    launched.push(publish);
+    assert.equal(await publish.exited, 0, publish.output());
+    const server = JSON.parse(readFileSync(join(stateDir, 'nats', 'server.json'), 'utf8')) as { url: string; pid: number };
+    pids.push(server.pid);
+
+    const attach = startSweepProcess(['attach', SWEEP_ID, '--workers', '2', '--backend', 'cpu', '--state-dir', stateDir]);
+    launched.push(attach);
+    const diag = () => attach.output();
+    const logsLine = await waitFor('the local workers', async () => /started 2 local worker\(s\); logs: (.*)\n/.exec(attach.output()), 120_000, diag);
+    const workerLogs = logsLine[1]!.split(', ');
+    const workerPids = await waitFor('worker pids in their logs', async () => {
+      const found = workerLogs.map((f) => (existsSync(f) ? workerPid(f) : null));
+      return found.every((p): p is number => p !== null) ? found : null;
+    }, 120_000, diag);
+    pids.push(...workerPids);
+    await waitFor('both trials RUNNING', () => allTrialsRunning(server.url), 120_000, diag);
+
+    attach.child.kill('SIGINT');
+    await waitFor('the first Ctrl-C to be handled', async () => attach.output().includes('Ctrl-C: draining'), 30_000, diag);
+    attach.child.kill('SIGINT');
+    const code = await exitCodeWithin(attach, 30_000);
+    assert.equal(code, 130, attach.output());
+    assert.match(attach.output(), /Ctrl-C again: stopping local workers now/);
+    for (const pid of workerPids) await waitFor(`worker ${pid} to be gone`, async () => !isAlive(pid), 10_000, diag);
+    assert.ok(isAlive(server.pid), 'the detached broker is not attach\'s to stop');
+    process.kill(server.pid, 'SIGTERM');
+  });
+});
