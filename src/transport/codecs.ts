@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { TrialConfig } from '../spec/types.js';
 import type { EpochMetrics } from '../training/types.js';
 import type { OnnxCheck } from '../report/types.js';
-import { ATTEMPT_OUTCOMES, TRIAL_STATUSES, type AttemptRecord, type TrialStatus } from '../domain/trial-state.js';
+import { ATTEMPT_OUTCOMES, TRIAL_STATUSES, type TrialStateFields, type TrialStatus } from '../domain/trial-state.js';
 
 export { isTerminal, TERMINAL_STATUSES } from '../domain/trial-state.js';
 export type { AttemptRecord } from '../domain/trial-state.js';
@@ -66,27 +66,17 @@ export interface TrialResultRecord {
   sampleImages?: { shape: [number, number, number]; pixels: number[][] };
 }
 
-export interface TrialRecord {
+/** A trial's record: the state machine's fields (status, attempt, worker, times, history, jobSeq), and what it trained. */
+export interface TrialRecord extends TrialStateFields {
   v: 1;
   sweepId: string;
   trialId: string;
   index: number;
-  status: TrialStatus;
   params: Record<string, string | number | boolean>;
   seed: number;
-  attempt: number;
-  worker: string | null;
   epochs: EpochMetrics[];
-  startedAt: string | null;
-  finishedAt: string | null;
-  heartbeatAt: string | null;
-  durationMs: number | null;
-  error: string | null;
-  history: AttemptRecord[];
   /** Newest first; at most KEEP_CHECKPOINTS. */
   checkpoints: CheckpointRefRecord[];
-  /** Stream sequence of the job the running attempt holds (the reaper's test that the job is gone). */
-  jobSeq?: number;
   result: TrialResultRecord | null;
   /** The resolved config, so export and reports need no spec file. */
   config: TrialConfig | null;

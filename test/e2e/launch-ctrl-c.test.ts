@@ -78,17 +78,24 @@ async function launchAndWaitRunning(dir: string): Promise<Launched> {
   const proc = startSweepProcess(['launch', specFile, '--workers', '2', '--backend', 'cpu', '--state-dir', stateDir]);
   launched.push(proc);
   const diag = () => proc.output();
-  const logsLine = await waitFor('the local workers', async () => /started 2 local worker\(s\); logs: (.*)\n/.exec(proc.output()), 120_000, diag);
-  const workerLogs = logsLine[1]!.split(', ');
-  const workerPids = await waitFor('worker pids in their logs', async () => {
-    const pids = workerLogs.map((f) => (existsSync(f) ? workerPid(f) : null));
-    return pids.every((p): p is number => p !== null) ? pids : null;
-  }, 120_000, diag);
-  pids.push(...workerPids);
+  const { workerLogs, workerPids } = await localWorkers(proc);
   const server = JSON.parse(readFileSync(join(stateDir, 'nats', 'server.json'), 'utf8')) as { url: string; pid: number };
   pids.push(server.pid);
   await waitFor('both trials RUNNING', () => allTrialsRunning(server.url), 120_000, diag);
   return { proc, stateDir, workerPids, workerLogs, natsPid: server.pid };
+}
+
+/** The log files and pids of the 2 local workers a launch or attach process started (registered for cleanup). */
+async function localWorkers(proc: SweepProcess): Promise<{ workerLogs: string[]; workerPids: number[] }> {
+  const diag = () => proc.output();
+  const logsLine = await waitFor('the local workers', async () => /started 2 local worker\(s\); logs: (.*)\n/.exec(proc.output()), 120_000, diag);
+  const workerLogs = logsLine[1]!.split(', ');
+  const workerPids = await waitFor('worker pids in their logs', async () => {
+    const found = workerLogs.map((f) => (existsSync(f) ? workerPid(f) : null));
+    return found.every((p): p is number => p !== null) ? found : null;
+  }, 120_000, diag);
+  pids.push(...workerPids);
+  return { workerLogs, workerPids };
 }
 
 async function exitCodeWithin(p: SweepProcess, ms: number): Promise<number | null> {
@@ -186,13 +193,7 @@ describe('Ctrl-C on sweep attach (its own local workers)', { timeout: 300_000 },
     const attach = startSweepProcess(['attach', SWEEP_ID, '--workers', '2', '--backend', 'cpu', '--state-dir', stateDir]);
     launched.push(attach);
     const diag = () => attach.output();
-    const logsLine = await waitFor('the local workers', async () => /started 2 local worker\(s\); logs: (.*)\n/.exec(attach.output()), 120_000, diag);
-    const workerLogs = logsLine[1]!.split(', ');
-    const workerPids = await waitFor('worker pids in their logs', async () => {
-      const found = workerLogs.map((f) => (existsSync(f) ? workerPid(f) : null));
-      return found.every((p): p is number => p !== null) ? found : null;
-    }, 120_000, diag);
-    pids.push(...workerPids);
+    const { workerPids } = await localWorkers(attach);
     await waitFor('both trials RUNNING', () => allTrialsRunning(server.url), 120_000, diag);
 
     attach.child.kill('SIGINT');

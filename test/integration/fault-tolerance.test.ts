@@ -1,11 +1,8 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NatsConnection } from 'nats';
-import { startTestBroker, type TestBroker } from '../helpers/nats-server.js';
-import { countLogLines, killHard, readSweepEvents, startWorkerProcess, stopGently, waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
+import { countLogLines, killHard, readSweepEvents, stopGently, waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
 import { sleepSpec } from '../helpers/chaos-specs.js';
-import { ensureResources, DEFAULT_QUEUE } from '../../src/transport/resources.js';
-import { TrialStore } from '../../src/transport/trial-store.js';
+import { workerSuite } from '../helpers/worker-suite.js';
 import { CHECKPOINTS_BUCKET, JOBS_STREAM, jobSubject } from '../../src/transport/names.js';
 import { encodeJson, type JobMessage, type TrialRecord } from '../../src/transport/codecs.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
@@ -16,34 +13,21 @@ const ACK_WAIT_S = 2;
 const ACK_WAIT_MS = ACK_WAIT_S * 1000;
 
 describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', () => {
-  let broker: TestBroker;
-  let nc: NatsConnection;
-  let store: TrialStore;
+  const suite = workerSuite({ ackWaitMs: ACK_WAIT_MS });
   const workers: SweepProcess[] = [];
   const worker = () => {
-    const w = startWorkerProcess(broker.url, ACK_WAIT_MS);
+    const w = suite.worker();
     workers.push(w);
     return w;
   };
   const outputs = () => workers.map((w, i) => `--- worker ${i} (pid ${w.child.pid}) ---\n${w.output()}`).join('\n');
 
-  before(async () => {
-    broker = await startTestBroker();
-    nc = await broker.connect();
-    await ensureResources(nc, { ...DEFAULT_QUEUE, ackWaitMs: ACK_WAIT_MS });
-    store = await TrialStore.open(nc);
-  });
-  after(async () => {
-    await Promise.all(workers.map((w) => stopGently(w)));
-    await broker.stop();
-  });
-
   const launch = async (yaml: string): Promise<ExpandedSweep> => {
     const sweep = parseSpec(yaml, `${yaml.split('\n')[0]}.yaml`);
-    await launchSweep(nc, sweep, { sweepId: sweep.id, specFile: 'x', pool: 'default' });
+    await launchSweep(suite.nc, sweep, { sweepId: sweep.id, specFile: 'x', pool: 'default' });
     return sweep;
   };
-  const record = async (sweepId: string, trialId: string) => (await store.get(sweepId, trialId))?.value ?? null;
+  const record = (sweepId: string, trialId: string) => suite.record(sweepId, trialId);
   const terminal = (sweepId: string, trialId: string, status: TrialRecord['status'], timeoutMs = 40_000) =>
     waitFor(`trial ${trialId} ${status}`, async () => {
       const r = await record(sweepId, trialId);
@@ -75,7 +59,7 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
     assert.deepEqual(done.epochs.map((e) => e.epoch), [1, 2, 3, 4], 'each epoch once in the record');
     assert.match(second.output(), /trial resumed from checkpoint/);
     // The second attempt trained only the epochs after the checkpoint.
-    const epochEvents = (await readSweepEvents(nc, sweep.id)).filter((e) => e.type === 'epoch' && e.worker === done.history[1]!.worker);
+    const epochEvents = (await readSweepEvents(suite.nc, sweep.id)).filter((e) => e.type === 'epoch' && e.worker === done.history[1]!.worker);
     assert.deepEqual(epochEvents.map((e) => (e.type === 'epoch' ? e.metrics.epoch : -1)), [2, 3, 4].slice(lastCheckpoint - 1));
   });
 
@@ -90,7 +74,7 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
     assert.ok(newest && older && newest.epoch === older.epoch + 1, JSON.stringify(atKill.checkpoints));
 
     // Same name, different bytes: the recorded sha256 no longer matches.
-    const os = await nc.jetstream().views.os(CHECKPOINTS_BUCKET);
+    const os = await suite.nc.jetstream().views.os(CHECKPOINTS_BUCKET);
     await os.putBlob({ name: newest.name }, new TextEncoder().encode('not a checkpoint'));
 
     const second = worker();
@@ -130,7 +114,7 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
       assert.ok(h.endedAt !== null);
     });
     assert.ok(failed.finishedAt !== null);
-    const jsm = await nc.jetstreamManager();
+    const jsm = await suite.nc.jetstreamManager();
     assert.equal((await jsm.streams.info(JOBS_STREAM)).state.messages, 0, 'the poison job left the queue (terminated)');
   });
 
@@ -142,11 +126,11 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
     const b = worker();
     await waitFor('both workers pulling', async () => countLogLines(a.output(), 'worker started') + countLogLines(b.output(), 'worker started') === 2, 40_000, outputs);
     // Two copies with different Msg-Ids: what a broker crash right after an ack redelivers.
-    const js = nc.jetstream();
+    const js = suite.nc.jetstream();
     await js.publish(jobSubject('default', sweep.id), encodeJson(job), { msgID: trial.id });
     await js.publish(jobSubject('default', sweep.id), encodeJson(job), { msgID: `${trial.id}.redelivered` });
     const done = await terminal(sweep.id, trial.id, 'COMPLETED');
-    const jsm = await nc.jetstreamManager();
+    const jsm = await suite.nc.jetstreamManager();
     await waitFor('both copies acknowledged', async () => (await jsm.streams.info(JOBS_STREAM)).state.messages === 0, 20_000, outputs);
 
     // And one more copy long after it completed.
@@ -156,7 +140,7 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
     await waitFor('late copy logged as a duplicate', async () => lateAcks() >= 1, 10_000, outputs);
     await Promise.all([stopGently(a), stopGently(b)]);
 
-    const final = (await store.get(sweep.id, trial.id))!;
+    const final = (await suite.store.get(sweep.id, trial.id))!;
     assert.equal(final.value.status, 'COMPLETED');
     assert.deepEqual(final.value.result, done.result, 'the late duplicate changed nothing');
     assert.equal(final.value.history.filter((h) => h.outcome === 'completed').length, 1);
@@ -165,7 +149,7 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
     const duplicates = lateAcks() + countLogLines(both, 'another delivery finished this trial first: result discarded');
     assert.equal(duplicates, 2, `each extra copy acknowledged as a duplicate\n${outputs()}`);
     assert.equal(countLogLines(both, 'trial finished'), 1);
-    const finished = (await readSweepEvents(nc, sweep.id)).filter((e) => e.type === 'finished');
+    const finished = (await readSweepEvents(suite.nc, sweep.id)).filter((e) => e.type === 'finished');
     assert.equal(finished.length, 1, 'one finished event');
   });
 });
