@@ -26,8 +26,8 @@ export interface RunnerContext {
   workerId: string;
   log: Logger;
   ackWaitMs: number;
-  /** Aborted when the worker drains (SIGTERM): running trials stop at the next batch boundary and are requeued. */
-  drain: AbortSignal;
+  /** True once the worker drains (SIGTERM): running trials stop at the next batch boundary and are requeued. */
+  isDraining: () => boolean;
   /** Registry of running attempts: one heartbeat timer for all, and the drain's abort. */
   active: ActiveAttempts;
   trainers: TrainerPool;
@@ -178,7 +178,7 @@ class Attempt implements LiveAttempt {
       const checkpointEvery = job.checkpointEvery ?? 1;
       const onEpoch = (r: EpochReport) => this.onEpoch(r);
       this.run_ = trainer ? trainer.run(job.config, resumeFrom, checkpointEvery, onEpoch) : runInline(job.config, resumeFrom, checkpointEvery, onEpoch);
-      if (this.lost || this.aborted || ctx.drain.aborted) this.run_.abort();
+      if (this.lost || this.aborted || ctx.isDraining()) this.run_.abort();
       const outcome = await this.run_.finished;
       if (this.lost) return this.abandon();
       if (outcome === 'aborted' || (outcome.stopReason === 'stopped' && !this.cancelled)) {
@@ -240,7 +240,7 @@ class Attempt implements LiveAttempt {
       v: 1, type: 'epoch', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, attempt: owner.attempt, metrics,
       totalEpochs: job.config.training.epochs, at: iso(),
     });
-    if (ctx.drain.aborted) return true;
+    if (ctx.isDraining()) return true;
     this.cancelled = (await ctx.sweepStatus.get(job.sweepId)) === 'CANCELLED';
     return this.cancelled;
   }

@@ -41,7 +41,6 @@ export class Worker {
   readonly id: string;
   readonly stats: WorkerStats = emptyWorkerStats();
   private draining = false;
-  private readonly drain = new AbortController();
   private readonly stopped: Promise<void>;
   private markStopped!: () => void;
   private readonly trainers: TrainerPool;
@@ -91,7 +90,7 @@ export class Worker {
       workerId: this.id,
       log,
       ackWaitMs: this.opts.queue.ackWaitMs,
-      drain: this.drain.signal,
+      isDraining: () => this.draining,
       active: this.active,
       trainers: this.trainers,
       connected: () => this.stats.connected,
@@ -201,7 +200,6 @@ export class Worker {
    */
   async close(opts: { force?: boolean } = {}): Promise<void> {
     this.draining = true;
-    this.drain.abort();
     this.active.abortAll();
     if (opts.force) await this.trainers.close();
     await this.stopped;

@@ -2,7 +2,7 @@ import type { TrialConfig } from '../../spec/types.js';
 import { trainSleep } from '../../training/sleep-trainer.js';
 import { NO_DATA } from '../dataset-cache.js';
 import { resultRecord } from '../trial-records.js';
-import type { TrainerOutcome } from './protocol.js';
+import { isCheckpointEpoch, type TrainerOutcome } from './protocol.js';
 import type { EpochReport, RunHandle } from './trainer-process.js';
 
 class InlineRunAborted extends Error {
@@ -26,7 +26,7 @@ export function runInline(config: TrialConfig, resumeFrom: Uint8Array | null, ch
         return stop;
       },
       onEpochEnd: async (metrics, saveState) => {
-        const state = checkpointEvery > 0 && metrics.epoch % checkpointEvery === 0 ? await saveState() : null;
+        const state = isCheckpointEpoch(metrics.epoch, checkpointEvery) ? await saveState() : null;
         stop = await onEpoch({ metrics, state });
       },
     },

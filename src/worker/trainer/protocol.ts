@@ -44,3 +44,6 @@ export type FromTrainer =
 export function isProtocolMessage(m: unknown): m is { v: number; type: string } {
   return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && typeof (m as { v?: unknown }).v === 'number';
 }
+
+/** Whether the state after `epoch` is checkpointed (`checkpointEvery` 0 = never), for the trainer and inline runs alike. */
+export const isCheckpointEpoch = (epoch: number, checkpointEvery: number): boolean => checkpointEvery > 0 && epoch % checkpointEvery === 0;

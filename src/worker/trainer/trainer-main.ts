@@ -5,10 +5,16 @@
  * worker does every write, fenced by the attempt it holds.
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { LayersModel } from '@tensorflow/tfjs';
 import { coerceError } from '../../log.js';
+import { selectBackend } from '../../training/backends/index.js';
+import { trainTrial } from '../../training/engine.js';
+import { serializeModelWeights } from '../../training/model-weights.js';
+import { DatasetCache, NO_DATA } from '../dataset-cache.js';
 import { isUnrecoverable } from '../errors.js';
+import { resultRecord } from '../trial-records.js';
 import type { FromTrainer, ToTrainer, TrainerFailure } from './protocol.js';
-import { TRAINER_PROTOCOL_VERSION, isProtocolMessage } from './protocol.js';
+import { TRAINER_PROTOCOL_VERSION, isCheckpointEpoch, isProtocolMessage } from './protocol.js';
 
 /** Thrown between batches once the worker asked this run to stop (drain, lost lease). */
 class RunAbortedError extends Error {
@@ -25,17 +31,13 @@ const failure = (e: unknown): TrainerFailure => {
   return { name: err.name, message: err.message, unrecoverable: isUnrecoverable(err) };
 };
 
-let dataDir: string | null = null;
-let datasets: import('../dataset-cache.js').DatasetCache | null = null;
+let datasets: DatasetCache | null = null;
 const aborted = new Set<number>();
 const acks = new Map<number, (stop: boolean) => void>();
 
 async function init(m: Extract<ToTrainer, { type: 'init' }>): Promise<void> {
   try {
-    const { selectBackend } = await import('../../training/backends/index.js');
-    const { DatasetCache } = await import('../dataset-cache.js');
-    dataDir = m.dataDir;
-    datasets = new DatasetCache(dataDir ?? undefined, (msg) => log('info', msg));
+    datasets = new DatasetCache(m.dataDir ?? undefined, (msg) => log('info', msg));
     const backend = await selectBackend(m.backend, (msg) => log('info', msg));
     send({ v: 1, type: 'ready', backend });
   } catch (e) {
@@ -47,12 +49,6 @@ async function train(m: Extract<ToTrainer, { type: 'train' }>): Promise<void> {
   const { runId, config, checkpointEvery } = m;
   try {
     if (!datasets) throw new Error('trainer: train before init');
-    const [{ trainTrial }, { serializeModelWeights }, { resultRecord }, { NO_DATA }] = await Promise.all([
-      import('../../training/engine.js'),
-      import('../../training/model-weights.js'),
-      import('../trial-records.js'),
-      import('../dataset-cache.js'),
-    ]);
     const dataset = config.model.family === 'vgg' ? await datasets.get(config.dataset) : NO_DATA;
     let stopRequested = false;
     let lastYield = performance.now();
@@ -74,7 +70,7 @@ async function train(m: Extract<ToTrainer, { type: 'train' }>): Promise<void> {
           return stopRequested;
         },
         onEpochEnd: async (metrics, saveState) => {
-          const state = checkpointEvery > 0 && metrics.epoch % checkpointEvery === 0 ? await saveState() : null;
+          const state = isCheckpointEpoch(metrics.epoch, checkpointEvery) ? await saveState() : null;
           const acked = new Promise<boolean>((resolve) => acks.set(runId, resolve));
           send({ v: 1, type: 'epoch', runId, metrics, state });
           stopRequested = await acked;
@@ -82,7 +78,7 @@ async function train(m: Extract<ToTrainer, { type: 'train' }>): Promise<void> {
         },
       },
     });
-    const model = result.model as import('@tensorflow/tfjs').LayersModel | undefined;
+    const model = result.model as LayersModel | undefined;
     const weights = model && result.stopReason !== 'stopped' ? (await serializeModelWeights(model)).bytes : null;
     model?.dispose();
     send({ v: 1, type: 'done', runId, outcome: { stopReason: result.stopReason, epochs: result.epochs, result: resultRecord(result, dataset), weights } });
