@@ -13,7 +13,7 @@ import { ensureResources, DEFAULT_QUEUE } from '../src/transport/resources.js';
 import { launchSweep } from '../src/coordinator/launch.js';
 import { followSweep } from '../src/coordinator/follow.js';
 import { TrialStore } from '../src/transport/trial-store.js';
-import type { TrialRecord } from '../src/transport/codecs.js';
+import type { TrialRecord } from '../src/domain/trial-record.js';
 import { startLocalWorkers } from '../src/coordinator/local-workers.js';
 import { createLogger } from '../src/log.js';
 

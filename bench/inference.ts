@@ -18,7 +18,7 @@ import { imagesPerSecond } from '../src/export/timing.js';
 import { buildVggModel } from '../src/training/models/vgg.js';
 import { selectBackend } from '../src/training/backends/index.js';
 import { onednnConvKernelsInstalled } from '../src/training/backends/onednn/register.js';
-import type { BackendName } from '../src/training/types.js';
+import type { BackendName } from '../src/domain/backends.js';
 
 const INPUT: [number, number, number] = [32, 32, 3];
 const DENSE_UNITS = 128; // src/spec/defaults.ts

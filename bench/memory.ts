@@ -15,8 +15,8 @@ import { parseArgs } from 'node:util';
 import { makeSyntheticDataset } from '../src/training/datasets/synthetic.js';
 import { selectBackend } from '../src/training/backends/index.js';
 import { trainTrial } from '../src/training/engine.js';
-import type { TrialConfig } from '../src/spec/types.js';
-import type { BackendName } from '../src/training/types.js';
+import type { TrialConfig } from '../src/domain/trial-config.js';
+import type { BackendName } from '../src/domain/backends.js';
 
 const { values: args } = parseArgs({ options: { train: { type: 'string', default: '3200' }, backend: { type: 'string', default: 'auto' } } });
 const trainImages = Number(args.train);

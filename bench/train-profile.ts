@@ -10,7 +10,7 @@ import { selectBackend } from '../src/training/backends/index.js';
 import { buildVggModel } from '../src/training/models/vgg.js';
 import { createOptimizer } from '../src/training/optimizers/create-optimizer.js';
 import { trainStep } from '../src/training/loop/train-step.js';
-import type { Regularizer } from '../src/spec/types.js';
+import type { Regularizer } from '../src/domain/trial-config.js';
 
 const regularizer = (process.argv[2] ?? 'none') as Regularizer;
 const byShapes = process.argv.includes('--shapes');
@@ -19,7 +19,7 @@ const params = { family: 'vgg' as const, depth: 2, regularizer, dropout_rate: 0.
 const model = buildVggModel(params, { inputShape: [32, 32, 3], numClasses: 10 }, 1);
 const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
 const optimizer = createOptimizer({ name: 'adam', learning_rate: 1e-3, momentum: 0 }, trainable);
-const x = tf.randomUniform([64, 32, 32, 3]) as tf.Tensor4D;
+const x = tf.randomUniform<tf.Rank.R4>([64, 32, 32, 3]);
 const labels = Int32Array.from({ length: 64 }, (_, i) => i % 10);
 const step = () => {
   const r = trainStep(model, trainable, optimizer, x, labels, 10);

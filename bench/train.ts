@@ -25,8 +25,8 @@ import { onednnSettings } from '../src/training/backends/onednn/settings.js';
 import { buildVggModel } from '../src/training/models/vgg.js';
 import { createOptimizer } from '../src/training/optimizers/create-optimizer.js';
 import { trainStep } from '../src/training/loop/train-step.js';
-import type { ModelParams, Regularizer } from '../src/spec/types.js';
-import type { BackendName } from '../src/training/types.js';
+import type { ModelParams, Regularizer } from '../src/domain/trial-config.js';
+import type { BackendName } from '../src/domain/backends.js';
 
 const MODELS: Regularizer[] = ['none', 'dropout', 'batchnorm', 'batchnorm-every-conv'];
 const INPUT: [number, number, number] = [32, 32, 3];
@@ -61,7 +61,7 @@ function forwardFlops(model: tf.LayersModel): number {
       const [kh, kw, ci, co] = kernel.shape as [number, number, number, number];
       flops += 2 * out[1]! * out[2]! * kh * kw * ci * co;
     } else if (layer.getClassName() === 'Dense' && kernel) {
-      flops += 2 * kernel.shape[0]! * kernel.shape[1]!;
+      flops += 2 * kernel.shape[0] * kernel.shape[1]!;
     }
   }
   return flops;
@@ -100,7 +100,7 @@ async function benchTfjs({ backend, onednn }: TfjsEngine): Promise<Row[]> {
     const model = buildVggModel(params(regularizer), { inputShape: INPUT, numClasses: CLASSES }, 1);
     const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const optimizer = createOptimizer({ name: 'adam', learning_rate: 1e-3, momentum: 0 }, trainable);
-    const xs = tf.randomUniform([batch, ...INPUT]) as tf.Tensor4D;
+    const xs = tf.randomUniform<tf.Rank.R4>([batch, ...INPUT]);
     const labels = Int32Array.from({ length: batch }, (_, i) => (i * 7) % CLASSES);
     const step = async () => {
       const { lossSum, correct } = trainStep(model, trainable, optimizer, xs, labels, CLASSES);
@@ -139,7 +139,7 @@ function benchTorch(threads: number | null, flopsPerImage: Map<Regularizer, numb
     batch, steps, warmup, threads, depth: DEPTH, dense_units: DENSE_UNITS, dropout_rate: 0.2, dense_dropout_rate: 0.5,
     input_shape: INPUT, classes: CLASSES, models: MODELS,
   };
-  const out = execFileSync(args.python!, ['bench/torch_train.py', JSON.stringify(cfg)], { encoding: 'utf8' });
+  const out = execFileSync(args.python, ['bench/torch_train.py', JSON.stringify(cfg)], { encoding: 'utf8' });
   const parsed = JSON.parse(out) as {
     torch: string;
     threads: number;

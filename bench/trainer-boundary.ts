@@ -15,12 +15,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseSpec } from '../src/spec/index.js';
-import type { Regularizer, TrialConfig } from '../src/spec/types.js';
+import type { Regularizer, TrialConfig } from '../src/domain/trial-config.js';
 import { selectBackend } from '../src/training/backends/index.js';
 import { trainTrial } from '../src/training/engine.js';
-import { DatasetCache } from '../src/worker/dataset-cache.js';
+import { DatasetCache } from '../src/training/datasets/dataset-cache.js';
 import { TrainerProcess } from '../src/worker/trainer/trainer-process.js';
-import type { EpochMetrics } from '../src/training/types.js';
+import type { EpochMetrics } from '../src/domain/metrics.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -77,7 +77,7 @@ async function inProcess(config: TrialConfig): Promise<Run> {
 
 async function throughTrainer(trainer: TrainerProcess, config: TrialConfig): Promise<Run> {
   const cpu0 = cpuSecondsOf(trainer.pid!);
-  const outcome = await trainer.run(config, null, 1, async () => false).finished;
+  const outcome = await trainer.run(config, null, 1, () => Promise.resolve(false)).finished;
   if (outcome === 'aborted') throw new Error('trainer run aborted');
   return { epochs: outcome.epochs, cpuSeconds: cpuSecondsOf(trainer.pid!) - cpu0 };
 }

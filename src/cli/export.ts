@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { exportTrials, type ExportResult } from '../coordinator/export-winners.js';
 import { renderOnnxChecks } from '../report/render/onnx-columns.js';
-import type { BackendName } from '../training/types.js';
+import { BACKEND_NAMES, type BackendName } from '../domain/backends.js';
 import { createLogger } from '../log.js';
 import { openBroker } from './broker.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
@@ -26,7 +26,7 @@ export function registerExport(program: Command): void {
     .option('--trial <id...>', 'trial IDs (or unique prefixes) to export')
     .option('-o, --output <dir>', 'root folder of the exports; files go to <dir>/<sweep>/<trial>.onnx and .json', 'exports')
     .option('--data-dir <dir>', 'where datasets are (or are cached); default $SWEEP_DATA_DIR or ~/.cache/sweep')
-    .addOption(new Option('--backend <name>', 'tfjs backend to compare and time against').choices(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto'))
+    .addOption(new Option('--backend <name>', 'tfjs backend to compare and time against').choices(BACKEND_NAMES).default('auto'))
     .option('--max-images <n>', 'validation images compared between tfjs and onnxruntime', (v) => parsePositiveInt(v, '--max-images'), 1000)
     .option('--json', 'JSON output (full verification per trial)')
     .action(async (sweepId: string, flags: ExportFlags, cmd: Command) => {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadSweepView } from '../coordinator/sweep-view.js';
 import { followSweep } from '../coordinator/follow.js';
 import { TrialStore } from '../transport/trial-store.js';
-import type { TrialRecord } from '../transport/codecs.js';
+import type { TrialRecord } from '../domain/trial-record.js';
 import { pendingJobs } from '../transport/job-queue.js';
 import { renderTextTable } from '../report/render/text-table.js';
 import { createLogger } from '../log.js';

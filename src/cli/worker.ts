@@ -3,7 +3,7 @@ import { Worker } from '../worker/worker.js';
 import { startHealthServer } from '../worker/health-server.js';
 import { DEFAULT_QUEUE } from '../transport/resources.js';
 import { TOKEN_PATTERN } from '../transport/names.js';
-import type { BackendName } from '../training/types.js';
+import { BACKEND_NAMES, type BackendName } from '../domain/backends.js';
 import { createLogger } from '../log.js';
 import { openBroker } from './broker.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
@@ -25,7 +25,7 @@ export function registerWorker(program: Command): void {
     .command('worker')
     .description('pull trial jobs from the broker and train them until stopped (SIGTERM/Ctrl-C drains: the running trial is requeued)')
     .option('--concurrency <n>', 'trials run at once (one trainer process each)', (v) => parsePositiveInt(v, '--concurrency'), 1)
-    .addOption(new Option('--backend <name>', 'tfjs backend').choices(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto').env('SWEEP_BACKEND'))
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_NAMES).default('auto').env('SWEEP_BACKEND'))
     .addOption(new Option('--pool <name>', 'worker pool (jobs subject sweep.jobs.<pool>.>)').default(DEFAULT_QUEUE.pool).env('SWEEP_POOL'))
     .option('--ack-wait <ms>', 'job lease: redelivered to another worker if this one goes silent this long', (v) => parsePositiveInt(v, '--ack-wait'), DEFAULT_QUEUE.ackWaitMs)
     .addOption(new Option('--data-dir <dir>', 'where datasets are (or are cached)').env('SWEEP_DATA_DIR'))

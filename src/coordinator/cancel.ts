@@ -2,7 +2,7 @@ import type { NatsConnection } from 'nats';
 import { SweepStore } from '../transport/sweep-store.js';
 import { TrialStore } from '../transport/trial-store.js';
 import { purgeSweepJobs } from '../transport/job-queue.js';
-import type { TrialRecord } from '../transport/codecs.js';
+import { unstartedTrialRecord } from '../domain/trial-record.js';
 import { transition } from '../domain/trial-state.js';
 import { UnknownSweepError } from './sweep-view.js';
 
@@ -23,17 +23,8 @@ export async function cancelSweep(nc: NatsConnection, id: string): Promise<Cance
   let stoppedTrials = 0;
   const at = new Date().toISOString();
   for (const t of rec.trials ?? []) {
-    const res = await trials.mutate(id, t.id, (cur) => transition(cur ?? unstartedRecord(id, t), { type: 'cancel', at, error: 'cancelled before it ran' }));
+    const res = await trials.mutate(id, t.id, (cur) => transition(cur ?? unstartedTrialRecord({ sweepId: id, trialId: t.id, index: t.index }), { type: 'cancel', at, error: 'cancelled before it ran' }));
     if (res.changed) stoppedTrials++;
   }
   return { purgedJobs, stoppedTrials };
-}
-
-/** A trial that has no record yet: it never ran. */
-function unstartedRecord(sweepId: string, t: { id: string; index: number }): TrialRecord {
-  return {
-    v: 1, sweepId, trialId: t.id, index: t.index, status: 'QUEUED', params: {}, seed: 0, attempt: 0, worker: null, epochs: [],
-    startedAt: null, finishedAt: null, heartbeatAt: null, durationMs: null, error: null, history: [], checkpoints: [], result: null,
-    config: null, model: null, onnx: null,
-  };
 }

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { TrialRecord } from '../transport/codecs.js';
-import type { TrialConfig } from '../spec/types.js';
+import type { TrialRecord } from '../domain/trial-record.js';
+import type { TrialConfig } from '../domain/trial-config.js';
 import type { Dataset } from '../training/datasets/types.js';
 import { buildVggModel } from '../training/models/vgg.js';
 import { loadModelWeights } from '../training/model-weights.js';

@@ -2,25 +2,25 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import type { Logger } from '../log.js';
-import type { OnnxCheck } from '../report/types.js';
+import { SweepError } from '../domain/errors.js';
+import { onnxCheckOf, type OnnxCheck, type OnnxRecord } from '../domain/onnx.js';
+import { isTerminal } from '../domain/trial-state.js';
 import { buildLeaderboard } from '../report/index.js';
-import type { BackendName } from '../training/types.js';
+import type { BackendName } from '../domain/backends.js';
 import { selectBackend } from '../training/backends/index.js';
 import type { OnnxVerification, VerifyOptions } from '../export/verify.js';
 import { UnsupportedLayerError } from '../export/errors.js';
-import type { BlobRef } from '../transport/blob-store.js';
-import type { OnnxRecord, TrialRecord } from '../transport/codecs.js';
+import type { BlobRef } from '../domain/blobs.js';
+import type { TrialRecord } from '../domain/trial-record.js';
 import { ModelStore } from '../transport/model-store.js';
 import { SweepStore } from '../transport/sweep-store.js';
 import { TrialStore } from '../transport/trial-store.js';
-import { DatasetCache } from '../worker/dataset-cache.js';
+import { DatasetCache } from '../training/datasets/dataset-cache.js';
 import { exportTrainedTrial } from './export-trial.js';
 import { UnknownSweepError, sweepView } from './sweep-view.js';
 
 /** A trial that cannot be exported, or an export that could not be done; the message says why and what to do. */
-export class ExportError extends Error {
-  override name = 'ExportError';
-}
+export class ExportError extends SweepError {}
 
 /** Trial IDs (full or a unique prefix), or the best K exportable trials by the leaderboard ranking. */
 export type ExportSelection = readonly string[] | { top: number };
@@ -106,7 +106,7 @@ async function exportOne(
   mkdirSync(join(opts.outDir, sweepId), { recursive: true });
   writeFileSync(file, onnx);
   writeFileSync(reportFile, JSON.stringify({ sweep: sweepId, trial: trialId, file, ref, params: record.params, verification }, null, 2) + '\n');
-  const check = onnxCheckOf(verification, file);
+  const check = onnxCheckOf({ ...verification, file });
   await ctx.trials.mutate(sweepId, trialId, (cur) => (cur ? { ...cur, onnx: { ...check, ref } satisfies OnnxRecord } : null));
   if (!verification.ok) opts.log.warn({ trialId, failures: verification.failures }, 'ONNX export does not match the tfjs model');
   return { trialId, file, reportFile, ref, check, verification, reused: false };
@@ -129,14 +129,10 @@ export function exportPaths(outDir: string, sweepId: string, trialId: string): {
   return { file: join(outDir, sweepId, `${trialId}.onnx`), reportFile: join(outDir, sweepId, `${trialId}.json`) };
 }
 
-function onnxCheckOf(v: OnnxVerification, file: string): OnnxCheck {
-  return { ok: v.ok, maxAbsDiff: v.maxAbsDiff, top1Agreement: v.top1Agreement, ortP50Ms: v.ortP50Ms, ortP99Ms: v.ortP99Ms, tfjsP50Ms: v.tfjsP50Ms, speedup: v.speedup, file };
-}
-
 /** Why a trial cannot be exported, or null when it can. */
 export function notExportableReason(r: TrialRecord): string | null {
   if (r.status !== 'COMPLETED') {
-    return `it is ${r.status}; only COMPLETED trials have final weights` + (r.status === 'RUNNING' || r.status === 'QUEUED' || r.status === 'PENDING' ? ' (wait until it finishes)' : '');
+    return `it is ${r.status}; only COMPLETED trials have final weights` + (isTerminal(r.status) ? '' : ' (wait until it finishes)');
   }
   if (!r.config) return 'its record holds no config (written by an older worker); relaunch the sweep to retrain it';
   if (r.config.model.family !== 'vgg') return `its model family is '${r.config.model.family}', which trains no model to export`;

@@ -1,17 +1,20 @@
 import type { NatsConnection } from 'nats';
 import type { ExpandedSweep, Trial } from '../spec/types.js';
-import type { JobMessage, SweepRecord, TrialRecord } from '../transport/codecs.js';
+import type { JobMessage } from '../domain/job.js';
+import type { SweepRecord } from '../domain/sweep-record.js';
+import type { TrialRecord } from '../domain/trial-record.js';
 import { publishJobs, type PublishOutcome } from '../transport/job-queue.js';
 import { SweepStore } from '../transport/sweep-store.js';
 import { diffJson } from './spec-diff.js';
 import { TrialStore } from '../transport/trial-store.js';
 import { transition } from '../domain/trial-state.js';
+import { SweepError } from '../domain/errors.js';
 
 /** Beyond this many trials the sweep record keeps only the count (a KV value is capped at 1 MB). */
 const MAX_LISTED_TRIALS = 10_000;
 
-export class SpecChangedError extends Error {
-  override name = 'SpecChangedError';
+export class SpecChangedError extends SweepError {
+  override readonly badInput = true;
 }
 
 export interface LaunchOptions {

@@ -1,5 +1,5 @@
-import type { TrialRecord } from '../transport/codecs.js';
-import { isTerminal } from '../transport/codecs.js';
+import type { TrialRecord } from '../domain/trial-record.js';
+import { isTerminal } from '../domain/trial-state.js';
 
 export interface ProgressCounts {
   total: number;

@@ -2,7 +2,8 @@ import type { NatsConnection } from 'nats';
 import { SweepStore } from '../transport/sweep-store.js';
 import { TrialStore } from '../transport/trial-store.js';
 import { publishJobs } from '../transport/job-queue.js';
-import type { JobMessage, TrialRecord } from '../transport/codecs.js';
+import type { JobMessage } from '../domain/job.js';
+import type { TrialRecord } from '../domain/trial-record.js';
 import { transition, type TrialStatus } from '../domain/trial-state.js';
 import { UnknownSweepError } from './sweep-view.js';
 

@@ -1,13 +1,13 @@
 import type { NatsConnection } from 'nats';
-import type { OnnxRecord, SweepRecord, TrialRecord } from '../transport/codecs.js';
+import { SweepError } from '../domain/errors.js';
+import { onnxCheckOf } from '../domain/onnx.js';
+import type { SweepRecord } from '../domain/sweep-record.js';
+import type { TrialRecord } from '../domain/trial-record.js';
 import { SweepStore } from '../transport/sweep-store.js';
 import { TrialStore } from '../transport/trial-store.js';
-import type { OnnxCheck, SweepView, TrialView } from '../report/types.js';
-import type { Goal, MetricName } from '../spec/types.js';
+import type { SweepView, TrialView } from '../report/types.js';
 
-export class UnknownSweepError extends Error {
-  override name = 'UnknownSweepError';
-}
+export class UnknownSweepError extends SweepError {}
 
 export function trialView(r: TrialRecord): TrialView {
   return {
@@ -27,21 +27,7 @@ export function trialView(r: TrialRecord): TrialView {
           ...(r.result.sampleImages ? { sampleImages: r.result.sampleImages } : {}),
         }
       : {}),
-    ...(r.onnx ? { onnx: onnxCheck(r.onnx) } : {}),
-  };
-}
-
-/** The check fields of a recorded export (the record also holds the object-store ref). */
-function onnxCheck(o: OnnxRecord): OnnxCheck {
-  return {
-    ok: o.ok,
-    maxAbsDiff: o.maxAbsDiff,
-    top1Agreement: o.top1Agreement,
-    ortP50Ms: o.ortP50Ms,
-    ortP99Ms: o.ortP99Ms,
-    tfjsP50Ms: o.tfjsP50Ms,
-    speedup: o.speedup,
-    ...(o.file !== undefined ? { file: o.file } : {}),
+    ...(r.onnx ? { onnx: onnxCheckOf(r.onnx) } : {}),
   };
 }
 
@@ -51,7 +37,7 @@ export function sweepView(sweep: SweepRecord, records: Iterable<TrialRecord>): S
   return {
     id: sweep.id,
     name: sweep.name,
-    objective: { metric: sweep.objective.metric as MetricName, goal: sweep.objective.goal as Goal },
+    objective: { ...sweep.objective },
     trials: trials.map(trialView),
   };
 }

@@ -1,7 +1,9 @@
+import { z } from 'zod';
+
 /**
  * The trial state machine: the statuses, the terminal set and every transition of a trial record. Every writer
  * (coordinator launch, retry, cancel and reaper; the worker) applies `transition` inside a compare-and-set, so
- * what a status may become is decided here and nowhere else. Pure: no I/O, no imports.
+ * what a status may become is decided here and nowhere else. Pure: no I/O; zod only for the record schemas.
  *
  *   QUEUED → RUNNING (claim) → COMPLETED | STOPPED (finish) | FAILED (fail) | QUEUED (requeue, reap)
  *   QUEUED | PENDING → STOPPED (cancel before it ran);  FAILED | STOPPED → QUEUED (retry)
@@ -12,44 +14,48 @@
  */
 
 export const TRIAL_STATUSES = ['PENDING', 'QUEUED', 'RUNNING', 'COMPLETED', 'STOPPED', 'FAILED'] as const;
-export type TrialStatus = (typeof TRIAL_STATUSES)[number];
+export const trialStatusSchema = z.enum(TRIAL_STATUSES);
+export type TrialStatus = z.infer<typeof trialStatusSchema>;
 
 export const TERMINAL_STATUSES: ReadonlySet<TrialStatus> = new Set<TrialStatus>(['COMPLETED', 'STOPPED', 'FAILED']);
 export const isTerminal = (s: TrialStatus): boolean => TERMINAL_STATUSES.has(s);
 
 export const ATTEMPT_OUTCOMES = ['running', 'completed', 'failed', 'requeued', 'stopped', 'abandoned'] as const;
-export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+export const attemptOutcomeSchema = z.enum(ATTEMPT_OUTCOMES);
+export type AttemptOutcome = z.infer<typeof attemptOutcomeSchema>;
 
-export interface AttemptRecord {
-  attempt: number;
-  worker: string;
-  startedAt: string;
-  endedAt: string | null;
-  outcome: AttemptOutcome;
-  resumeEpoch: number;
-  error?: string;
+export const attemptRecordSchema = z.object({
+  attempt: z.number(),
+  worker: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  outcome: attemptOutcomeSchema,
+  resumeEpoch: z.number(),
+  error: z.string().optional(),
   /** From the coordinator's publish to this attempt's start. */
-  queueLatencyMs?: number;
-}
+  queueLatencyMs: z.number().optional(),
+});
+export type AttemptRecord = z.infer<typeof attemptRecordSchema>;
 
 /** The fields of a trial record that the state machine reads and writes. */
-export interface TrialStateFields {
-  status: TrialStatus;
-  attempt: number;
-  worker: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  heartbeatAt: string | null;
-  durationMs: number | null;
-  error: string | null;
-  history: AttemptRecord[];
-  epochs: { epoch: number }[];
-  checkpoints: { epoch: number }[];
+export const trialStateFieldsSchema = z.object({
+  status: trialStatusSchema,
+  attempt: z.number(),
+  worker: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  heartbeatAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  error: z.string().nullable(),
+  history: z.array(attemptRecordSchema),
+  epochs: z.array(z.object({ epoch: z.number() })),
+  checkpoints: z.array(z.object({ epoch: z.number() })),
   /** Stream sequence of the job message the running attempt holds (the reaper checks it is still queued). */
-  jobSeq?: number;
-  result: unknown;
-  model: unknown;
-}
+  jobSeq: z.number().int().optional(),
+  result: z.unknown(),
+  model: z.unknown(),
+});
+export type TrialStateFields = z.infer<typeof trialStateFieldsSchema>;
 
 /** Who writes: a running attempt is named by its worker and its attempt number. */
 export interface Owner {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { OnnxCheck } from '../report/types.js';
+import type { OnnxCheck } from '../domain/onnx.js';
 import { OrtClassifier } from './ort-session.js';
 import { imagesPerSecond, percentile, timeRuns } from './timing.js';
 

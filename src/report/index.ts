@@ -4,4 +4,4 @@ export { renderTable, type RenderTableOptions } from './render/render-table.js';
 export { renderJson } from './render/render-json.js';
 export { renderCsv } from './render/render-csv.js';
 export { renderReportHtml } from './html/render-report-html.js';
-export type { SweepView, TrialView, OnnxCheck, TrialStatus } from './types.js';
+export type { SweepView, TrialView, TrialStatus } from './types.js';

@@ -1,6 +1,7 @@
-import type { Objective, Scalar } from '../spec/types.js';
-import type { EpochMetrics, SamplePrediction } from '../training/types.js';
-
+import type { EpochMetrics, SamplePrediction } from '../domain/metrics.js';
+import type { Objective, Scalar } from '../domain/trial-config.js';
+import type { OnnxCheck } from '../domain/onnx.js';
+import type { TrialResultRecord } from '../domain/trial-record.js';
 import type { TrialStatus } from '../domain/trial-state.js';
 export type { TrialStatus } from '../domain/trial-state.js';
 
@@ -18,19 +19,8 @@ export interface TrialView {
   confusionMatrix?: number[][];
   samples?: SamplePrediction[];
   /** Pixels of the sample images (uint8 NHWC), for the report's prediction figures. */
-  sampleImages?: { shape: [number, number, number]; pixels: number[][] };
+  sampleImages?: TrialResultRecord['sampleImages'];
   onnx?: OnnxCheck;
-}
-
-export interface OnnxCheck {
-  ok: boolean;
-  maxAbsDiff: number;
-  top1Agreement: number;
-  ortP50Ms: number;
-  ortP99Ms: number;
-  tfjsP50Ms: number;
-  speedup: number;          // tfjs latency / ORT latency at batch 1
-  file?: string;
 }
 
 export interface SweepView {

@@ -4,7 +4,7 @@ import type { SpecInput } from './schema.js';
 import { parameterAxes, type ParameterAxis } from './space.js';
 import { suggestionHint } from './suggest.js';
 import { describeValue } from './issues.js';
-import type { Scalar } from './types.js';
+import type { Scalar } from '../domain/trial-config.js';
 
 /** Checks that span fields (conditions, ranges, duplicates, required pairs) on a schema-valid spec. */
 export interface CrossCheckOptions {

@@ -1,14 +1,6 @@
 import type { SpecInput } from './schema.js';
-import type {
-  DatasetConfig,
-  EarlyStoppingConfig,
-  ExecutionSettings,
-  ExportSettings,
-  MetricName,
-  Objective,
-  ReduceLROnPlateauConfig,
-  TrialConfig,
-} from './types.js';
+import type { ExecutionSettings, ExportSettings } from './types.js';
+import type { DatasetConfig, MetricName, Objective, TrialConfig } from '../domain/trial-config.js';
 
 /** The values of every TrialConfig field a spec leaves out (documented in docs/spec.md). */
 export const DEFAULTS = {
@@ -35,8 +27,8 @@ export function baseTrialConfig(spec: SpecInput): TrialConfig {
     training: {
       epochs: t.epochs ?? DEFAULTS.training.epochs,
       batch_size: t.batch_size ?? DEFAULTS.training.batch_size,
-      reduce_lr_on_plateau: t.reduce_lr_on_plateau ? { ...DEFAULTS.reduceLrOnPlateau, ...t.reduce_lr_on_plateau } as ReduceLROnPlateauConfig : null,
-      early_stopping: t.early_stopping ? { ...DEFAULTS.earlyStopping, ...t.early_stopping } as EarlyStoppingConfig : null,
+      reduce_lr_on_plateau: t.reduce_lr_on_plateau ? { ...DEFAULTS.reduceLrOnPlateau, ...t.reduce_lr_on_plateau } : null,
+      early_stopping: t.early_stopping ? { ...DEFAULTS.earlyStopping, ...t.early_stopping } : null,
     },
     dataset: datasetConfig(spec.dataset),
     seed: 0,

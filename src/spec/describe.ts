@@ -1,4 +1,5 @@
-import type { ExpandedSweep, Scalar } from './types.js';
+import type { ExpandedSweep } from './types.js';
+import type { Scalar } from '../domain/trial-config.js';
 
 /** A table of the trials (index, id, swept params, seed) for --dry-run. Inactive parameters show as '-'. */
 export function describeTrials(sweep: ExpandedSweep): { header: string[]; rows: string[][] } {

@@ -1,5 +1,8 @@
+import { SweepError } from '../domain/errors.js';
+
 /** A problem in a sweep spec, positioned at the offending YAML node. */
-export class SpecError extends Error {
+export class SpecError extends SweepError {
+  override readonly badInput = true;
   constructor(
     readonly file: string,
     readonly line: number,
@@ -8,7 +11,6 @@ export class SpecError extends Error {
     readonly hint: string,
   ) {
     super(`${file}:${line}:${column}: ${problem}\n  hint: ${hint}`);
-    this.name = 'SpecError';
   }
 }
 

@@ -4,7 +4,8 @@ import type { SpecInput } from './schema.js';
 import { baseTrialConfig, seedsOf } from './defaults.js';
 import { conditionHolds, isSwept, parameterAxes, type ParameterAxis } from './space.js';
 import { trialId } from './trial-id.js';
-import type { Scalar, Trial, TrialConfig } from './types.js';
+import type { Trial } from './types.js';
+import type { Scalar, TrialConfig } from '../domain/trial-config.js';
 
 type Assignment = Map<string, Scalar>;
 

@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import type { OptimizerName, Regularizer, Scalar, TrialConfig } from './types.js';
-
-export const REGULARIZERS = ['batchnorm', 'batchnorm-every-conv', 'dropout', 'none'] as const satisfies readonly Regularizer[];
-export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adam', 'rmsprop'] as const satisfies readonly OptimizerName[];
+import { OPTIMIZER_NAMES, REGULARIZERS, type OptimizerName, type Regularizer, type Scalar, type TrialConfig } from '../domain/trial-config.js';
 
 /** How a parameter's values may be drawn: integers and reals allow ranges; names only `choice`. */
 export type ValueKind = 'int' | 'real' | 'name';
@@ -57,7 +54,7 @@ export const PARAMETERS = {
   },
   optimizer: {
     kind: 'name',
-    value: z.enum(OPTIMIZERS),
+    value: z.enum(OPTIMIZER_NAMES),
     description: 'sgd | momentum | nesterov | adam | rmsprop',
     apply: (c, v) => (c.optimizer.name = v as OptimizerName),
   },

@@ -1,5 +1,5 @@
 import type { SpecInput } from './schema.js';
-import type { DatasetName } from './types.js';
+import type { DatasetName } from '../domain/trial-config.js';
 
 export interface SpecOverrides {
   dataset?: DatasetName;

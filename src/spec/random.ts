@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Distribution } from './space.js';
-import type { Scalar } from './types.js';
+import type { Scalar } from '../domain/trial-config.js';
 
 /**
  * A counter-based PRNG: the draw for (sweep seed, parameter, sample) is a hash of the three, so adding a

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { DATASET_NAMES, GOALS, METRIC_NAMES, MODEL_FAMILIES, NORMALIZATIONS } from '../domain/trial-config.js';
 import { PARAMETERS, PARAMETER_NAMES, type ParameterDef } from './parameters.js';
 
-const METRICS = ['loss', 'accuracy', 'val_loss', 'val_accuracy', 'val_auc'] as const;
-export const metricSchema = z.enum(METRICS);
-export const datasetNameSchema = z.enum(['cifar10', 'fashion-mnist', 'synthetic']);
+export const metricSchema = z.enum(METRIC_NAMES);
+export const datasetNameSchema = z.enum(DATASET_NAMES);
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const slug = () =>
   z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: "may only contain lowercase letters, digits and '-'" }).max(64);
@@ -38,10 +38,7 @@ function parameterSchema(def: ParameterDef) {
 }
 
 export const parametersSchema = z.strictObject(
-  Object.fromEntries(PARAMETER_NAMES.map((n) => [n, parameterSchema(PARAMETERS[n]).optional()])) as Record<
-    string,
-    z.ZodOptional<ReturnType<typeof parameterSchema>>
-  >,
+  Object.fromEntries(PARAMETER_NAMES.map((n) => [n, parameterSchema(PARAMETERS[n]).optional()])),
 ).meta({ id: 'parameters', description: 'each key: a fixed value, { values: [...] } (grid) or { distribution: ... } (random)' });
 
 const reduceLrSchema = z.strictObject({
@@ -84,7 +81,7 @@ const datasetFields = {
       error: "must be 'test' or a fraction of train to hold out, between 0 and 1 exclusive",
     })
     .optional(),
-  normalize: z.enum(['scale', 'standardize']).optional(),
+  normalize: z.enum(NORMALIZATIONS).optional(),
   subset: z.strictObject({ train: subsetSize, validation: subsetSize }).optional(),
   synthetic: syntheticSchema.optional(),
 };
@@ -108,13 +105,13 @@ export const specSchema = z
   .strictObject({
     name: slug(),
     description: z.string().optional(),
-    model: z.enum(['vgg', 'sleep', 'spin']),
+    model: z.enum(MODEL_FAMILIES),
     seed: seedSchema.describe('sweep seed for random sampling (default 0)').optional(),
     dataset: datasetSchema,
     parameters: parametersSchema.optional(),
     ...seedsFields,
     training: trainingSchema.optional(),
-    objective: z.strictObject({ metric: metricSchema, goal: z.enum(['max', 'min']).optional() }).optional(),
+    objective: z.strictObject({ metric: metricSchema, goal: z.enum(GOALS).optional() }).optional(),
     export: z
       .strictObject({ top: z.int().min(1).max(1000).optional(), format: z.literal('onnx').optional() })
       .nullable()

@@ -1,6 +1,6 @@
 import type { ParameterName } from './parameters.js';
 import type { ParameterInput, ParametersInput } from './schema.js';
-import type { Scalar } from './types.js';
+import type { Scalar } from '../domain/trial-config.js';
 
 export type Condition = Record<string, Scalar | Scalar[]>;
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
-import type { TrialConfig } from './types.js';
+import type { TrialConfig } from '../domain/trial-config.js';
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');

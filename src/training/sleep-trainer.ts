@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256Hex } from './state/container.js';
-import type { EpochMetrics, StopReason, TrainingState, TrainRequest, TrainResult } from './types.js';
+import type { StopReason, TrainingState, TrainRequest, TrainResult } from './types.js';
+import type { EpochMetrics } from '../domain/metrics.js';
 
 interface SleepState {
   kind: 'sleep';
@@ -62,9 +63,9 @@ async function trainSynthetic(req: TrainRequest, pass: (ms: number) => Promise<u
     };
     epochs = [...epochs, metrics];
     const snapshot = epochs;
-    await hooks?.onEpochEnd?.(metrics, async (): Promise<TrainingState> => {
+    await hooks?.onEpochEnd?.(metrics, (): Promise<TrainingState> => {
       const bytes = new TextEncoder().encode(JSON.stringify({ kind: 'sleep', epochs: snapshot } satisfies SleepState));
-      return { epoch: snapshot.length, bytes, sha256: sha256Hex(bytes) };
+      return Promise.resolve({ epoch: snapshot.length, bytes, sha256: sha256Hex(bytes) });
     });
   }
   let bestEpoch = 0;

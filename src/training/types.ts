@@ -1,32 +1,12 @@
-import type { TrialConfig } from '../spec/types.js';
+import type { EpochMetrics, SamplePrediction } from '../domain/metrics.js';
+import type { TrialConfig } from '../domain/trial-config.js';
 import type { Dataset } from './datasets/types.js';
-
-export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
-
-export interface EpochMetrics {
-  epoch: number;              // 1-based
-  loss: number;
-  accuracy: number;
-  val_loss: number;
-  val_accuracy: number;
-  val_auc: number;
-  lr: number;                 // learning rate used during this epoch
-  seconds: number;
-  images_per_sec: number;
-}
 
 /** Serialized resumable training state (weights, optimizer slots, callback state, RNG position, epoch). */
 export interface TrainingState {
   epoch: number;              // epochs completed
   bytes: Uint8Array;
   sha256: string;             // hex of bytes
-}
-
-export interface SamplePrediction {
-  index: number;              // index into the validation split
-  label: number;
-  predicted: number;
-  probabilities: number[];
 }
 
 export interface TrainHooks {

@@ -1,10 +1,7 @@
 import type { NatsConnection } from 'nats';
 import { CHECKPOINTS_BUCKET } from './names.js';
-import { BlobStore, type BlobRef } from './blob-store.js';
-
-export interface CheckpointRef extends BlobRef {
-  epoch: number;
-}
+import { BlobStore } from './blob-store.js';
+import type { CheckpointRef } from '../domain/blobs.js';
 
 /** Carries the attempt, so no other attempt (a zombie whose lease lapsed) can overwrite or delete it by name. */
 export const checkpointName = (sweepId: string, trialId: string, attempt: number, epoch: number) => `${sweepId}/${trialId}/a${attempt}/epoch-${epoch}`;

@@ -1,6 +1,7 @@
 import type { NatsConnection } from 'nats';
 import { EVENTS_STREAM, eventBatchSubject, sweepEventsFilter } from './names.js';
-import { decodeJson, encodeJson, trialEventSchema, type TrialEvent } from './codecs.js';
+import { decodeJson, encodeJson } from './codecs.js';
+import { trialEventSchema, type TrialEvent } from '../domain/trial-event.js';
 
 const NEWLINE = 0x0a;
 /** Well under nats-server's default 1 MB max_payload. */
@@ -61,7 +62,7 @@ export function decodeEventBatch(data: Uint8Array, where: string, onMalformed?: 
     if (i < data.length && data[i] !== NEWLINE) continue;
     if (i > start) {
       try {
-        events.push(decodeJson<TrialEvent>(data.subarray(start, i), trialEventSchema, where));
+        events.push(decodeJson(data.subarray(start, i), trialEventSchema, where));
       } catch (err) {
         onMalformed?.(err as Error);
       }

@@ -1,6 +1,7 @@
 import type { NatsConnection } from 'nats';
 import { MODELS_BUCKET } from './names.js';
-import { BlobStore, type BlobRef } from './blob-store.js';
+import { BlobStore } from './blob-store.js';
+import type { BlobRef } from '../domain/blobs.js';
 
 /** Carries the attempt: a zombie attempt (lease lost) can never overwrite the weights of the one that owns the trial. */
 export const weightsName = (sweepId: string, trialId: string, attempt: number) => `${sweepId}/${trialId}/a${attempt}/weights`;

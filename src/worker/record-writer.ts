@@ -1,4 +1,4 @@
-import type { TrialRecord } from '../transport/codecs.js';
+import type { TrialRecord } from '../domain/trial-record.js';
 import type { TrialStore, Versioned } from '../transport/trial-store.js';
 
 export interface WriteResult {

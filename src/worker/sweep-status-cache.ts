@@ -1,4 +1,4 @@
-import type { SweepRecord } from '../transport/codecs.js';
+import type { SweepRecord } from '../domain/sweep-record.js';
 import type { SweepStore } from '../transport/sweep-store.js';
 
 /**

@@ -1,4 +1,5 @@
-import type { JobMessage, TrialRecord, TrialResultRecord } from '../transport/codecs.js';
+import type { JobMessage } from '../domain/job.js';
+import { unstartedTrialRecord, type TrialRecord, type TrialResultRecord } from '../domain/trial-record.js';
 import type { Dataset } from '../training/datasets/types.js';
 import type { TrainResult } from '../training/types.js';
 
@@ -8,22 +9,7 @@ import type { TrainResult } from '../training/types.js';
  */
 export function recordForJob(cur: TrialRecord | null, job: JobMessage): TrialRecord {
   return {
-    v: 1,
-    status: 'QUEUED',
-    attempt: 0,
-    worker: null,
-    epochs: [],
-    startedAt: null,
-    finishedAt: null,
-    heartbeatAt: null,
-    durationMs: null,
-    error: null,
-    history: [],
-    checkpoints: [],
-    result: null,
-    model: null,
-    onnx: null,
-    ...cur,
+    ...(cur ?? unstartedTrialRecord(job)),
     sweepId: job.sweepId,
     trialId: job.trialId,
     index: job.index,

@@ -1,4 +1,4 @@
-import type { Scalar } from '../../spec/types.js';
+import type { Scalar } from '../../domain/trial-config.js';
 import type { Leaderboard, TrialRow } from '../leaderboard/types.js';
 import { esc } from './escape.js';
 import { sequential } from './palette.js';

@@ -1,6 +1,7 @@
 import type { Leaderboard, TrialRow, Verdict } from '../leaderboard/types.js';
 import { formatLevel } from '../leaderboard/group-key.js';
-import type { OnnxCheck, SweepView } from '../types.js';
+import type { SweepView } from '../types.js';
+import type { OnnxCheck } from '../../domain/onnx.js';
 import { formatCi, formatDuration, formatMeanStd, formatMetric, formatP, formatSigned, MISSING } from '../render/format.js';
 import { esc } from './escape.js';
 import { SHOWN_METRICS } from '../render/visible-rows.js';

@@ -1,4 +1,4 @@
-import type { Goal } from '../../spec/types.js';
+import type { Goal } from '../../domain/trial-config.js';
 import { effectSize, pairedTTest, welchTTest } from '../stats/t-tests.js';
 import { isBetter } from './objective.js';
 import type { GroupComparison, Verdict } from './types.js';

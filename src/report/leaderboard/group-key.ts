@@ -1,4 +1,4 @@
-import type { Scalar } from '../../spec/types.js';
+import type { Scalar } from '../../domain/trial-config.js';
 
 export const UNSET_LEVEL = '(unset)';
 

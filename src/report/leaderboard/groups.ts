@@ -1,4 +1,4 @@
-import type { Objective, Scalar } from '../../spec/types.js';
+import type { Objective, Scalar } from '../../domain/trial-config.js';
 import { summarize, type SampleSummary } from '../stats/descriptive.js';
 import { compareWithBest, verdictOf, type GroupSample } from './group-comparison.js';
 import { groupKey } from './group-key.js';
@@ -27,23 +27,21 @@ export function buildGroups(rows: readonly TrialRow[], groupBy: readonly string[
       if (v !== undefined) params[name] = v;
     }
     const values = trials.map((t) => t.objective!);
-    return {
-      sample: { key, values, seeds: trials.map((t) => t.seed) } satisfies GroupSample,
-      row: {
-        rank: 0,
-        key,
-        params,
-        trialIds: trials.map((t) => t.id),
-        seeds: trials.map((t) => t.seed),
-        n: trials.length,
-        objective: summarize(values),
-        valLoss: summarizeFinite(trials.map((t) => t.valLoss)),
-        valAuc: summarizeFinite(trials.map((t) => t.valAuc)),
-        bestEpochMean: trials.reduce((s, t) => s + (t.bestEpoch ?? 0), 0) / trials.length,
-        comparison: null,
-        verdict: 'best',
-      } satisfies GroupRow as GroupRow,
+    const row: GroupRow = {
+      rank: 0,
+      key,
+      params,
+      trialIds: trials.map((t) => t.id),
+      seeds: trials.map((t) => t.seed),
+      n: trials.length,
+      objective: summarize(values),
+      valLoss: summarizeFinite(trials.map((t) => t.valLoss)),
+      valAuc: summarizeFinite(trials.map((t) => t.valAuc)),
+      bestEpochMean: trials.reduce((s, t) => s + (t.bestEpoch ?? 0), 0) / trials.length,
+      comparison: null,
+      verdict: 'best',
     };
+    return { sample: { key, values, seeds: trials.map((t) => t.seed) } satisfies GroupSample, row };
   });
   groups.sort(
     (a, b) =>

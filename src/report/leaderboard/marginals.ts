@@ -1,4 +1,4 @@
-import type { Scalar } from '../../spec/types.js';
+import type { Scalar } from '../../domain/trial-config.js';
 import { summarize } from '../stats/descriptive.js';
 import type { MarginalEffect, TrialRow } from './types.js';
 

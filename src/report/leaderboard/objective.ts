@@ -1,5 +1,5 @@
-import type { Goal, Objective } from '../../spec/types.js';
-import type { EpochMetrics } from '../../training/types.js';
+import type { Goal, Objective } from '../../domain/trial-config.js';
+import type { EpochMetrics } from '../../domain/metrics.js';
 import type { TrialView } from '../types.js';
 
 /** True when `a` is strictly better than `b` under the goal. */

@@ -1,4 +1,4 @@
-import type { Objective } from '../../spec/types.js';
+import type { Objective } from '../../domain/trial-config.js';
 import type { TrialView } from '../types.js';
 import { bestEpochOf, compareByGoal } from './objective.js';
 import type { TrialRow } from './types.js';

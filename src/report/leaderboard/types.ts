@@ -11,8 +11,9 @@
  *   `comparison` with the best group (null for the best group itself).
  * - `marginals`: per swept param and level, a summary of the objective over every ranked trial at that level.
  */
-import type { Objective, Scalar } from '../../spec/types.js';
-import type { OnnxCheck, TrialStatus } from '../types.js';
+import type { Objective, Scalar } from '../../domain/trial-config.js';
+import type { TrialStatus } from '../types.js';
+import type { OnnxCheck } from '../../domain/onnx.js';
 import type { SampleSummary } from '../stats/descriptive.js';
 import type { TTestResult } from '../stats/t-tests.js';
 

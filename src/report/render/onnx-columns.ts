@@ -1,4 +1,4 @@
-import type { OnnxCheck } from '../types.js';
+import type { OnnxCheck } from '../../domain/onnx.js';
 import { MISSING } from './format.js';
 import { renderTextTable, type Cell, type Column } from './text-table.js';
 

@@ -1,16 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from '../types.js';
+import { BACKEND_NAMES, type BackendName } from '../../domain/backends.js';
 import { activateWasm, type WasmOptions } from './wasm.js';
 import { activateTensorflow, loadTensorflowBinding } from './tensorflow.js';
 import { activateWebGpu, probeWebGpu } from './webgpu.js';
 
-export type { BackendName } from '../types.js';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-kernels/register.js';
 export { ONEDNN_CONV_KERNELS, onednnConvKernelsInstalled } from './onednn/register.js';
 export type { WasmOptions } from './wasm.js';
 export { probeWebGpu } from './webgpu.js';
-
-export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 /**
  * Initializes and activates a tfjs backend and returns the name tfjs reports for it.

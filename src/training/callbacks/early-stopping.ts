@@ -1,5 +1,5 @@
-import type { EarlyStoppingConfig } from '../../spec/types.js';
-import type { EpochMetrics } from '../types.js';
+import type { EarlyStoppingConfig } from '../../domain/trial-config.js';
+import type { EpochMetrics } from '../../domain/metrics.js';
 import { decodeBest, encodeBest, monitorGoal, monitoredValue } from './monitor.js';
 
 export interface EarlyStoppingState {

@@ -1,5 +1,5 @@
-import type { EpochMetrics } from '../types.js';
-import type { MetricName } from '../../spec/types.js';
+import type { EpochMetrics } from '../../domain/metrics.js';
+import type { MetricName } from '../../domain/trial-config.js';
 
 /**
  * Keras 'auto' mode: accuracy and AUC are maximized, losses minimized. (Keras' ReduceLROnPlateau

@@ -1,4 +1,4 @@
-import type { DatasetConfig } from '../../spec/types.js';
+import type { DatasetConfig } from '../../domain/trial-config.js';
 import { channelStats } from './channel-stats.js';
 import { loadCifar10 } from './cifar10.js';
 import { DatasetError } from './errors.js';

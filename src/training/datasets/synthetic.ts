@@ -1,4 +1,4 @@
-import type { SyntheticDatasetOptions } from '../../spec/types.js';
+import type { SyntheticDatasetOptions } from '../../domain/trial-config.js';
 import { channelStats } from './channel-stats.js';
 import { DatasetError } from './errors.js';
 import { createRandom, shuffleInPlace, type Random } from './random.js';

@@ -1,4 +1,4 @@
-import type { DatasetConfig } from '../../spec/types.js';
+import type { DatasetConfig } from '../../domain/trial-config.js';
 
 /** One split, kept as uint8 pixels (NHWC, row-major) and converted to float per batch. */
 export interface Split {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { TrialConfig } from '../../spec/types.js';
+import type { TrialConfig } from '../../domain/trial-config.js';
 import { EarlyStopping } from '../callbacks/early-stopping.js';
 import { ReduceLROnPlateau } from '../callbacks/reduce-lr-on-plateau.js';
 import type { Dataset } from '../datasets/types.js';
@@ -9,7 +9,8 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import { sha256Hex, type NamedTensorData } from '../state/container.js';
 import { decodeTrainingState, encodeTrainingState } from '../state/training-state.js';
 import { assignVariables, readVariables } from '../state/weights.js';
-import type { EpochMetrics, TrainingState } from '../types.js';
+import type { TrainingState } from '../types.js';
+import type { EpochMetrics } from '../../domain/metrics.js';
 import { SeededRandom } from './rng.js';
 
 export interface CallbackOutcome {

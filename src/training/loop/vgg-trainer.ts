@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import type { MetricName } from '../../spec/types.js';
+import type { MetricName } from '../../domain/trial-config.js';
 import { monitorGoal } from '../callbacks/monitor.js';
 import { useFastCpuKernels } from '../cpu-kernels/register.js';
 import { samplePredictions } from '../metrics/samples.js';
 import { validationMetrics } from '../metrics/validation.js';
 import { weightsSha256 } from '../state/weights.js';
-import type { EpochMetrics, StopReason, TrainRequest, TrainResult } from '../types.js';
+import type { StopReason, TrainRequest, TrainResult } from '../types.js';
+import type { EpochMetrics } from '../../domain/metrics.js';
 import { pixelTable } from './batches.js';
 import { dropoutLayers } from './dropout-seeds.js';
 import { predictSplit } from './predict.js';

@@ -1,4 +1,4 @@
-import type { SamplePrediction } from '../types.js';
+import type { SamplePrediction } from '../../domain/metrics.js';
 import { argmaxRow } from './classification.js';
 
 /** The seed study showed these CIFAR-10 classes, in this order. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ModelParams } from '../../spec/types.js';
+import type { ModelParams } from '../../domain/trial-config.js';
 
 export interface ModelShape {
   inputShape: [number, number, number];

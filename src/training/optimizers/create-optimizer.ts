@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { OptimizerParams } from '../../spec/types.js';
+import type { OptimizerParams } from '../../domain/trial-config.js';
 import { AdamOptimizer } from './adam.js';
 import type { Optimizer } from './optimizer.js';
 import { RmspropOptimizer } from './rmsprop.js';

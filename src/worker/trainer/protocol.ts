@@ -1,6 +1,9 @@
-import type { TrialConfig } from '../../spec/types.js';
-import type { BackendName, EpochMetrics, StopReason } from '../../training/types.js';
-import type { TrialResultRecord } from '../../transport/codecs.js';
+import type { TrialConfig } from '../../domain/trial-config.js';
+import type { StopReason } from '../../training/types.js';
+import type { BackendName } from '../../domain/backends.js';
+import type { EpochMetrics } from '../../domain/metrics.js';
+import type { TrialResultRecord } from '../../domain/trial-record.js';
+import type { PatchStatuses } from '../../runtime-patches.js';
 
 /**
  * Messages between a worker and its trainer process (one child process per slot, see trainer-process.ts).
@@ -33,7 +36,8 @@ export interface TrainerOutcome {
 }
 
 export type FromTrainer =
-  | { v: 1; type: 'ready'; backend: string }
+  /** `patches`: the trainer's runtime patches and native bridges (fused batch norm, oneDNN), for the worker's /metrics. */
+  | { v: 1; type: 'ready'; backend: string; patches: PatchStatuses }
   | { v: 1; type: 'init-failed'; error: TrainerFailure }
   | { v: 1; type: 'log'; level: 'debug' | 'info' | 'warn'; msg: string }
   | { v: 1; type: 'epoch'; runId: number; metrics: EpochMetrics; state: { epoch: number; bytes: Uint8Array; sha256: string } | null }

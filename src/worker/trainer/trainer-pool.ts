@@ -1,4 +1,4 @@
-import type { BackendName } from '../../training/types.js';
+import type { BackendName } from '../../domain/backends.js';
 import { TrainerProcess } from './trainer-process.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { DatasetConfig } from '../spec/types.js';
-import type { Dataset } from '../training/datasets/types.js';
-import { loadDataset } from '../training/datasets/index.js';
+import type { DatasetConfig } from '../../domain/trial-config.js';
+import type { Dataset } from './types.js';
+import { loadDataset } from './index.js';
 
 /** Split seed shared by all trials, so trials of different seeds are compared on the same data. */
 const DATA_SEED = 0;

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { objectiveSchema } from './trial-config.js';
+
+export const SWEEP_STATUSES = ['RUNNING', 'COMPLETED', 'CANCELLED'] as const;
+export const sweepStatusSchema = z.enum(SWEEP_STATUSES);
+export type SweepStatus = z.infer<typeof sweepStatusSchema>;
+
+export const sweepRecordSchema = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  name: z.string(),
+  specHash: z.string(),
+  specFile: z.string(),
+  /** The validated spec, so a relaunch with a changed spec can be shown what changed. */
+  spec: z.unknown().optional(),
+  objective: objectiveSchema,
+  export: z.object({ top: z.number(), format: z.literal('onnx') }).nullable(),
+  trialCount: z.number(),
+  status: sweepStatusSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** Canonical resolved trial list (id + swept params), for `leaderboard` and `status` without the spec file. */
+  trials: z.array(z.object({ id: z.string(), index: z.number() })).nullable(),
+});
+export type SweepRecord = z.infer<typeof sweepRecordSchema>;
