@@ -1,11 +1,12 @@
+import { SweepError } from '../domain/errors.js';
+
 /** Wrong use of the command line (exit code 2, like a bad spec). */
-export class UsageError extends Error {
-  override name = 'UsageError';
+export class UsageError extends SweepError {
+  override readonly badInput = true;
 }
 
 /** The command ran but its outcome is a failure the user must see in the exit code (e.g. a trial FAILED). */
-export class ExitCode extends Error {
-  override name = 'ExitCode';
+export class ExitCode extends SweepError {
   constructor(readonly code: number, message = '') {
     super(message);
   }

@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { addGlobalOptions } from './global-options.js';
 import { registerLaunch } from './launch.js';
 import { registerWorker } from './worker.js';
@@ -9,10 +9,7 @@ import { registerPredict } from './predict.js';
 import { registerRetryAttach } from './retry-attach.js';
 import { registerExport } from './export.js';
 import { registerReport } from './report.js';
-import { ExitCode, UsageError } from './errors.js';
-
-const USAGE_ERRORS = new Set(['SpecError', 'UsageError', 'SpecChangedError']);
-const USER_ERRORS = new Set(['NatsServerMissingError', 'BrokerConnectError', 'UnknownSweepError', 'DatasetError', 'BackendUnavailableError', 'ExportError', 'UnsupportedLayerError']);
+import { exitCodeFor } from './exit-code.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -42,22 +39,9 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return 0;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof ExitCode) {
-      if (e.message) process.stderr.write(`sweep: ${e.message}\n`);
-      return e.code;
-    }
-    const err = e instanceof Error ? e : new Error(String(e));
-    if (USAGE_ERRORS.has(err.name) || err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    if (USER_ERRORS.has(err.name)) {
-      process.stderr.write(`sweep: ${err.message}\n`);
-      return 1;
-    }
-    process.stderr.write(`sweep: unexpected error: ${err.stack ?? err.message}\n`);
-    return 1;
+    const { code, text } = exitCodeFor(e);
+    if (text) process.stderr.write(text);
+    return code;
   }
 }
 

@@ -1,6 +1,7 @@
+import { SweepError } from '../domain/errors.js';
+
 /** A layer (or a setting of one) that the ONNX exporter cannot translate. */
-export class UnsupportedLayerError extends Error {
-  override readonly name = 'UnsupportedLayerError';
+export class UnsupportedLayerError extends SweepError {
   constructor(
     readonly layerClass: string,
     readonly layerName: string,

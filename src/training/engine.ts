@@ -1,11 +1,10 @@
 import { trainVgg } from './loop/vgg-trainer.js';
 import { trainSleep, trainSpin } from './sleep-trainer.js';
 import type { TrainRequest, TrainResult } from './types.js';
+import { SweepError } from '../domain/errors.js';
 
 /** A job names a model family this build does not know: retrying cannot help. */
-export class UnknownModelFamilyError extends Error {
-  override name = 'UnknownModelFamilyError';
-}
+export class UnknownModelFamilyError extends SweepError {}
 
 /**
  * Trains one trial on the current tfjs backend (select it first, see ./backends/).

@@ -1,4 +1,6 @@
 import { createInbox, headers, type Msg, type NatsConnection, type NatsError, type PublishOptions, type Subscription } from 'nats';
+import { SweepError } from '../domain/errors.js';
+import { coerceError } from '../log.js';
 
 export interface PubAck {
   stream: string;
@@ -7,8 +9,8 @@ export interface PubAck {
 }
 
 /** A JetStream publish the broker refused or never acknowledged. */
-export class JetStreamPublishError extends Error {
-  override name = 'JetStreamPublishError';
+export class JetStreamPublishError extends SweepError {
+  override readonly retryable = true;
   constructor(
     message: string,
     /** JetStream's err_code (e.g. 10071 wrong last sequence), when the broker gave one. */
@@ -62,7 +64,7 @@ export class AsyncPublisher {
         this.nc.publish(subject, data, opts);
       } catch (e) {
         this.waiting.delete(token);
-        reject(e as Error);
+        reject(coerceError(e));
       }
     });
   }

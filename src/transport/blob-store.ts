@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { NatsConnection, ObjectStore } from 'nats';
+import { NatsError, type NatsConnection, type ObjectStore } from 'nats';
+import type { BlobRef } from '../domain/blobs.js';
+import { SweepError } from '../domain/errors.js';
 
-export interface BlobRef {
-  name: string;
-  sha256: string;
-  bytes: number;
-}
-
-export class BlobIntegrityError extends Error {
-  override name = 'BlobIntegrityError';
-}
+/** Stored bytes that fail their digest: reading them again gives the same bytes. */
+export class BlobIntegrityError extends SweepError {}
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -33,8 +28,10 @@ export class BlobStore {
     try {
       data = await this.os.getBlob(name);
     } catch (e) {
+      // A broker failure (timeout, disconnect) is not a verdict on the bytes.
+      if (e instanceof NatsError) throw e;
       // The object store verifies its own digest and throws on mismatch: treat as corrupt, not absent.
-      throw new BlobIntegrityError(`${name}: ${(e as Error).message}`);
+      throw new BlobIntegrityError(`${name}: ${(e as Error).message}`, { cause: e });
     }
     if (data === null) return null;
     const got = sha256(data);

@@ -19,6 +19,7 @@ import {
   consumerName,
   poolJobsFilter,
 } from './names.js';
+import { isConsumerNotFound, isStreamNotFound } from './jetstream-errors.js';
 
 export interface QueueSettings {
   pool: string;
@@ -33,18 +34,13 @@ export const DEFAULT_QUEUE: QueueSettings = { pool: 'default', ackWaitMs: 30_000
 /** A re-launch within this window publishes no duplicates of jobs still queued. */
 const DUPLICATE_WINDOW_MS = 60 * 60 * 1000;
 
-function isNotFound(e: unknown): boolean {
-  const err = e as { code?: string; api_error?: { err_code?: number }; message?: string };
-  return err.code === '404' || /not found/i.test(err.message ?? '');
-}
-
 async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string }): Promise<void> {
   try {
     const info = await jsm.streams.info(cfg.name);
     const wanted = { ...info.config, ...cfg };
     if (JSON.stringify(wanted) !== JSON.stringify(info.config)) await jsm.streams.update(cfg.name, wanted);
   } catch (e) {
-    if (!isNotFound(e)) throw e;
+    if (!isStreamNotFound(e)) throw e;
     await jsm.streams.add(cfg);
   }
 }
@@ -71,7 +67,7 @@ export async function ensureConsumer(jsm: JetStreamManager, q: QueueSettings): P
       });
     }
   } catch (e) {
-    if (!isNotFound(e)) throw e;
+    if (!isConsumerNotFound(e)) throw e;
     await jsm.consumers.add(JOBS_STREAM, cfg);
   }
 }

@@ -1,6 +1,9 @@
 import type { KV, NatsConnection } from 'nats';
 import { SWEEPS_BUCKET } from './names.js';
-import { decodeJson, encodeJson, sweepRecordSchema, type SweepRecord } from './codecs.js';
+import { isStreamNotFound, isWrongLastSequence } from './jetstream-errors.js';
+import { ContentionError } from './trial-store.js';
+import { decodeJson, encodeJson } from './codecs.js';
+import { sweepRecordSchema, type SweepRecord } from '../domain/sweep-record.js';
 
 /** Sweep records in KV `sweep-sweeps` (key = sweep ID). */
 export class SweepStore {
@@ -13,18 +16,23 @@ export class SweepStore {
   async get(id: string): Promise<{ value: SweepRecord; revision: number } | null> {
     const e = await this.kv.get(id);
     if (!e || e.operation !== 'PUT' || e.value.length === 0) return null;
-    return { value: decodeJson<SweepRecord>(e.value, sweepRecordSchema, `sweep record ${id}`), revision: e.revision };
+    return { value: decodeJson(e.value, sweepRecordSchema, `sweep record ${id}`), revision: e.revision };
   }
 
   async put(record: SweepRecord): Promise<void> {
     await this.kv.put(record.id, encodeJson(record));
   }
 
+  /** Every sweep, by ID; none on a broker where no sweep was ever launched (its bucket does not exist yet). */
   async list(): Promise<SweepRecord[]> {
     const out: SweepRecord[] = [];
-    const keys = await this.kv.keys();
     const names: string[] = [];
-    for await (const k of keys) names.push(k);
+    try {
+      for await (const k of await this.kv.keys()) names.push(k);
+    } catch (e) {
+      if (isStreamNotFound(e)) return [];
+      throw e;
+    }
     for (const k of names.sort()) {
       const r = await this.get(k);
       if (r) out.push(r.value);
@@ -40,10 +48,11 @@ export class SweepStore {
       try {
         await this.kv.update(id, encodeJson(next), cur.revision);
         return next;
-      } catch {
-        // raced with another writer: read again
+      } catch (e) {
+        // Raced with another writer: read again.
+        if (!isWrongLastSequence(e)) throw e;
       }
     }
-    throw new Error(`sweep ${id}: could not update its status`);
+    throw new ContentionError(`sweep ${id}: could not update its status`);
   }
 }

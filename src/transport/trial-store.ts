@@ -1,6 +1,9 @@
 import type { KV, NatsConnection, QueuedIterator, KvEntry } from 'nats';
+import { SweepError } from '../domain/errors.js';
 import { TRIALS_BUCKET, sweepTrialsFilter, trialKey } from './names.js';
-import { decodeJson, encodeJson, trialRecordSchema, type TrialRecord } from './codecs.js';
+import { isWrongLastSequence } from './jetstream-errors.js';
+import { decodeJson, encodeJson } from './codecs.js';
+import { trialRecordSchema, type TrialRecord } from '../domain/trial-record.js';
 
 export interface Versioned<T> {
   value: T;
@@ -8,13 +11,8 @@ export interface Versioned<T> {
 }
 
 /** Thrown when a compare-and-set kept losing to other writers. */
-export class ContentionError extends Error {
-  override name = 'ContentionError';
-}
-
-function isWrongRevision(e: unknown): boolean {
-  const msg = (e as Error).message ?? '';
-  return /wrong last sequence|key exists|10071/i.test(msg);
+export class ContentionError extends SweepError {
+  override readonly retryable = true;
 }
 
 /**
@@ -31,7 +29,7 @@ export class TrialStore {
   async get(sweepId: string, trialId: string): Promise<Versioned<TrialRecord> | null> {
     const entry = await this.kv.get(trialKey(sweepId, trialId));
     if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) return null;
-    return { value: decodeJson<TrialRecord>(entry.value, trialRecordSchema, `trial record ${entry.key}`), revision: entry.revision };
+    return { value: decodeJson(entry.value, trialRecordSchema, `trial record ${entry.key}`), revision: entry.revision };
   }
 
   /**
@@ -59,7 +57,7 @@ export class TrialStore {
           : await this.kv.create(key, encodeJson(next));
         return { record: next, revision, changed: true };
       } catch (e) {
-        if (!isWrongRevision(e)) throw e;
+        if (!isWrongLastSequence(e)) throw e;
       }
     }
     throw new ContentionError(`trial ${key}: gave up after ${maxTries} conflicting updates`);
@@ -86,9 +84,8 @@ export class TrialStore {
   ): Promise<{ initialized: Promise<void>; stop: () => Promise<void> }> {
     let markInitialized!: () => void;
     const initialized = new Promise<void>((r) => (markInitialized = r));
-    let iter: QueuedIterator<KvEntry>;
     let initDone = false;
-    iter = await this.kv.watch({
+    const iter: QueuedIterator<KvEntry> = await this.kv.watch({
       key: sweepTrialsFilter(sweepId),
       ignoreDeletes: true,
       initializedFn: () => {
@@ -100,7 +97,7 @@ export class TrialStore {
       for await (const e of iter) {
         if (e.operation === 'PUT' && e.value.length > 0) {
           try {
-            onRecord(decodeJson<TrialRecord>(e.value, trialRecordSchema, `trial record ${e.key}`));
+            onRecord(decodeJson(e.value, trialRecordSchema, `trial record ${e.key}`));
           } catch (err) {
             onMalformed?.(e.key, err as Error);
           }

@@ -1,15 +1,11 @@
-/**
- * An error that retrying cannot fix (a bad config, an unknown dataset, a model that cannot be built):
- * the job is terminated and the trial FAILED at once instead of burning its deliveries.
- */
-export class UnrecoverableTrialError extends Error {
-  override name = 'UnrecoverableTrialError';
-}
+import { isRetryable } from '../domain/errors.js';
+import { coerceError } from '../log.js';
+import type { TrainerFailure } from './trainer/protocol.js';
 
-const UNRECOVERABLE_NAMES = new Set(['UnrecoverableTrialError', 'SpecError', 'MalformedMessageError', 'DatasetFormatError', 'UnknownDatasetError', 'BackendUnavailableError']);
-
-export function isUnrecoverable(e: Error): boolean {
-  return UNRECOVERABLE_NAMES.has(e.name);
+/** A failure as the trainer process reports it: an error cannot cross the process boundary with its class. */
+export function trainerFailure(e: unknown): TrainerFailure {
+  const err = coerceError(e);
+  return { name: err.name, message: err.message, unrecoverable: !isRetryable(err) };
 }
 
 /** Redelivery delay after a transient failure: 1 s, 2 s, 4 s … capped at 60 s. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { BackendUnavailableError } from './errors.js';
 
 /** The GPU build first; where CUDA is missing it fails to load and the CPU build is tried. */
 const BINDINGS = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -32,7 +33,7 @@ export async function activateTensorflow(probe?: BindingProbe): Promise<string> 
   const result = probe ?? (await loadTensorflowBinding());
   if (!result.loaded) {
     const reasons = Object.entries(result.failures).map(([n, why]) => `${n}: ${why}`).join('; ');
-    throw new Error(`backend 'tensorflow' is not available (${reasons}). To use it, ${TENSORFLOW_INSTALL_HINT}.`);
+    throw new BackendUnavailableError(`backend 'tensorflow' is not available (${reasons}). To use it, ${TENSORFLOW_INSTALL_HINT}.`);
   }
   if (!(await tf.setBackend('tensorflow'))) {
     throw new Error(`${result.loaded} loaded but the 'tensorflow' backend failed to initialize (check CUDA/cuDNN libraries)`);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { BackendUnavailableError } from './errors.js';
 
 /** Adapters that emulate a GPU on the CPU: fine for correctness checks, far slower than the wasm backend. */
 const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|software|softpipe/i;
@@ -91,7 +92,7 @@ export async function probeWebGpu(allowSoftware: boolean): Promise<WebGpuAdapter
  */
 export async function activateWebGpu(allowSoftware: boolean): Promise<WebGpuAdapterProbe> {
   const probe = chosen && (allowSoftware || !chosen.probe.software) ? chosen.probe : await probeWebGpu(allowSoftware);
-  if (!probe.ok || !chosen) throw new Error(`backend 'webgpu' is not available: ${probe.reason}`);
+  if (!probe.ok || !chosen) throw new BackendUnavailableError(`backend 'webgpu' is not available: ${probe.reason}`);
   installNavigatorGpu(chosen.gpu, probe.compatibility);
   for (const [name, value] of Object.entries(chosen.globals)) {
     if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
@@ -109,7 +110,7 @@ export async function activateWebGpu(allowSoftware: boolean): Promise<WebGpuAdap
 function installNavigatorGpu(gpu: GPU, compatibility: boolean): void {
   const wrapped = {
     requestAdapter: (options?: GPURequestAdapterOptions) =>
-      gpu.requestAdapter({ ...options, ...(compatibility ? { featureLevel: 'compatibility' } : {}) } as GPURequestAdapterOptions),
+      gpu.requestAdapter({ ...options, ...(compatibility ? { featureLevel: 'compatibility' } : {}) }),
     getPreferredCanvasFormat: () => 'rgba8unorm' as GPUTextureFormat,
     get wgslLanguageFeatures() {
       return gpu.wgslLanguageFeatures;

@@ -38,10 +38,12 @@ export async function downloadVerified(options: DownloadOptions): Promise<void> 
     try {
       response = await fetch(url);
     } catch (e) {
-      throw new DatasetError(`download of ${url} failed: ${describe(e)}`, file, { cause: e });
+      throw new DatasetError(`download of ${url} failed: ${describe(e)}`, file, { cause: e, retryable: true });
     }
     if (!response.ok || !response.body) {
-      throw new DatasetError(`download of ${url} failed: HTTP ${response.status} ${response.statusText}`, file);
+      // A server error or rate limit may pass; a 404 or 403 stays.
+      const retryable = response.ok || response.status >= 500 || response.status === 408 || response.status === 429;
+      throw new DatasetError(`download of ${url} failed: HTTP ${response.status} ${response.statusText}`, file, { retryable });
     }
     const lengthHeader = response.headers.get('content-length');
     const totalBytes = lengthHeader === null ? null : Number(lengthHeader);
@@ -68,13 +70,14 @@ export async function downloadVerified(options: DownloadOptions): Promise<void> 
         `download of ${url} was interrupted after ${receivedBytes}${totalBytes === null ? '' : ` of ${totalBytes}`} bytes ` +
           `(${describe(e)}); nothing was cached, run again to retry`,
         file,
-        { cause: e },
+        { cause: e, retryable: true },
       );
     }
     if (totalBytes !== null && receivedBytes !== totalBytes) {
       throw new DatasetError(
         `download of ${url} is truncated: received ${receivedBytes} of ${totalBytes} bytes; nothing was cached, run again to retry`,
         file,
+        { retryable: true },
       );
     }
     onProgress?.({ file, receivedBytes, totalBytes: totalBytes ?? receivedBytes });
@@ -84,6 +87,7 @@ export async function downloadVerified(options: DownloadOptions): Promise<void> 
         `download of ${url} failed verification: MD5 ${actual}, expected ${expectedMd5}; ` +
           'nothing was cached (a proxy or mirror may have served a different file)',
         file,
+        { retryable: true },
       );
     }
     await rename(temp, destination);
