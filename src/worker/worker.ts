@@ -1,13 +1,14 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Consumer, JsMsg, NatsConnection } from 'nats';
+import { Events, type Consumer, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from '../log.js';
 import { coerceError } from '../log.js';
 import { JOBS_STREAM, consumerName } from '../transport/names.js';
 import { ensureResources, type QueueSettings } from '../transport/resources.js';
 import { SweepStore } from '../transport/sweep-store.js';
 import { TrialStore } from '../transport/trial-store.js';
-import type { BackendName, EpochMetrics } from '../training/types.js';
+import type { BackendName } from '../domain/backends.js';
+import type { EpochMetrics } from '../domain/metrics.js';
 import { heartbeatIntervalMs, runJob } from './trial-runner.js';
 import { TrainerPool } from './trainer/trainer-pool.js';
 import { ActiveAttempts } from './active-attempts.js';
@@ -119,8 +120,8 @@ export class Worker {
 
   private async watchConnection(): Promise<void> {
     for await (const s of this.nc.status()) {
-      if (s.type === 'disconnect') this.stats.connected = false;
-      if (s.type === 'reconnect') this.stats.connected = true;
+      if (s.type === Events.Disconnect) this.stats.connected = false;
+      if (s.type === Events.Reconnect) this.stats.connected = true;
     }
   }
 
@@ -186,7 +187,7 @@ export class Worker {
       this.stats.outcomes[outcome]++;
     } catch (e) {
       // runJob records every outcome itself; reaching here means the broker failed under us mid-job.
-      this.log.error({ err: coerceError(e).message }, 'job aborted: it will be redelivered after ack_wait');
+      this.log.error({ err: coerceError(e) }, 'job aborted: it will be redelivered after ack_wait');
     } finally {
       this.stats.running--;
       this.lastJobAt = Date.now();

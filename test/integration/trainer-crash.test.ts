@@ -4,7 +4,8 @@ import { waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
 import { sleepSpec } from '../helpers/chaos-specs.js';
 import { workerSuite } from '../helpers/worker-suite.js';
 import { publishJobs } from '../../src/transport/job-queue.js';
-import type { JobMessage, TrialRecord } from '../../src/transport/codecs.js';
+import type { JobMessage } from '../../src/domain/job.js';
+import type { TrialRecord } from '../../src/domain/trial-record.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
 import { parseSpec } from '../../src/spec/index.js';
 
@@ -63,7 +64,7 @@ describe('trainer crashes and bad configs end as FAILED with the reason, and nev
     assert.equal(w.child.exitCode, null, 'the worker process is still up');
   });
 
-  test('a job whose config the trainer cannot use fails with the reason, and the worker goes on', async () => {
+  test('a job whose config this worker cannot read fails its trial with the reason, and the worker goes on', async () => {
     const ok = parseSpec(sleepSpec('bad-config-next', { model: 'spin', sleepMs: 200, epochs: 2, maxDeliver: MAX_DELIVER, ackWaitS: ACK_WAIT_S }), 'ok.yaml');
     const base = parseSpec(sleepSpec('bad-config', { model: 'spin', sleepMs: 200, epochs: 2, maxDeliver: MAX_DELIVER, ackWaitS: ACK_WAIT_S }), 'bad.yaml');
     const trial = base.trials[0]!;
@@ -75,7 +76,8 @@ describe('trainer crashes and bad configs end as FAILED with the reason, and nev
     await publishJobs(suite.nc, 'default', [job]);
     const failed = await final('bad-config', 'badconfig0000001');
     assert.equal(failed.status, 'FAILED');
-    assert.match(failed.error ?? '', /UnknownModelFamilyError: model.family 'resnet' is unknown/);
+    assert.match(failed.error ?? '', /^MalformedMessageError: job on sweep\.jobs\.default\.bad-config: config\.model\.family: /);
+    assert.equal(failed.history.length, 0, 'no attempt ran');
 
     await launchSweep(suite.nc, ok, { sweepId: ok.id, specFile: 'x', pool: 'default' });
     const next = await final(ok.id, ok.trials[0]!.id);

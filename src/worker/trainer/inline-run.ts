@@ -1,12 +1,14 @@
-import type { TrialConfig } from '../../spec/types.js';
+import type { TrialConfig } from '../../domain/trial-config.js';
+import { SweepError } from '../../domain/errors.js';
 import { trainSleep } from '../../training/sleep-trainer.js';
-import { NO_DATA } from '../dataset-cache.js';
+import { NO_DATA } from '../../training/datasets/dataset-cache.js';
 import { resultRecord } from '../trial-records.js';
 import { isCheckpointEpoch, type TrainerOutcome } from './protocol.js';
 import type { EpochReport, RunHandle } from './trainer-process.js';
 
-class InlineRunAborted extends Error {
-  override name = 'InlineRunAborted';
+/** Control flow, not a failure: the run stops and the job is requeued. */
+class InlineRunAborted extends SweepError {
+  override readonly retryable = true;
 }
 
 /**
@@ -22,7 +24,7 @@ export function runInline(config: TrialConfig, resumeFrom: Uint8Array | null, ch
     ...(resumeFrom ? { resumeFrom } : {}),
     hooks: {
       shouldStop: () => {
-        if (aborted) throw new InlineRunAborted();
+        if (aborted) throw new InlineRunAborted('inline run aborted');
         return stop;
       },
       onEpochEnd: async (metrics, saveState) => {

@@ -1,0 +1,87 @@
+import type { JsMsg } from 'nats';
+import type { Logger } from '../../log.js';
+import { coerceError } from '../../log.js';
+import type { CheckpointRef } from '../../domain/blobs.js';
+import type { JobMessage } from '../../domain/job.js';
+import type { LiveAttempt } from '../active-attempts.js';
+import type { TrialRecordWriter } from '../record-writer.js';
+import { runInline } from '../trainer/inline-run.js';
+import type { EpochReport, RunHandle, TrainerProcess } from '../trainer/trainer-process.js';
+import { iso, type JobOutcome, type RunnerContext } from './context.js';
+import { EpochRecorder } from './epoch-recorder.js';
+import { AttemptLease, LeaseLostError, heartbeatIntervalMs } from './lease.js';
+import { restore } from './restore.js';
+import { abandon, fail, finish, requeueDrained, type Settling } from './settle.js';
+
+/**
+ * One attempt at a trial, from its claim to its settlement: restore, train (recording each epoch), settle.
+ * Every write it makes holds only while it still owns the trial (see ./lease.ts and domain/trial-state).
+ */
+export class Attempt implements LiveAttempt {
+  readonly lease: AttemptLease;
+  private run_: RunHandle | null = null;
+  private aborted = false;
+  /** The record's checkpoints at the claim: restore starts from the newest of them. */
+  private readonly claimedCheckpoints: CheckpointRef[];
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly job: JobMessage,
+    writer: TrialRecordWriter,
+    private readonly ctx: RunnerContext,
+    private readonly log: Logger,
+  ) {
+    const owner = { worker: ctx.workerId, attempt: writer.current.attempt };
+    this.lease = new AttemptLease(owner, writer, log, { onLeaseLost: ctx.onLeaseLost, abortRun: () => this.run_?.abort() });
+    this.claimedCheckpoints = writer.current.checkpoints;
+  }
+
+  /** Drain: stop at the next batch boundary; the run then requeues the trial. */
+  abort(): void {
+    this.aborted = true;
+    this.run_?.abort();
+  }
+
+  /** Periodic, so an epoch of any length never looks stale to the reaper; a refusal stops a zombie at once. */
+  heartbeat(): void {
+    const { lease } = this;
+    // A write since the last tick was a heartbeat already (every fenced write carries one's worth of news).
+    if (lease.lost || Date.now() - lease.lastWriteAt < heartbeatIntervalMs(this.ctx.ackWaitMs) / 2) return;
+    lease.write({ type: 'progress', owner: lease.owner, at: iso() }).catch((e: unknown) => {
+      if (!(e instanceof LeaseLostError)) this.log.warn({ err: coerceError(e) }, 'heartbeat not written');
+    });
+  }
+
+  async run(msg: JsMsg, delivery: number): Promise<JobOutcome> {
+    const { job, ctx, log, lease } = this;
+    const { sweepId, trialId } = job;
+    const { owner } = lease;
+    const settling: Settling = { job, msg, lease, ctx, log };
+    let trainer: TrainerProcess | null = null;
+    try {
+      const { resumeFrom, resumeEpoch, checkpoints, epochs } = await restore(lease, this.claimedCheckpoints, ctx.checkpoints, log);
+      const recorder = new EpochRecorder(job, lease, ctx, checkpoints, epochs, this.startedAt);
+      // Sleep trials only await timers: they run inline, everything else in a trainer process of this slot.
+      if (job.config.model.family !== 'sleep') trainer = await ctx.trainers.acquire();
+      log.info({ attempt: owner.attempt, delivery, resumeEpoch, ...(trainer ? { trainerPid: trainer.pid } : {}) }, resumeEpoch > 0 ? 'trial resumed from checkpoint' : 'trial started');
+      ctx.events.publish({
+        v: 1, type: 'started', sweepId, trialId, worker: ctx.workerId, attempt: owner.attempt, resumeEpoch, at: iso(),
+        ...(job.publishedAt !== undefined ? { queueLatencyMs: Date.now() - job.publishedAt } : {}),
+      });
+      const checkpointEvery = job.checkpointEvery ?? 1;
+      const onEpoch = (r: EpochReport) => recorder.record(r);
+      this.run_ = trainer ? trainer.run(job.config, resumeFrom, checkpointEvery, onEpoch) : runInline(job.config, resumeFrom, checkpointEvery, onEpoch);
+      if (lease.lost || this.aborted || ctx.isDraining()) this.run_.abort();
+      const outcome = await this.run_.finished;
+      if (lease.lost) return abandon(lease);
+      if (outcome === 'aborted' || (outcome.stopReason === 'stopped' && !recorder.cancelled)) return await requeueDrained(settling);
+      return await finish(settling, outcome, recorder.checkpoints);
+    } catch (e) {
+      if (lease.lost || e instanceof LeaseLostError) return abandon(lease);
+      return await fail(settling, delivery, coerceError(e));
+    } finally {
+      if (this.run_) await this.run_.finished.catch(() => undefined);
+      if (trainer) ctx.trainers.release(trainer);
+    }
+  }
+}

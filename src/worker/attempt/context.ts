@@ -1,0 +1,37 @@
+import type { Logger } from '../../log.js';
+import type { EpochMetrics } from '../../domain/metrics.js';
+import type { EventPublisher } from '../../transport/events.js';
+import type { TrialStore } from '../../transport/trial-store.js';
+import type { CheckpointStore } from '../../transport/checkpoint-store.js';
+import type { ModelStore } from '../../transport/model-store.js';
+import type { SweepStatusCache } from '../sweep-status-cache.js';
+import type { TrainerPool } from '../trainer/trainer-pool.js';
+import type { ActiveAttempts } from '../active-attempts.js';
+
+/** What runJob needs of its worker; each step of an attempt takes only the fields it uses (a Pick of this). */
+export interface RunnerContext {
+  /** Batches this worker's trial events (see EventPublisher). */
+  events: EventPublisher;
+  trials: TrialStore;
+  workerId: string;
+  log: Logger;
+  ackWaitMs: number;
+  /** True once the worker drains (SIGTERM): running trials stop at the next batch boundary and are requeued. */
+  isDraining: () => boolean;
+  /** Registry of running attempts: one heartbeat timer for all, and the drain's abort. */
+  active: ActiveAttempts;
+  trainers: TrainerPool;
+  sweepStatus: SweepStatusCache;
+  checkpoints: CheckpointStore;
+  models: ModelStore;
+  connected: () => boolean;
+  onCheckpoint?: (bytes: number, seconds: number) => void;
+  /** Called with each finished epoch (metrics endpoint, progress). */
+  onEpoch?: (m: EpochMetrics) => void;
+  onLeaseRenewalFailure?: () => void;
+  onLeaseLost?: () => void;
+}
+
+export type JobOutcome = 'completed' | 'stopped' | 'failed' | 'requeued' | 'skipped' | 'malformed' | 'abandoned';
+
+export const iso = (): string => new Date().toISOString();

@@ -1,0 +1,73 @@
+import type { CheckpointRef } from '../../domain/blobs.js';
+import type { JobMessage } from '../../domain/job.js';
+import type { EpochMetrics } from '../../domain/metrics.js';
+import type { EpochReport } from '../trainer/trainer-process.js';
+import { iso, type RunnerContext } from './context.js';
+import type { AttemptLease } from './lease.js';
+
+/** Progress goes to KV at most this often per trial (a checkpoint is always recorded at once). */
+export const RECORD_EVERY_MS = 1_000;
+
+type RecorderContext = Pick<RunnerContext, 'events' | 'workerId' | 'checkpoints' | 'sweepStatus' | 'isDraining' | 'onEpoch' | 'onCheckpoint'>;
+
+/**
+ * What an attempt does with each finished epoch, in this order: store its checkpoint, write the record (fenced),
+ * delete the checkpoints the record no longer points at, publish the epoch event, and decide whether to stop.
+ */
+export class EpochRecorder {
+  private cancelled_ = false;
+
+  constructor(
+    private readonly job: JobMessage,
+    private readonly lease: AttemptLease,
+    private readonly ctx: RecorderContext,
+    /** The checkpoints the record keeps (restored ones, then each new one). */
+    private checkpoints_: CheckpointRef[],
+    /** The epochs so far (restored ones, then each new one). */
+    private readonly epochs: EpochMetrics[],
+    /** When the record was last written (the attempt's start, to begin with). */
+    private lastRecordAt: number,
+  ) {}
+
+  get checkpoints(): CheckpointRef[] {
+    return this.checkpoints_;
+  }
+
+  /** The sweep was cancelled: a stopped run is then final (STOPPED), not a drain to requeue. */
+  get cancelled(): boolean {
+    return this.cancelled_;
+  }
+
+  /** Store the checkpoint, publish the epoch, write the record (fenced); true stops the trial at this boundary. */
+  async record({ metrics, state }: EpochReport): Promise<boolean> {
+    const { ctx, job, lease } = this;
+    const { owner } = lease;
+    lease.assertOwned();
+    ctx.onEpoch?.(metrics);
+    this.epochs.push(metrics);
+    let dropped: CheckpointRef[] = [];
+    if (state) {
+      const started = performance.now();
+      const saved = await ctx.checkpoints.save(job.sweepId, job.trialId, owner.attempt, metrics.epoch, state.bytes, this.checkpoints_);
+      this.checkpoints_ = saved.keep;
+      dropped = saved.drop;
+      ctx.onCheckpoint?.(state.bytes.byteLength, (performance.now() - started) / 1000);
+    }
+    // Progress in KV at most every RECORD_EVERY_MS per trial: epochs of real models take longer than that,
+    // while 0 ms dispatch-benchmark epochs would otherwise spend most of their time on KV writes.
+    if (state || Date.now() - this.lastRecordAt >= RECORD_EVERY_MS) {
+      this.lastRecordAt = Date.now();
+      await lease.write({ type: 'progress', owner, at: iso(), epochs: [...this.epochs], checkpoints: this.checkpoints_ });
+      // Only now does the record no longer point at them.
+      await ctx.checkpoints.deleteAll(dropped);
+    }
+    // After the fenced write, so an attempt that lost its lease reports no epoch.
+    ctx.events.publish({
+      v: 1, type: 'epoch', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, attempt: owner.attempt, metrics,
+      totalEpochs: job.config.training.epochs, at: iso(),
+    });
+    if (ctx.isDraining()) return true;
+    this.cancelled_ = (await ctx.sweepStatus.get(job.sweepId)) === 'CANCELLED';
+    return this.cancelled_;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * How an attempt ends: each function makes the fenced record write first, then acks, naks or terms the delivery,
+ * then publishes and logs. A refused write (LeaseLostError) ends in abandon(): the stale delivery is left alone.
+ */
+import type { JsMsg } from 'nats';
+import type { Logger } from '../../log.js';
+import { isRetryable } from '../../domain/errors.js';
+import { transition } from '../../domain/trial-state.js';
+import type { BlobRef } from '../../domain/blobs.js';
+import type { CheckpointRef } from '../../domain/blobs.js';
+import type { JobEnvelope, JobMessage } from '../../domain/job.js';
+import { unstartedTrialRecord } from '../../domain/trial-record.js';
+import { retryDelayMs } from '../errors.js';
+import type { TrainerOutcome } from '../trainer/protocol.js';
+import { TrainingFailedError } from '../trainer/trainer-process.js';
+import { iso, type JobOutcome, type RunnerContext } from './context.js';
+import { LeaseLostError, type AttemptLease } from './lease.js';
+
+/** What settling an attempt's delivery needs. */
+export interface Settling {
+  job: JobMessage;
+  msg: JsMsg;
+  lease: AttemptLease;
+  ctx: Pick<RunnerContext, 'events' | 'workerId' | 'models' | 'checkpoints'>;
+  log: Logger;
+}
+
+/** The delivery came more often than max_deliver: the earlier ones died without a report (worker killed, out of memory). */
+export async function giveUp(job: JobMessage, msg: JsMsg, ctx: Pick<RunnerContext, 'trials'>, log: Logger, delivery: number): Promise<JobOutcome> {
+  const text = `gave up after ${job.maxDeliver} deliveries (execution.max_deliver) without a result`;
+  await ctx.trials.mutate(job.sweepId, job.trialId, (cur) => (cur ? transition(cur, { type: 'give-up', at: iso(), error: text }) : null));
+  msg.term();
+  log.error({ delivery }, text);
+  return 'failed';
+}
+
+/**
+ * A job this worker cannot read (a config of another version, a family it does not know): terminated. When the
+ * job still names its trial, the trial is FAILED with the reason, so the sweep does not wait for it forever.
+ */
+export async function rejectMalformed(msg: JsMsg, err: Error, envelope: JobEnvelope | null, ctx: Pick<RunnerContext, 'trials'>, log: Logger): Promise<JobOutcome> {
+  if (envelope) {
+    const text = `${err.name}: ${err.message}`;
+    await ctx.trials.mutate(envelope.sweepId, envelope.trialId, (cur) => transition(cur ?? unstartedTrialRecord(envelope), { type: 'give-up', at: iso(), error: text }));
+  }
+  msg.term();
+  log.error({ err, subject: msg.subject, seq: msg.seq, trialId: envelope?.trialId }, 'malformed job terminated');
+  return 'malformed';
+}
+
+/** Drained, not decided: give the job back for another worker, which resumes from the last checkpoint. */
+export async function requeueDrained({ msg, lease, log }: Settling): Promise<JobOutcome> {
+  await lease.write({ type: 'requeue', owner: lease.owner, at: iso(), error: null });
+  msg.nak(0);
+  log.info({ attempt: lease.owner.attempt }, 'worker draining: trial requeued');
+  return 'requeued';
+}
+
+/** COMPLETED or STOPPED (cancelled, early stopping): weights stored, record written, job acked, checkpoints deleted. */
+export async function finish({ job, msg, lease, ctx, log }: Settling, outcome: TrainerOutcome, checkpoints: CheckpointRef[]): Promise<JobOutcome> {
+  const { owner } = lease;
+  const status = outcome.stopReason === 'stopped' ? 'STOPPED' : 'COMPLETED';
+  const model: BlobRef | null = outcome.weights ? await ctx.models.putWeights(job.sweepId, job.trialId, owner.attempt, outcome.weights) : null;
+  await lease.write({ type: 'finish', owner, at: iso(), status, epochs: outcome.epochs, result: outcome.result, model });
+  msg.ack();
+  await ctx.checkpoints.deleteAll(checkpoints);
+  ctx.events.publish({ v: 1, type: 'finished', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, status, at: iso() });
+  log.info({ attempt: owner.attempt, status, epochs: outcome.epochs.length, bestEpoch: outcome.result.bestEpoch }, 'trial finished');
+  return status === 'COMPLETED' ? 'completed' : 'stopped';
+}
+
+/**
+ * Training failed: FAILED (job terminated) when retrying cannot help or this was the last delivery, else requeued
+ * with a backoff (nak). The error is logged as an Error (its stack survives); the record keeps its one-line text.
+ */
+export async function fail(s: Settling, delivery: number, err: Error): Promise<JobOutcome> {
+  const { job, msg, lease, ctx, log } = s;
+  const { owner } = lease;
+  const unrecoverable = !isRetryable(err);
+  const text = err instanceof TrainingFailedError ? err.message : `${err.name}: ${err.message}`;
+  try {
+    if (unrecoverable || delivery >= job.maxDeliver) {
+      await lease.write({ type: 'fail', owner, at: iso(), error: text }, { fresh: true });
+      msg.term();
+      ctx.events.publish({ v: 1, type: 'finished', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, status: 'FAILED', at: iso(), error: text });
+      log.error({ attempt: owner.attempt, err, delivery, maxDeliver: job.maxDeliver }, 'trial failed');
+      return 'failed';
+    }
+    await lease.write({ type: 'requeue', owner, at: iso(), error: text }, { fresh: true });
+  } catch (e) {
+    if (e instanceof LeaseLostError) return abandon(lease);
+    throw e;
+  }
+  const delay = retryDelayMs(delivery);
+  msg.nak(delay);
+  log.warn({ attempt: owner.attempt, err, delivery, retryInMs: delay }, 'trial error: requeued');
+  return 'requeued';
+}
+
+/** No ack, nak or term: the delivery is stale, and the job belongs to the attempt that owns the trial. */
+export function abandon(lease: AttemptLease): JobOutcome {
+  lease.lose(null);
+  return 'abandoned';
+}
