@@ -4,10 +4,12 @@ import { coerceError } from '../log.js';
 import { transition } from '../domain/trial-state.js';
 import { DEFAULTS } from '../spec/defaults.js';
 import { JOBS_STREAM, consumerName } from '../transport/names.js';
+import { isNoMessageFound } from '../transport/jetstream-errors.js';
 import { TrialStore } from '../transport/trial-store.js';
 import { SweepStore } from '../transport/sweep-store.js';
 import { publishJobs } from '../transport/job-queue.js';
-import type { JobMessage, TrialRecord } from '../transport/codecs.js';
+import type { JobMessage } from '../domain/job.js';
+import type { TrialRecord } from '../domain/trial-record.js';
 
 /**
  * The reaper: requeues a RUNNING trial whose heartbeat is stale and whose job message is gone from the JOBS
@@ -95,9 +97,6 @@ export function reaperSettingsFromSpec(spec: unknown): ReaperSettings {
     checkpointEvery: field('checkpoint_every', isCount) ?? d.checkpoint_every,
   };
 }
-
-/** nats.js error code of STREAM.MSG.GET for a sequence the stream does not hold (deleted, acked or never stored). */
-const NO_MESSAGE_FOUND = 10037;
 
 /** Starts a reaper for one sweep: a pass every `intervalMs` until stop(). */
 export function startReaper(nc: NatsConnection, opts: ReaperOptions): Reaper {
@@ -207,7 +206,7 @@ async function jobStillQueued(jsm: JetStreamManager, seq: number, sweepId: strin
   try {
     data = (await jsm.streams.getMessage(JOBS_STREAM, { seq })).data;
   } catch (e) {
-    if ((e as { api_error?: { err_code?: number } }).api_error?.err_code === NO_MESSAGE_FOUND) return false;
+    if (isNoMessageFound(e)) return false;
     throw e;
   }
   try {
