@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { patchStatuses, type PatchStatuses } from '../runtime-patches.js';
 import type { WorkerStats } from './worker-stats.js';
 
 /** Checkpoint totals a worker may report; their metrics exist only when the first stats() has them. */
@@ -10,6 +11,8 @@ export interface HealthProbe {
   /** Connected to NATS and backend initialised: the pod may receive work. */
   ready: () => boolean;
   stats: () => HealthStats;
+  /** Runtime patches and native bridges, this process's and its trainers' (default: the process registry). */
+  patches?: () => PatchStatuses;
 }
 
 export interface HealthServer {
@@ -30,7 +33,7 @@ export async function startHealthServer(port: number, probe: HealthProbe, option
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`health port ${port} is not a TCP port: give an integer from 0 to 65535 (0 picks a free one)`);
   }
-  const registry = createWorkerRegistry(probe.stats);
+  const registry = createWorkerRegistry(probe.stats, probe.patches);
   const server = createServer((req, res) => {
     handle(req, res, probe, registry).catch((e: unknown) => {
       send(res, 500, 'text/plain', `metrics failed: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -92,9 +95,18 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 }
 
 /** One registry per server (not prom-client's global one), so several workers in one process don't clash. */
-export function createWorkerRegistry(stats: () => HealthStats): Registry {
+export function createWorkerRegistry(stats: () => HealthStats, patches: () => PatchStatuses = patchStatuses): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'sweep_runtime_patch_active',
+    help: 'Whether a global patch or native bridge is active (1) or was refused or turned off (0); the log says why',
+    labelNames: ['patch'],
+    registers: [registry],
+    collect() {
+      for (const [patch, status] of Object.entries(patches())) this.set({ patch }, status.active ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'sweep_worker_jobs_running',
     help: 'Trial jobs this worker is training now',

@@ -2,6 +2,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHealthServer, type HealthStats } from '../../src/worker/health-server.js';
 import { emptyWorkerStats } from '../../src/worker/worker-stats.js';
+import { recordPatch, setPatchLog } from '../../src/runtime-patches.js';
+
+setPatchLog(() => {});
 
 const freshStats = (): HealthStats => emptyWorkerStats();
 
@@ -104,6 +107,27 @@ describe('worker health server', () => {
       assert.equal(sample(body, 'sweep_worker_checkpoint_seconds_total'), 0.25);
     } finally {
       await server.close();
+    }
+  });
+
+  test('/metrics shows each runtime patch as active 1 or 0 (the process registry by default)', async () => {
+    recordPatch('health-test-on', { active: true, reason: null, version: '1.0.0' });
+    recordPatch('health-test-off', { active: false, reason: 'version outside the range', version: '9.0.0' });
+    const server = await startHealthServer(0, { ready: () => true, stats: freshStats }, { host: '127.0.0.1' });
+    const reported = await startHealthServer(0, {
+      ready: () => true,
+      stats: freshStats,
+      patches: () => ({ 'fused-batch-norm': { active: true, reason: null, version: '4.22.0' } }),
+    }, { host: '127.0.0.1' });
+    try {
+      const body = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+      assert.match(body, /# TYPE sweep_runtime_patch_active gauge/);
+      assert.equal(sample(body, 'sweep_runtime_patch_active{patch="health-test-on"}'), 1);
+      assert.equal(sample(body, 'sweep_runtime_patch_active{patch="health-test-off"}'), 0);
+      const other = await (await fetch(`http://127.0.0.1:${reported.port}/metrics`)).text();
+      assert.equal(sample(other, 'sweep_runtime_patch_active{patch="fused-batch-norm"}'), 1);
+    } finally {
+      await Promise.all([server.close(), reported.close()]);
     }
   });
 

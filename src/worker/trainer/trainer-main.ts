@@ -6,19 +6,20 @@
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { LayersModel } from '@tensorflow/tfjs';
-import { coerceError } from '../../log.js';
+import { SweepError } from '../../domain/errors.js';
+import { patchStatuses, setPatchLog } from '../../runtime-patches.js';
 import { selectBackend } from '../../training/backends/index.js';
 import { trainTrial } from '../../training/engine.js';
 import { serializeModelWeights } from '../../training/model-weights.js';
-import { DatasetCache, NO_DATA } from '../dataset-cache.js';
-import { isUnrecoverable } from '../errors.js';
+import { DatasetCache, NO_DATA } from '../../training/datasets/dataset-cache.js';
+import { trainerFailure } from '../errors.js';
 import { resultRecord } from '../trial-records.js';
-import type { FromTrainer, ToTrainer, TrainerFailure } from './protocol.js';
+import type { FromTrainer, ToTrainer } from './protocol.js';
 import { TRAINER_PROTOCOL_VERSION, isCheckpointEpoch, isProtocolMessage } from './protocol.js';
 
 /** Thrown between batches once the worker asked this run to stop (drain, lost lease). */
-class RunAbortedError extends Error {
-  override name = 'RunAbortedError';
+class RunAbortedError extends SweepError {
+  override readonly retryable = true;
 }
 
 /** How often a training loop lets this process's event loop run: often enough to see an abort within ~0.1 s. */
@@ -26,10 +27,9 @@ const YIELD_EVERY_MS = 50;
 
 const send = (m: FromTrainer) => process.send?.(m);
 const log = (level: 'debug' | 'info' | 'warn', msg: string) => send({ v: 1, type: 'log', level, msg });
-const failure = (e: unknown): TrainerFailure => {
-  const err = coerceError(e);
-  return { name: err.name, message: err.message, unrecoverable: isUnrecoverable(err) };
-};
+
+// This process's patch decisions travel in `ready`; the worker records them (and logs each once per worker).
+setPatchLog(() => {});
 
 let datasets: DatasetCache | null = null;
 const aborted = new Set<number>();
@@ -39,9 +39,9 @@ async function init(m: Extract<ToTrainer, { type: 'init' }>): Promise<void> {
   try {
     datasets = new DatasetCache(m.dataDir ?? undefined, (msg) => log('info', msg));
     const backend = await selectBackend(m.backend, (msg) => log('info', msg));
-    send({ v: 1, type: 'ready', backend });
+    send({ v: 1, type: 'ready', backend, patches: patchStatuses() });
   } catch (e) {
-    send({ v: 1, type: 'init-failed', error: failure(e) });
+    send({ v: 1, type: 'init-failed', error: trainerFailure(e) });
   }
 }
 
@@ -84,7 +84,7 @@ async function train(m: Extract<ToTrainer, { type: 'train' }>): Promise<void> {
     send({ v: 1, type: 'done', runId, outcome: { stopReason: result.stopReason, epochs: result.epochs, result: resultRecord(result, dataset), weights } });
   } catch (e) {
     if (e instanceof RunAbortedError) send({ v: 1, type: 'aborted', runId });
-    else send({ v: 1, type: 'failed', runId, error: failure(e) });
+    else send({ v: 1, type: 'failed', runId, error: trainerFailure(e) });
   } finally {
     aborted.delete(runId);
     acks.delete(runId);

@@ -1,22 +1,24 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { TrialConfig } from '../../spec/types.js';
-import type { BackendName, EpochMetrics } from '../../training/types.js';
+import { SweepError } from '../../domain/errors.js';
+import type { TrialConfig } from '../../domain/trial-config.js';
+import type { BackendName } from '../../domain/backends.js';
+import type { EpochMetrics } from '../../domain/metrics.js';
 import type { FromTrainer, ToTrainer, TrainerFailure, TrainerOutcome } from './protocol.js';
 import { TRAINER_PROTOCOL_VERSION, isProtocolMessage } from './protocol.js';
+import { recordPatch } from '../../runtime-patches.js';
 
 /** The trainer process exited (native abort, out of memory, killed) while it had work. */
-export class TrainerExitedError extends Error {
-  override name = 'TrainerExitedError';
+export class TrainerExitedError extends SweepError {
+  override readonly retryable = true;
 }
 
-/** The trainer reported that training failed; `unrecoverable` says whether a retry could help. */
-export class TrainingFailedError extends Error {
-  override name = 'TrainingFailedError';
-  readonly unrecoverable: boolean;
+/** The trainer reported that training failed; retryable unless the trainer said the error was unrecoverable. */
+export class TrainingFailedError extends SweepError {
+  override readonly retryable: boolean;
   constructor(failure: TrainerFailure) {
     super(`${failure.name}: ${failure.message}`);
-    this.unrecoverable = failure.unrecoverable;
+    this.retryable = !failure.unrecoverable;
   }
 }
 
@@ -90,11 +92,15 @@ export class TrainerProcess {
       this.child.on('message', (raw: unknown) => {
         if (!isProtocolMessage(raw) || raw.v !== TRAINER_PROTOCOL_VERSION) {
           opts.log('warn', `trainer sent a message of an unknown protocol version; stopping it`);
-          this.kill();
+          void this.kill();
           return;
         }
         const m = raw as FromTrainer;
-        if (m.type === 'ready') resolve(m.backend);
+        if (m.type === 'ready') {
+          // The trainer's patches are this worker's too (its /metrics): record them here.
+          for (const [name, status] of Object.entries(m.patches)) recordPatch(name, status);
+          resolve(m.backend);
+        }
         else if (m.type === 'init-failed') reject(new TrainingFailedError(m.error));
         else if (m.type === 'log') opts.log(m.level, m.msg);
         else this.onRunMessage(m);

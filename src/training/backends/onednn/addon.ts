@@ -72,6 +72,37 @@ export interface OnednnAddon {
   maxPoolGrad(heap: ArrayBuffer, dyOffset: number, xOffset: number, dxOffset: number, geometry: Int32Array): void;
 }
 
+/**
+ * Every function OnednnAddon declares, checked on the loaded module: an addon built from older sources (a stale
+ * native/onednn/build) loads fine and would only throw at its first call of a missing one, mid-training.
+ */
+export const ONEDNN_ADDON_EXPORTS = [
+  'configure',
+  'info',
+  'conv',
+  'implementation',
+  'batchNormTrainForward',
+  'batchNormTrainBackward',
+  'maxPoolGrad',
+] as const satisfies readonly (keyof OnednnAddon)[];
+
+// Compile-time: the list names every member of the interface (a new member fails here until it is listed).
+type UncheckedExports = Exclude<keyof OnednnAddon, (typeof ONEDNN_ADDON_EXPORTS)[number]>;
+const everyExportChecked: [UncheckedExports] extends [never] ? true : never = true;
+void everyExportChecked;
+
+/** The module as OnednnAddon when it exports every function of ONEDNN_ADDON_EXPORTS, else why it cannot be used. */
+export function checkOnednnExports(mod: unknown, path: string): OnednnAddon | { error: string } {
+  const exports = (typeof mod === 'object' || typeof mod === 'function') && mod !== null ? (mod as Record<string, unknown>) : {};
+  const missing = ONEDNN_ADDON_EXPORTS.filter((name) => typeof exports[name] !== 'function');
+  if (missing.length === 0) return mod as OnednnAddon;
+  return {
+    error:
+      `the addon at ${path} is stale or not this project's: it does not export ${missing.join(', ')}; ` +
+      'rebuild it with `npm run build:native`',
+  };
+}
+
 export type OnednnLoad =
   | { ok: true; addon: OnednnAddon; version: string; isa: string; threads: number; layout: OnednnLayout }
   | { ok: false; reason: string };
@@ -106,7 +137,7 @@ function requireAddon(path: string): OnednnAddon | { error: string } {
   // wasm kernels run between convolutions (matters only with SWEEP_ONEDNN_THREADS > 1).
   process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
   try {
-    return createRequire(import.meta.url)(path) as OnednnAddon;
+    return checkOnednnExports(createRequire(import.meta.url)(path) as unknown, path);
   } catch (e) {
     return { error: `the addon failed to load: ${e instanceof Error ? e.message : String(e)}` };
   }
