@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { brokerOptionsFromEnv, type BrokerOptions } from '../transport/connection.js';
 
@@ -6,6 +7,7 @@ export interface GlobalOptions {
   natsUser?: string;
   natsPassword?: string;
   natsToken?: string;
+  natsTokenFile?: string;
   natsCreds?: string;
   tlsCa?: string;
   tlsCert?: string;
@@ -19,6 +21,7 @@ export function addGlobalOptions(program: Command): void {
     .addOption(new Option('--nats-user <user>', 'NATS user').env('NATS_USER'))
     .addOption(new Option('--nats-password <password>', 'NATS password').env('NATS_PASSWORD'))
     .addOption(new Option('--nats-token <token>', 'NATS token').env('NATS_TOKEN'))
+    .addOption(new Option('--nats-token-file <file>', 'file holding the NATS token, read at connect time (--nats-token wins)').env('NATS_TOKEN_FILE'))
     .addOption(new Option('--nats-creds <file>', 'NATS credentials file (JWT + nkey)').env('NATS_CREDS'))
     .addOption(new Option('--tls-ca <file>', 'CA certificate for TLS to NATS').env('NATS_CA'))
     .addOption(new Option('--tls-cert <file>', 'client certificate for TLS to NATS').env('NATS_CERT'))
@@ -33,6 +36,7 @@ export function brokerOptions(g: GlobalOptions): BrokerOptions {
     user: g.natsUser ?? env.user,
     password: g.natsPassword ?? env.password,
     token: g.natsToken ?? env.token,
+    tokenFile: g.natsTokenFile ?? env.tokenFile,
     credsFile: g.natsCreds ?? env.credsFile,
     tlsCa: g.tlsCa ?? env.tlsCa,
     tlsCert: g.tlsCert ?? env.tlsCert,
@@ -49,6 +53,7 @@ export function brokerEnv(b: BrokerOptions): Record<string, string> {
   add('NATS_USER', b.user);
   add('NATS_PASSWORD', b.password);
   add('NATS_TOKEN', b.token);
+  add('NATS_TOKEN_FILE', b.tokenFile && resolve(b.tokenFile));
   add('NATS_CREDS', b.credsFile);
   add('NATS_CA', b.tlsCa);
   add('NATS_CERT', b.tlsCert);

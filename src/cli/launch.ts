@@ -2,18 +2,18 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadSpecFile, describeTrials, type ExpandedSweep } from '../spec/index.js';
-import type { DatasetName } from '../spec/types.js';
+import { DATASET_NAMES, type DatasetName } from '../domain/trial-config.js';
 import { effectiveSweepId } from '../coordinator/sweep-identity.js';
 import { launchSweep } from '../coordinator/launch.js';
 import { startLocalWorkers, type LocalWorkers } from '../coordinator/local-workers.js';
 import { ensureResources, DEFAULT_QUEUE } from '../transport/resources.js';
 import type { BrokerOptions } from '../transport/connection.js';
 import { createLogger, type Logger } from '../log.js';
-import { openBroker, recordDetachedWorkers, type BrokerHandle } from './broker.js';
-import { brokerEnv, brokerOptions, type GlobalOptions } from './global-options.js';
+import { localWorkerEnv, openBroker, recordDetachedWorkers, type BrokerHandle } from './broker.js';
+import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { ExitCode, parsePositiveInt } from './errors.js';
 import { Interrupts } from './interrupts.js';
-import type { BackendName } from '../training/types.js';
+import { BACKEND_NAMES, type BackendName } from '../domain/backends.js';
 import { followAndReport } from './follow-and-report.js';
 import { renderTextTable } from '../report/render/text-table.js';
 
@@ -41,10 +41,10 @@ export function registerLaunch(program: Command): void {
     .option('--detach', 'publish and return at once; workers (and the embedded broker) keep running')
     .option('--dry-run', 'print the trial table and counts; publish nothing')
     .option('--quick', "use the spec's quick profile (small data, few epochs)")
-    .addOption(new Option('--dataset <name>', 'train on another dataset').choices(['cifar10', 'fashion-mnist', 'synthetic']))
+    .addOption(new Option('--dataset <name>', 'train on another dataset').choices(DATASET_NAMES))
     .option('--data-dir <dir>', 'where datasets are (or are cached); default $SWEEP_DATA_DIR or ~/.cache/sweep')
     .option('--epochs <n>', 'override the number of epochs', (v) => parsePositiveInt(v, '--epochs'))
-    .addOption(new Option('--backend <name>', 'tfjs backend of local workers').choices(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto'))
+    .addOption(new Option('--backend <name>', 'tfjs backend of local workers').choices(BACKEND_NAMES).default('auto'))
     .option('--extend', 'accept a changed spec for an existing sweep and add its new trials')
     .option('--json', 'machine-readable output (dry-run table, final leaderboard)')
     .option('--no-export', "skip the spec's automatic ONNX export of the winners")
@@ -120,7 +120,7 @@ async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void>
         natsUrl: handle.url,
         logDir: join(g.stateDir, 'logs'),
         args,
-        env: brokerEnv(broker),
+        env: localWorkerEnv(handle, broker),
         detached: flags.detach ?? false,
       });
       interrupts.workers = workers;

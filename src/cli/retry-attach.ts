@@ -6,8 +6,8 @@ import { reaperSettingsFromSpec } from '../coordinator/reaper.js';
 import { startLocalWorkers, type LocalWorkers } from '../coordinator/local-workers.js';
 import { DEFAULT_QUEUE, ensureResources } from '../transport/resources.js';
 import { createLogger } from '../log.js';
-import { openBroker } from './broker.js';
-import { brokerEnv, brokerOptions, type GlobalOptions } from './global-options.js';
+import { localWorkerEnv, openBroker } from './broker.js';
+import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { parsePositiveInt } from './errors.js';
 import { followAndReport } from './follow-and-report.js';
 import { Interrupts } from './interrupts.js';
@@ -58,7 +58,7 @@ export function registerRetryAttach(program: Command): void {
         const execution = reaperSettingsFromSpec(sweep.spec);
         if (flags.workers > 0) {
           const args = ['--backend', flags.backend, '--pool', execution.pool, '--ack-wait', String(execution.ackWaitMs)];
-          workers = startLocalWorkers({ count: flags.workers, natsUrl: handle.url, logDir: join(g.stateDir, 'logs'), args, env: brokerEnv(broker) });
+          workers = startLocalWorkers({ count: flags.workers, natsUrl: handle.url, logDir: join(g.stateDir, 'logs'), args, env: localWorkerEnv(handle, broker) });
           interrupts.workers = workers;
           process.stderr.write(`started ${flags.workers} local worker(s); logs: ${workers.logFiles.join(', ')}\n`);
         }

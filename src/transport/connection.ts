@@ -1,6 +1,7 @@
 import { installNatsClientPatches } from './nats-client-patches.js';
 import { readFileSync } from 'node:fs';
-import { connect, credsAuthenticator, type NatsConnection, type ConnectionOptions } from 'nats';
+import { connect, credsAuthenticator, NatsError, type NatsConnection, type ConnectionOptions } from 'nats';
+import { SweepError } from '../domain/errors.js';
 
 /** How to reach a broker. Every field has a flag and an environment variable (see `sweep --help`). */
 export interface BrokerOptions {
@@ -8,6 +9,8 @@ export interface BrokerOptions {
   user?: string;
   password?: string;
   token?: string;
+  /** A file holding the token, read at connect time (`token` wins when both are given). */
+  tokenFile?: string;
   credsFile?: string;
   tlsCa?: string;
   tlsCert?: string;
@@ -20,6 +23,7 @@ export function brokerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Brok
     user: env.NATS_USER,
     password: env.NATS_PASSWORD,
     token: env.NATS_TOKEN,
+    tokenFile: env.NATS_TOKEN_FILE,
     credsFile: env.NATS_CREDS,
     tlsCa: env.NATS_CA,
     tlsCert: env.NATS_CERT,
@@ -27,9 +31,35 @@ export function brokerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Brok
   };
 }
 
-export class BrokerConnectError extends Error {
-  override name = 'BrokerConnectError';
+export class BrokerConnectError extends SweepError {
+  override readonly retryable: boolean = true;
 }
+
+/** The broker refused our credentials (or their absence): connecting again with the same ones cannot help. */
+export class BrokerAuthError extends BrokerConnectError {
+  override readonly retryable: boolean = false;
+}
+
+/** The token file given by --nats-token-file / NATS_TOKEN_FILE is missing, unreadable or empty. */
+export class TokenFileError extends SweepError {
+  override readonly badInput = true;
+}
+
+/** The token in `file` (surrounding whitespace trimmed); a clear error naming the file when it cannot be had. */
+export function readTokenFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new TokenFileError(`cannot read the NATS token file ${file} (--nats-token-file / NATS_TOKEN_FILE): ${(e as Error).message}`, { cause: e });
+  }
+  const token = text.trim();
+  if (!token) throw new TokenFileError(`the NATS token file ${file} (--nats-token-file / NATS_TOKEN_FILE) is empty`);
+  return token;
+}
+
+/** AUTHORIZATION_VIOLATION (a wrong or missing token, user or password), or expired credentials. */
+const isAuthorizationError = (e: unknown): boolean => e instanceof NatsError && e.isAuthError();
 
 /** Connects with reconnects forever (brokers restart; workers must ride it out). */
 export async function connectBroker(opts: BrokerOptions, name: string): Promise<NatsConnection> {
@@ -49,6 +79,7 @@ export async function connectBroker(opts: BrokerOptions, name: string): Promise<
   if (opts.user) options.user = opts.user;
   if (opts.password) options.pass = opts.password;
   if (opts.token) options.token = opts.token;
+  else if (opts.tokenFile) options.token = readTokenFile(opts.tokenFile);
   if (opts.credsFile) options.authenticator = credsAuthenticator(readFileSync(opts.credsFile));
   if (opts.tlsCa || opts.tlsCert || opts.tlsKey) {
     options.tls = {
@@ -61,6 +92,14 @@ export async function connectBroker(opts: BrokerOptions, name: string): Promise<
   try {
     return await connect(options);
   } catch (e) {
+    if (isAuthorizationError(e)) {
+      const tokenFrom = opts.token ? ' (token from --nats-token / NATS_TOKEN)' : opts.tokenFile ? ` (token from ${opts.tokenFile})` : '';
+      throw new BrokerAuthError(
+        `NATS at ${servers.join(', ')} refused the connection: authorization violation${tokenFrom}. ` +
+          'Check --nats-token / --nats-token-file / --nats-user and --nats-password / --nats-creds (or their NATS_* variables).',
+        { cause: e },
+      );
+    }
     throw new BrokerConnectError(
       `cannot connect to NATS at ${servers.join(', ')}: ${(e as Error).message}. ` +
         'Check --nats / NATS_URL and the credentials, or omit --nats to use the embedded default.',

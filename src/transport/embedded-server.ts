@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, openSync, closeSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { freePort } from './free-port.js';
+import { writePrivateFile } from './private-file.js';
+import { SweepError } from '../domain/errors.js';
 
-export class NatsServerMissingError extends Error {
-  override name = 'NatsServerMissingError';
-}
+export class NatsServerMissingError extends SweepError {}
 
 export interface EmbeddedServerOptions {
   /** JetStream store directory; reusing it resumes the previous state. */
@@ -21,6 +21,11 @@ export interface EmbeddedServerOptions {
   pingIntervalS?: number;
   /** Unanswered PINGs before the server drops a client (nats-server default 2). */
   pingMaxOutstanding?: number;
+  /**
+   * Clients must present this token (in the config file, mode 0600: argv would show it to `ps`).
+   * Without one the server accepts any local client.
+   */
+  token?: string;
 }
 
 export interface EmbeddedServer {
@@ -75,23 +80,34 @@ async function waitHealthy(monitorUrl: string, child: ChildProcess, timeoutMs: n
   throw new Error(`nats-server did not become healthy within ${timeoutMs} ms; see ${logFile}`);
 }
 
+/** Characters a token may have: those of base64url/hex and a few more, never a quote, backslash or newline. */
+const TOKEN_CHARS = /^[A-Za-z0-9_.~+/=-]+$/;
+
+/** The path of the config file startEmbeddedServer writes when it needs one (it holds the token: mode 0600). */
+export const embeddedConfigFile = (storeDir: string) => join(storeDir, 'nats-server.conf');
+
 /**
- * nats-server 2.9 takes ping_interval/ping_max only from a config file: write one next to the store when either
- * is set and return the extra arguments; the other settings stay on the command line.
+ * nats-server 2.9 takes ping_interval/ping_max and authorization only from a config file: write one next to the
+ * store (mode 0600, as it may hold the token) when any is set and return the extra arguments; the other settings
+ * stay on the command line.
  */
-function pingConfigArgs(opts: EmbeddedServerOptions): string[] {
-  const { pingIntervalS, pingMaxOutstanding } = opts;
-  if (pingIntervalS === undefined && pingMaxOutstanding === undefined) return [];
+function configArgs(opts: EmbeddedServerOptions): string[] {
+  const { pingIntervalS, pingMaxOutstanding, token } = opts;
+  if (pingIntervalS === undefined && pingMaxOutstanding === undefined && token === undefined) return [];
   if (pingIntervalS !== undefined && !(pingIntervalS > 0)) throw new RangeError(`pingIntervalS must be > 0, got ${pingIntervalS}`);
   if (pingMaxOutstanding !== undefined && !(Number.isInteger(pingMaxOutstanding) && pingMaxOutstanding >= 1)) {
     throw new RangeError(`pingMaxOutstanding must be a whole number ≥ 1, got ${pingMaxOutstanding}`);
   }
+  if (token !== undefined && !TOKEN_CHARS.test(token)) {
+    throw new RangeError('token must be non-empty and use only letters, digits and _.~+/=-');
+  }
   const lines = [
     ...(pingIntervalS !== undefined ? [`ping_interval: "${Math.max(1, Math.round(pingIntervalS * 1000))}ms"`] : []),
     ...(pingMaxOutstanding !== undefined ? [`ping_max: ${pingMaxOutstanding}`] : []),
+    ...(token !== undefined ? [`authorization {\n  token: "${token}"\n}`] : []),
   ];
-  const file = join(opts.storeDir, 'nats-server.conf');
-  writeFileSync(file, lines.join('\n') + '\n');
+  const file = embeddedConfigFile(opts.storeDir);
+  writePrivateFile(file, lines.join('\n') + '\n');
   return ['-c', file];
 }
 
@@ -105,14 +121,14 @@ function stopWithThisProcess(child: ChildProcess): void {
   child.once('exit', () => process.off('exit', onExit));
 }
 
-/** Starts nats-server with JetStream on free loopback ports and waits for /healthz. */
+/** Starts nats-server with JetStream on free loopback ports (requiring `token` if given) and waits for /healthz. */
 export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const binary = findNatsServerBinary(opts.binary);
   mkdirSync(opts.storeDir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const monitorPort = opts.monitorPort ?? (await freePort());
   const logFile = join(opts.storeDir, 'nats-server.log');
-  const config = pingConfigArgs(opts);
+  const config = configArgs(opts);
   const out = openSync(logFile, 'a');
   // Its own process group always, so that a terminal's Ctrl-C reaches only us and we stop it after our workers.
   const child = spawn(
