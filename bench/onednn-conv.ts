@@ -22,10 +22,10 @@ const batch = Number(args.batch);
 
 /** [size, in channels, out channels] of the four conv layers. */
 const LAYERS: Array<[number, number, number]> = [[32, 3, 32], [32, 32, 32], [16, 32, 64], [16, 64, 64]];
-const KERNELS = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'] as const;
+type Kernel = 'Conv2D' | 'Conv2DBackpropInput' | 'Conv2DBackpropFilter';
 
 interface Case {
-  kernel: (typeof KERNELS)[number];
+  kernel: Kernel;
   layer: string;
   gflop: number;
   run: () => tf.Tensor;
@@ -42,7 +42,7 @@ function cases(): { list: Case[]; dispose: () => void } {
     const conv = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC' };
     const layer = `${size}×${size}×${ci}→${co}`;
     const gflop = (2 * batch * size * size * 9 * ci * co) / 1e9;
-    const run = (kernel: string, inputs: tf.NamedTensorMap, attrs: object) => () => tf.engine().runKernel(kernel, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+    const run = (kernel: string, inputs: tf.NamedTensorMap, attrs: object) => () => tf.engine().runKernel<tf.Tensor>(kernel, inputs, attrs as tf.NamedAttrMap);
     list.push({ kernel: 'Conv2D', layer, gflop, run: run('Conv2D', { x, filter }, { ...conv, dilations: [1, 1] }) });
     // The first layer's input needs no gradient: training never runs its Conv2DBackpropInput.
     if (ci !== 3) list.push({ kernel: 'Conv2DBackpropInput', layer, gflop, run: run('Conv2DBackpropInput', { dy, filter }, { ...conv, inputShape: x.shape }) });
@@ -51,7 +51,7 @@ function cases(): { list: Case[]; dispose: () => void } {
   return { list, dispose: () => tf.dispose(tensors) };
 }
 
-async function measure(list: Case[]): Promise<number[]> {
+function measure(list: Case[]): number[] {
   const ms: number[] = [];
   for (const c of list) {
     c.run().dispose(); // warm-up: creates (JIT-compiles) the oneDNN primitive
@@ -65,14 +65,14 @@ async function measure(list: Case[]): Promise<number[]> {
 const columns: Array<{ name: string; ms: number[] }> = [];
 await selectBackend('wasm', (m) => console.error(m), { onednn: false });
 let suite = cases();
-columns.push({ name: 'wasm', ms: await measure(suite.list) });
+columns.push({ name: 'wasm', ms: measure(suite.list) });
 suite.dispose();
 await selectBackend('wasm', (m) => console.error(m), { onednn: true });
 suite = cases();
 for (const layout of Object.keys(ONEDNN_LAYOUTS) as OnednnLayout[]) {
   const load = loadOnednn(1, layout);
   if (!load.ok) throw new Error(`oneDNN addon unavailable: ${load.reason}`);
-  columns.push({ name: `oneDNN ${layout}`, ms: await measure(suite.list) });
+  columns.push({ name: `oneDNN ${layout}`, ms: measure(suite.list) });
 }
 suite.dispose();
 loadOnednn(1, 'any-weights');

@@ -52,13 +52,16 @@ export async function followSweep(nc: NatsConnection, opts: FollowOptions): Prom
   };
 
   let cancelled = false;
-  const timer = setInterval(async () => {
+  const timer = setInterval(() => {
     draw();
-    const s = await sweeps.get(opts.sweepId).catch(() => null);
-    if (s?.value.status === 'CANCELLED') {
-      cancelled = true;
-      wake();
-    }
+    void sweeps.get(opts.sweepId).then(
+      (s) => {
+        if (s?.value.status !== 'CANCELLED') return;
+        cancelled = true;
+        wake();
+      },
+      () => undefined,
+    );
   }, opts.tty ? 500 : (opts.logEveryMs ?? 10_000));
   try {
     if (!progress.done) {

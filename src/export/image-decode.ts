@@ -21,7 +21,7 @@ export function decodeImage(bytes: Uint8Array, where: string): RgbaImage {
       return { width: img.width, height: img.height, data: img.data };
     }
   } catch (e) {
-    throw new Error(`${where}: cannot decode image (${(e as Error).message})`);
+    throw new Error(`${where}: cannot decode image (${(e as Error).message})`, { cause: e });
   }
   throw new Error(`${where}: not a PNG or JPEG file`);
 }

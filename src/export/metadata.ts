@@ -79,7 +79,7 @@ export function readClassNames(props: Record<string, string>, where: string): st
 function numberArray(raw: string | undefined, key: string, where: string): number[] {
   if (raw === undefined) throw new Error(`${where}: metadata '${key}' is missing (needed for normalize=standardize)`);
   const parsed: unknown = safeJson(raw, key, where);
-  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+  if (!isFiniteNumberArray(parsed) || parsed.length === 0) {
     throw new Error(`${where}: metadata '${key}' must be a non-empty JSON array of numbers, got ${raw}`);
   }
   return parsed;
@@ -92,3 +92,5 @@ function safeJson(raw: string, key: string, where: string): unknown {
     throw new Error(`${where}: metadata '${key}' is not valid JSON: ${raw.slice(0, 80)}`);
   }
 }
+
+const isFiniteNumberArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((n) => typeof n === 'number' && Number.isFinite(n));

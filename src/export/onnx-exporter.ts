@@ -29,7 +29,7 @@ export async function exportToOnnxAsync(model: tf.LayersModel, meta: Record<stri
     const values = await Promise.all(layer.getWeights().map(async (t) => (await t.data()) as Float32Array));
     byLayer.set(layer, readWeights(layer, (_t, i) => values[i]!));
   }
-  return buildOnnx(model, meta, (layer) => byLayer.get(layer) ?? new Map());
+  return buildOnnx(model, meta, (layer) => byLayer.get(layer) ?? (new Map() as LayerWeights));
 }
 
 function readWeights(layer: tf.layers.Layer, read: (t: tf.Tensor, index: number) => Float32Array): LayerWeights {

@@ -15,7 +15,7 @@ export function readOnnxModelInfo(bytes: Uint8Array, where: string): OnnxModelIn
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    throw new Error(`${where}: not an ONNX model (${(e as Error).message})`);
+    throw new Error(`${where}: not an ONNX model (${(e as Error).message})`, { cause: e });
   }
   const graph = model.graph;
   const input = graph?.input?.find((v) => v.name === ONNX_INPUT_NAME);

@@ -1,7 +1,8 @@
 import type { NatsConnection } from 'nats';
 import { AsyncPublisher } from './async-publisher.js';
 import { JOBS_STREAM, consumerName, jobSubject, sweepJobsFilter } from './names.js';
-import { encodeJson, type JobMessage } from './codecs.js';
+import { encodeJson } from './codecs.js';
+import type { JobMessage } from '../domain/job.js';
 
 export interface PublishOutcome {
   published: number;
@@ -28,7 +29,7 @@ export async function publishJobs(
   const publisher = new AsyncPublisher(nc);
   const outcome: PublishOutcome = { published: 0, duplicates: 0 };
   let done = 0;
-  let failure: Error | null = null;
+  let failure = null as Error | null; // set in publish callbacks: keep TS from narrowing it to null
   const settled = () => {
     done++;
     if (done % 1000 === 0) opts.onProgress?.(done);

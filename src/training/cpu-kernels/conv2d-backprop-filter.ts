@@ -74,5 +74,5 @@ export function useFastCpuConv2dBackpropFilter(enabled = true): void {
   const wanted = enabled ? conv2dBackpropFilter : original.kernelFunc;
   if (current.kernelFunc === wanted) return;
   tf.unregisterKernel('Conv2DBackpropFilter', 'cpu');
-  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'cpu', kernelFunc: wanted as never });
+  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'cpu', kernelFunc: wanted });
 }

@@ -75,5 +75,5 @@ export function useFastCpuMaxPoolGrad(enabled = true): void {
   const wanted = enabled ? maxPoolGrad : original.kernelFunc;
   if (current.kernelFunc === wanted) return;
   tf.unregisterKernel('MaxPoolGrad', 'cpu');
-  tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'cpu', kernelFunc: wanted as never });
+  tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'cpu', kernelFunc: wanted });
 }

@@ -17,7 +17,7 @@ export async function predictSplit(
     const end = Math.min(start + batchSize, split.count);
     const batch = makeBatch(split, dataset.shape, table, order, start, end);
     const probabilities = tf.tidy(() => model.apply(batch.x, { training: false }) as tf.Tensor);
-    out.set((await probabilities.data()) as Float32Array, start * numClasses);
+    out.set(await probabilities.data(), start * numClasses);
     tf.dispose([batch.x, probabilities]);
   }
   return out;

@@ -46,8 +46,8 @@ export async function trainEpoch(ctx: EpochContext): Promise<TrainEpochResult> {
     const batch = makeBatch(dataset.train, dataset.shape, ctx.table, order, start, end);
     const step = trainStep(ctx.model, ctx.trainable, ctx.optimizer, batch.x, batch.labels, numClasses);
     batch.x.dispose();
-    const nextLoss = tf.add(lossSum, step.lossSum) as tf.Scalar;
-    const nextCorrect = tf.add(correct, step.correct) as tf.Scalar;
+    const nextLoss = tf.add<tf.Scalar>(lossSum, step.lossSum);
+    const nextCorrect = tf.add<tf.Scalar>(correct, step.correct);
     tf.dispose([lossSum, correct, step.lossSum, step.correct]);
     lossSum = nextLoss;
     correct = nextCorrect;

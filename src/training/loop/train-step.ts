@@ -40,8 +40,8 @@ export function trainStep(
   }, trainable);
   optimizer.applyGradients(trainable.map((v) => grads[v.name]!));
   const result = tf.tidy(() => ({
-    lossSum: tf.mul(value, labels.length) as tf.Scalar,
-    correct: tf.sum(tf.cast(tf.equal(tf.argMax(probabilities!, -1), labelTensor), 'float32')) as tf.Scalar,
+    lossSum: tf.mul<tf.Scalar>(value, labels.length),
+    correct: tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(probabilities!, -1), labelTensor), 'float32')),
   }));
   tf.dispose([value, oneHot, labelTensor, probabilities!, ...Object.values(grads)]);
   return result;

@@ -22,7 +22,7 @@ export function assignVariables(variables: tf.Variable[], saved: NamedTensorData
   variables.forEach((v, i) => {
     const t = saved[i]!;
     if (t.shape.length !== v.shape.length || t.shape.some((d, k) => d !== v.shape[k])) {
-      throw new Error(`training state: ${what} '${t.name}' has shape [${t.shape}] but ${v.name} is [${v.shape}]`);
+      throw new Error(`training state: ${what} '${t.name}' has shape [${t.shape.join(',')}] but ${v.name} is [${v.shape.join(',')}]`);
     }
     const value = tf.tensor(t.data, v.shape, 'float32');
     v.assign(value);

@@ -55,7 +55,7 @@ export function conv2dBackpropFilter(args: {
         pad: [[0, 0], [padInfo.top, padBottom], [padInfo.left, padRight], [0, 0]],
         dilations: [sh, sw],
         dataFormat: 'NHWC',
-      } as unknown as tf.NamedAttrMap,
+      },
     );
     return scope.transpose(grad, [1, 2, 0, 3]);
   });

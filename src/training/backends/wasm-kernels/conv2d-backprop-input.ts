@@ -40,7 +40,7 @@ export function makeConv2dBackpropInput(native: WasmKernelFunc) {
           pad: [[0, 0], [kh - 1 - padInfo.top, kh - 1 - padInfo.bottom], [kw - 1 - padInfo.left, kw - 1 - padInfo.right], [0, 0]],
           dilations: [1, 1],
           dataFormat: 'NHWC',
-        } as unknown as tf.NamedAttrMap,
+        },
       );
     });
   };

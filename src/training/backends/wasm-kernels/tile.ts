@@ -2,8 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { WasmKernelFunc } from './kernel-call.js';
 
-type Numeric = Float32Array | Int32Array | Uint8Array;
-
 /**
  * Tile as block copies: each dimension's block is written once, then doubled with copyWithin, so the cost
  * is a few memcpy's instead of the native kernel's per-element index arithmetic (the BatchNorm gradient
@@ -19,8 +17,8 @@ export function makeTile(native: WasmKernelFunc) {
     const outShape = x.shape.map((d, i) => d * reps[i]!);
     const out = backend.makeOutput(outShape, x.dtype);
     if (tf.util.sizeFromShape(outShape) === 0) return out;
-    const dst = backend.typedArrayFromHeap(out) as Numeric; // after makeOutput: heap growth detaches views
-    const src = backend.typedArrayFromHeap(x) as Numeric;
+    const dst = backend.typedArrayFromHeap(out); // after makeOutput: heap growth detaches views
+    const src = backend.typedArrayFromHeap(x);
     if (rank === 0) {
       dst.set(src);
       return out;
