@@ -1,16 +1,15 @@
 // A real quick sweep (synthetic.yaml: export top 1) on a real nats-server with one worker process, then the
 // ONNX export, predict and report commands on its results.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NatsConnection } from 'nats';
-import { startTestBroker, type TestBroker } from '../helpers/nats-server.js';
+import { brokerSuite } from '../helpers/nats-server.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { TrialStore } from '../../src/transport/trial-store.js';
 import { ModelStore } from '../../src/transport/model-store.js';
-import type { OnnxRecord, TrialRecord } from '../../src/transport/codecs.js';
+import type { OnnxRecord } from '../../src/domain/onnx.js';
+import type { TrialRecord } from '../../src/domain/trial-record.js';
 import { readOnnxModelInfo } from '../../src/export/onnx-model-info.js';
 import { encodePng } from '../../src/report/html/png.js';
 
@@ -28,24 +27,17 @@ function assertVerifiedCheck(onnx: OnnxRecord | null, what: string): asserts onn
 }
 
 describe('ONNX export, predict and report on a real sweep', () => {
-  let broker: TestBroker;
-  let nc: NatsConnection;
+  const broker = brokerSuite();
   let workDir: string;
   let records: Map<string, TrialRecord>;
   let winner: TrialRecord;
   let other: TrialRecord;
   let firstLeaderboard = '';
   const cli = (args: string[]) => runCli([...args, '--nats', broker.url, '--state-dir', join(workDir, '.sweep')], { cwd: workDir, timeoutMs: 120_000 });
-  const snapshot = async () => (await TrialStore.open(nc)).snapshot(SWEEP);
+  const snapshot = async () => (await TrialStore.open(broker.nc)).snapshot(SWEEP);
 
-  before(async () => {
-    broker = await startTestBroker();
-    nc = await broker.connect();
-    workDir = mkdtempSync(join(tmpdir(), 'sweep-export-e2e-'));
-  });
-  after(async () => {
-    await broker.stop();
-    rmSync(workDir, { recursive: true, force: true });
+  before(() => {
+    workDir = broker.tempDir('sweep-export-e2e-');
   });
 
   test('launch exports the best trial (spec export: top 1), verified by onnxruntime, and shows it in the leaderboard', async () => {
@@ -65,7 +57,7 @@ describe('ONNX export, predict and report on a real sweep', () => {
     const file = join(workDir, 'exports', SWEEP, `${winner.trialId}.onnx`);
     assert.match(res.stderr, new RegExp(`exported ${winner.trialId.slice(0, 8)} to exports/${SWEEP}/${winner.trialId}\\.onnx \\(onnx ok\\)`));
     const bytes = readFileSync(file);
-    const stored = await (await ModelStore.open(nc)).getOnnx(winner.onnx.ref);
+    const stored = await (await ModelStore.open(broker.nc)).getOnnx(winner.onnx.ref);
     assert.ok(stored && Buffer.from(stored).equals(bytes), 'the object store holds the same ONNX bytes as the file');
 
     const info = readOnnxModelInfo(bytes, file);

@@ -60,8 +60,9 @@ function natsShutdownTime(log: string): number {
   return new Date(y, mo - 1, d, h, mi, s, ms).getTime();
 }
 
-async function allTrialsRunning(url: string): Promise<boolean> {
-  const nc = await connectBroker({ url }, 'ctrl-c-test');
+/** Connects with the embedded default's token (its file in the state dir, mode 0600). */
+async function allTrialsRunning(url: string, stateDir: string): Promise<boolean> {
+  const nc = await connectBroker({ url, tokenFile: join(stateDir, 'nats', 'token') }, 'ctrl-c-test');
   try {
     const records = await (await TrialStore.open(nc)).snapshot(SWEEP_ID);
     return records.size === 2 && [...records.values()].every((r) => r.status === 'RUNNING');
@@ -81,19 +82,20 @@ async function launchAndWaitRunning(dir: string): Promise<Launched> {
   const { workerLogs, workerPids } = await localWorkers(proc);
   const server = JSON.parse(readFileSync(join(stateDir, 'nats', 'server.json'), 'utf8')) as { url: string; pid: number };
   pids.push(server.pid);
-  await waitFor('both trials RUNNING', () => allTrialsRunning(server.url), 120_000, diag);
+  await waitFor('both trials RUNNING', () => allTrialsRunning(server.url, stateDir), 120_000, diag);
   return { proc, stateDir, workerPids, workerLogs, natsPid: server.pid };
 }
 
 /** The log files and pids of the 2 local workers a launch or attach process started (registered for cleanup). */
 async function localWorkers(proc: SweepProcess): Promise<{ workerLogs: string[]; workerPids: number[] }> {
   const diag = () => proc.output();
-  const logsLine = await waitFor('the local workers', async () => /started 2 local worker\(s\); logs: (.*)\n/.exec(proc.output()), 120_000, diag);
+  const logsLine = await waitFor('the local workers', () => Promise.resolve(/started 2 local worker\(s\); logs: (.*)\n/.exec(proc.output())), 120_000, diag);
   const workerLogs = logsLine[1]!.split(', ');
-  const workerPids = await waitFor('worker pids in their logs', async () => {
+  const workerPids = await waitFor('worker pids in their logs', () => Promise.resolve().then(() => {
+    // A throw (a half-written log line) rejects, and waitFor retries, as before.
     const found = workerLogs.map((f) => (existsSync(f) ? workerPid(f) : null));
     return found.every((p): p is number => p !== null) ? found : null;
-  }, 120_000, diag);
+  }), 120_000, diag);
   pids.push(...workerPids);
   return { workerLogs, workerPids };
 }
@@ -108,7 +110,7 @@ async function exitCodeWithin(p: SweepProcess, ms: number): Promise<number | nul
 async function assertAllGone(l: Launched): Promise<void> {
   // A just-exited child can linger for a moment until it is reaped.
   for (const [what, pid] of [...l.workerPids.map((p) => ['worker', p] as const), ['nats-server', l.natsPid] as const]) {
-    await waitFor(`${what} ${pid} to be gone`, async () => !isAlive(pid), 10_000, () => l.proc.output());
+    await waitFor(`${what} ${pid} to be gone`, () => Promise.resolve(!isAlive(pid)), 10_000, () => l.proc.output());
   }
 }
 
@@ -166,7 +168,7 @@ describe('Ctrl-C on sweep launch (embedded broker, 2 local workers)', { timeout:
     const started = Date.now();
     l.proc.child.kill('SIGINT');
     // Signals are not queued: send the second only once the first was handled.
-    await waitFor('the first Ctrl-C to be handled', async () => l.proc.output().includes('Ctrl-C: draining'), 30_000, () => l.proc.output());
+    await waitFor('the first Ctrl-C to be handled', () => Promise.resolve(l.proc.output().includes('Ctrl-C: draining')), 30_000, () => l.proc.output());
     l.proc.child.kill('SIGINT');
     const code = await exitCodeWithin(l.proc, 30_000);
     const out = l.proc.output();
@@ -194,15 +196,15 @@ describe('Ctrl-C on sweep attach (its own local workers)', { timeout: 300_000 },
     launched.push(attach);
     const diag = () => attach.output();
     const { workerPids } = await localWorkers(attach);
-    await waitFor('both trials RUNNING', () => allTrialsRunning(server.url), 120_000, diag);
+    await waitFor('both trials RUNNING', () => allTrialsRunning(server.url, stateDir), 120_000, diag);
 
     attach.child.kill('SIGINT');
-    await waitFor('the first Ctrl-C to be handled', async () => attach.output().includes('Ctrl-C: draining'), 30_000, diag);
+    await waitFor('the first Ctrl-C to be handled', () => Promise.resolve(attach.output().includes('Ctrl-C: draining')), 30_000, diag);
     attach.child.kill('SIGINT');
     const code = await exitCodeWithin(attach, 30_000);
     assert.equal(code, 130, attach.output());
     assert.match(attach.output(), /Ctrl-C again: stopping local workers now/);
-    for (const pid of workerPids) await waitFor(`worker ${pid} to be gone`, async () => !isAlive(pid), 10_000, diag);
+    for (const pid of workerPids) await waitFor(`worker ${pid} to be gone`, () => Promise.resolve(!isAlive(pid)), 10_000, diag);
     assert.ok(isAlive(server.pid), 'the detached broker is not attach\'s to stop');
     process.kill(server.pid, 'SIGTERM');
   });

@@ -1,9 +1,9 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestBroker, type TestBroker } from '../helpers/nats-server.js';
+import { brokerSuite } from '../helpers/nats-server.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { TrialStore } from '../../src/transport/trial-store.js';
 import { JOBS_STREAM } from '../../src/transport/names.js';
@@ -12,15 +12,10 @@ import { readSweepEvents } from '../../src/transport/events.js';
 const SPEC = join(REPO_ROOT, 'sweeps', 'synthetic.yaml');
 
 describe('sweep launch end to end (real nats-server, 2 worker processes, real training)', () => {
-  let broker: TestBroker;
+  const broker = brokerSuite();
   let workDir: string;
-  before(async () => {
-    broker = await startTestBroker();
-    workDir = mkdtempSync(join(tmpdir(), 'sweep-e2e-'));
-  });
-  after(async () => {
-    await broker.stop();
-    rmSync(workDir, { recursive: true, force: true });
+  before(() => {
+    workDir = broker.tempDir('sweep-e2e-');
   });
 
   let firstLeaderboard = '';

@@ -1,9 +1,8 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestBroker, type TestBroker } from '../helpers/nats-server.js';
+import { brokerSuite } from '../helpers/nats-server.js';
 import { runCli } from '../helpers/cli.js';
 import { TrialStore } from '../../src/transport/trial-store.js';
 
@@ -19,17 +18,12 @@ execution: { max_deliver: 3, ack_wait_s: 5 }
 `;
 
 describe('relaunch, changed specs, retry and attach (real nats-server, sleep trials)', () => {
-  let broker: TestBroker;
+  const broker = brokerSuite();
   let dir: string;
   let file: string;
-  before(async () => {
-    broker = await startTestBroker();
-    dir = mkdtempSync(join(tmpdir(), 'sweep-relaunch-'));
+  before(() => {
+    dir = broker.tempDir('sweep-relaunch-');
     file = join(dir, 'relaunch.yaml');
-  });
-  after(async () => {
-    await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
   const launch = (...extra: string[]) => runCli(['launch', file, '--nats', broker.url, '--workers', '1', ...extra], { cwd: dir });
 

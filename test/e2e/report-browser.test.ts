@@ -10,7 +10,8 @@ import { chromium, type Browser } from 'playwright-core';
 import { buildLeaderboard } from '../../src/report/leaderboard/build-leaderboard.js';
 import { renderReportHtml } from '../../src/report/html/render-report-html.js';
 import type { SweepView, TrialView } from '../../src/report/types.js';
-import type { Regularizer, SyntheticDatasetOptions, TrialConfig } from '../../src/spec/types.js';
+import { aTrialView } from '../helpers/trial-record-builder.js';
+import type { Regularizer, SyntheticDatasetOptions, TrialConfig } from '../../src/domain/trial-config.js';
 import { trialId } from '../../src/spec/trial-id.js';
 import { trainTrial } from '../../src/training/engine.js';
 import { makeSyntheticDataset } from '../../src/training/datasets/synthetic.js';
@@ -71,10 +72,10 @@ async function trainedSweep(): Promise<SweepView> {
   }
   const winner = trials[0]!;
   // The report must escape what it shows: a failure message with markup in it.
-  trials.push({
-    id: 'f00dfeed00000000', status: 'FAILED', params: { regularizer: 'none' }, seed: 1, epochs: [], bestEpoch: null,
-    durationMs: 1200, error: 'worker crashed: <script>window.__pwned = true</script> & gave up after 5 deliveries',
-  });
+  trials.push(aTrialView({
+    id: 'f00dfeed00000000', status: 'FAILED', params: { regularizer: 'none' }, durationMs: 1200,
+    error: 'worker crashed: <script>window.__pwned = true</script> & gave up after 5 deliveries',
+  }));
   // Input fixture for the ONNX table (the exporter's verifier produces these fields; no export runs here).
   winner.onnx = { ok: true, maxAbsDiff: 3.1e-8, top1Agreement: 1, ortP50Ms: 0.21, ortP99Ms: 0.42, tfjsP50Ms: 1.9, speedup: 9.05, file: `models/${winner.id}.onnx` };
   return { id: 'report-e2e', name: 'report <e2e> & escaping', objective: { metric: 'val_accuracy', goal: 'max' }, trials };
@@ -171,7 +172,7 @@ describe('HTML report in headless Chromium', () => {
     await page.goto(`file://${join(process.cwd(), file)}`, { waitUntil: 'load' });
     await page.evaluate(() => document.querySelectorAll('details').forEach((d) => d.setAttribute('open', '')));
 
-    const facts = (await page.evaluate(PAGE_FACTS)) as PageFacts;
+    const facts = await page.evaluate<PageFacts>(PAGE_FACTS);
 
     assert.deepEqual(consoleErrors, [], 'console errors');
     assert.deepEqual(requests, [], 'the report must not fetch anything');
@@ -193,7 +194,7 @@ describe('HTML report in headless Chromium', () => {
     assert.ok(facts.images.length >= 2, 'sample images of the top models');
     for (const img of facts.images) assert.ok(img.ok && img.w === 8, `sample image decoded (${JSON.stringify(img)})`);
 
-    const imagePixels = (await page.evaluate(DISTINCT_COLOURS_OF_FIRST_SAMPLE)) as number;
+    const imagePixels = await page.evaluate<number>(DISTINCT_COLOURS_OF_FIRST_SAMPLE);
     assert.ok(imagePixels > 8, `a sample image shows a picture, not a flat colour (${imagePixels} distinct colours)`);
 
     await page.screenshot({ path: join(OUTPUT_DIR, 'report.png'), fullPage: true });

@@ -1,10 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
-import type { NatsConnection } from 'nats';
 import { SWEEP_BIN } from './cli.js';
-import { EVENTS_STREAM, sweepEventsFilter } from '../../src/transport/names.js';
-import { decodeJson, trialEventSchema, type TrialEvent } from '../../src/transport/codecs.js';
 
 /** A `sweep` child process (worker or coordinator) whose stdout+stderr is kept in memory. */
 export interface SweepProcess {
@@ -22,8 +19,8 @@ export function startSweepProcess(args: string[], env: Record<string, string> = 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   return { child, output: () => out, exited, workerIdPrefix: `${hostname()}-${child.pid}-` };
 }

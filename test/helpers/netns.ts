@@ -32,7 +32,7 @@ function ip(args: string[]): string {
     return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`\`ip ${args.join(' ')}\` failed: ${(err.stderr ?? err.message).trim()}`);
+    throw new Error(`\`ip ${args.join(' ')}\` failed: ${(err.stderr ?? err.message).trim()}`, { cause: e });
   }
 }
 
@@ -76,7 +76,7 @@ function isAlive(pid: number): boolean {
 
 /** SIGKILLs every process still in a namespace (a deleted namespace name would leave them running). */
 function killProcessesIn(namespace: string): void {
-  let pids: number[] = [];
+  let pids: number[];
   try {
     pids = ip(['netns', 'pids', namespace]).split('\n').filter(Boolean).map(Number);
   } catch {

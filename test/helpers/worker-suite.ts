@@ -1,11 +1,9 @@
-import { after, before } from 'node:test';
 import type { NatsConnection } from 'nats';
-import { startTestBroker, type TestBroker } from './nats-server.js';
+import { brokerSuite, type TestBroker } from './nats-server.js';
 import { signalTree, startWorkerProcess, stopGently, type SweepProcess } from './chaos-processes.js';
 import type { EmbeddedServerOptions } from '../../src/transport/embedded-server.js';
-import { ensureResources, DEFAULT_QUEUE } from '../../src/transport/resources.js';
-import { TrialStore } from '../../src/transport/trial-store.js';
-import type { TrialRecord } from '../../src/transport/codecs.js';
+import type { TrialStore } from '../../src/transport/trial-store.js';
+import type { TrialRecord } from '../../src/domain/trial-record.js';
 
 export interface WorkerSuite {
   readonly broker: TestBroker;
@@ -18,45 +16,30 @@ export interface WorkerSuite {
 
 /**
  * For a describe() block: a real nats-server (own ports and store) with the job resources at `ackWaitMs`, a trial
- * store, and worker processes that are resumed (if stopped) and drained after the suite.
+ * store, and worker processes that are resumed (if stopped) and drained after the suite, before the broker stops.
  */
 export function workerSuite(opts: { ackWaitMs: number; server?: Omit<EmbeddedServerOptions, 'storeDir'> }): WorkerSuite {
-  let broker: TestBroker | null = null;
-  let nc: NatsConnection | null = null;
-  let store: TrialStore | null = null;
+  const broker = brokerSuite({ server: opts.server, resources: { ackWaitMs: opts.ackWaitMs } });
   const workers: SweepProcess[] = [];
-  const ready = <T>(v: T | null): T => {
-    if (v === null) throw new Error('workerSuite: used outside its describe() block');
-    return v;
-  };
-  before(async () => {
-    broker = await startTestBroker(opts.server);
-    nc = await broker.connect();
-    await ensureResources(nc, { ...DEFAULT_QUEUE, ackWaitMs: opts.ackWaitMs });
-    store = await TrialStore.open(nc);
-  });
-  after(async () => {
+  broker.defer(async () => {
     for (const w of workers) if (w.child.pid) signalTree(w.child.pid, 'SIGCONT');
     await Promise.all(workers.map((w) => stopGently(w, 5_000)));
-    await broker?.stop();
   });
   return {
-    get broker() {
-      return ready(broker);
-    },
+    broker,
     get nc() {
-      return ready(nc);
+      return broker.nc;
     },
     get store() {
-      return ready(store);
+      return broker.store;
     },
     worker(extra = []) {
-      const w = startWorkerProcess(ready(broker).url, opts.ackWaitMs, extra);
+      const w = startWorkerProcess(broker.url, opts.ackWaitMs, extra);
       workers.push(w);
       return w;
     },
     async record(sweepId, trialId) {
-      return (await ready(store).get(sweepId, trialId))?.value ?? null;
+      return (await broker.store.get(sweepId, trialId))?.value ?? null;
     },
   };
 }

@@ -1,15 +1,12 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NatsConnection } from 'nats';
-import { RestartableBroker } from '../helpers/chaos-broker.js';
+import { brokerSuite } from '../helpers/nats-server.js';
 import { countLogLines, killHard, readSweepEvents, signalTree, startCpuHogs, startSweepProcess, startWorkerProcess, stopGently, waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
 import { tinyVggSpec } from '../helpers/chaos-specs.js';
-import { ensureResources, DEFAULT_QUEUE } from '../../src/transport/resources.js';
-import { TrialStore } from '../../src/transport/trial-store.js';
-import type { TrialRecord } from '../../src/transport/codecs.js';
+import type { TrialRecord } from '../../src/domain/trial-record.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
 import { parseSpec } from '../../src/spec/index.js';
 
@@ -46,20 +43,14 @@ function seededRandom(seed: number): () => number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('chaos: worker kills, worker stops past the lease, a broker crash and a coordinator crash during a real sweep', () => {
-  let broker: RestartableBroker;
-  let nc: NatsConnection;
-  let store: TrialStore;
+  const broker = brokerSuite({ resources: { ackWaitMs: ACK_WAIT_S * 1000 } });
   let dir: string;
   const processes: SweepProcess[] = [];
 
-  before(async () => {
-    broker = await RestartableBroker.start();
-    nc = await broker.connect();
-    await ensureResources(nc, { ...DEFAULT_QUEUE, ackWaitMs: ACK_WAIT_S * 1000 });
-    store = await TrialStore.open(nc);
-    dir = mkdtempSync(join(tmpdir(), 'sweep-chaos-'));
+  before(() => {
+    dir = broker.tempDir('sweep-chaos-');
   });
-  after(async () => {
+  broker.defer(async () => {
     for (const p of processes) if (p.child.pid) signalTree(p.child.pid, 'SIGCONT');
     await Promise.all(processes.map((p) => stopGently(p, 5_000)));
     // Every process log, for diagnosing a failed run.
@@ -67,8 +58,6 @@ describe('chaos: worker kills, worker stops past the lease, a broker crash and a
     rmSync(logs, { recursive: true, force: true });
     mkdirSync(logs);
     for (const p of processes) writeFileSync(join(logs, `${p.child.pid}.log`), p.output());
-    await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const worker = () => {
@@ -80,7 +69,7 @@ describe('chaos: worker kills, worker stops past the lease, a broker crash and a
   const snapshot = async (sweepId: string): Promise<Map<string, TrialRecord>> => {
     for (;;) {
       try {
-        return await store.snapshot(sweepId);
+        return await broker.store.snapshot(sweepId);
       } catch {
         await sleep(200); // broker restarting
       }
@@ -92,13 +81,13 @@ describe('chaos: worker kills, worker stops past the lease, a broker crash and a
 
     // 1. The reference: the same trials (same IDs: they hash the config, not the sweep name) without faults.
     const baseline = parseSpec(spec('chaos-baseline'), 'chaos-baseline.yaml');
-    await launchSweep(nc, baseline, { sweepId: baseline.id, specFile: 'x', pool: 'default' });
+    await launchSweep(broker.nc, baseline, { sweepId: baseline.id, specFile: 'x', pool: 'default' });
     const stopHogs = startCpuHogs(HOGS);
     t.after(stopHogs);
     const baselineStarted = Date.now();
     const calm = Array.from({ length: WORKERS }, worker);
     const reference = await waitFor('fault-free sweep completed', async () => {
-      const all = await store.snapshot(baseline.id);
+      const all = await broker.store.snapshot(baseline.id);
       return all.size === baseline.trials.length && [...all.values()].every((r) => r.status === 'COMPLETED') ? all : null;
     }, BASELINE_TIMEOUT_MS, tail);
     const chaosTimeoutMs = Math.max(CHAOS_TIMEOUT_MS, CHAOS_SLOWDOWN_LIMIT * (Date.now() - baselineStarted));
@@ -185,7 +174,7 @@ describe('chaos: worker kills, worker stops past the lease, a broker crash and a
     // 3. Every trial COMPLETED exactly once, with every epoch once in its record and the fault-free weights.
     const records = await snapshot(chaosSweep.id);
     assert.equal(records.size, chaosSweep.trials.length);
-    const events = await readSweepEvents(nc, chaosSweep.id);
+    const events = await readSweepEvents(broker.nc, chaosSweep.id);
     let epochsTrained = 0;
     let epochsLost = 0;
     // Events are core publishes (docs/transport.md): one published just before a kill can be lost, never doubled.

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from '../../src/training/datasets/index.js';
-import type { DatasetConfig } from '../../src/spec/types.js';
+import type { DatasetConfig } from '../../src/domain/trial-config.js';
 import { cifarPixel, writeCifarTarball } from '../fixtures/datasets/builders.js';
 
 type Mode = 'whole' | 'truncated';

@@ -4,7 +4,9 @@ import { countLogLines, killHard, readSweepEvents, stopGently, waitFor, type Swe
 import { sleepSpec } from '../helpers/chaos-specs.js';
 import { workerSuite } from '../helpers/worker-suite.js';
 import { CHECKPOINTS_BUCKET, JOBS_STREAM, jobSubject } from '../../src/transport/names.js';
-import { encodeJson, type JobMessage, type TrialRecord } from '../../src/transport/codecs.js';
+import { encodeJson } from '../../src/transport/codecs.js';
+import type { JobMessage } from '../../src/domain/job.js';
+import type { TrialRecord } from '../../src/domain/trial-record.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
 import { parseSpec } from '../../src/spec/index.js';
 import type { ExpandedSweep } from '../../src/spec/types.js';
@@ -124,7 +126,7 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
     const job: JobMessage = { v: 1, sweepId: sweep.id, trialId: trial.id, index: trial.index, maxDeliver: 3, checkpointEvery: 1, config: trial.config };
     const a = worker();
     const b = worker();
-    await waitFor('both workers pulling', async () => countLogLines(a.output(), 'worker started') + countLogLines(b.output(), 'worker started') === 2, 40_000, outputs);
+    await waitFor('both workers pulling', () => Promise.resolve(countLogLines(a.output(), 'worker started') + countLogLines(b.output(), 'worker started') === 2), 40_000, outputs);
     // Two copies with different Msg-Ids: what a broker crash right after an ack redelivers.
     const js = suite.nc.jetstream();
     await js.publish(jobSubject('default', sweep.id), encodeJson(job), { msgID: trial.id });
@@ -137,7 +139,7 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
     await js.publish(jobSubject('default', sweep.id), encodeJson(job), { msgID: `${trial.id}.late` });
     await waitFor('late copy acknowledged', async () => (await jsm.streams.info(JOBS_STREAM)).state.messages === 0, 20_000, outputs);
     const lateAcks = () => countLogLines(a.output() + b.output(), 'trial already finished: duplicate delivery acknowledged');
-    await waitFor('late copy logged as a duplicate', async () => lateAcks() >= 1, 10_000, outputs);
+    await waitFor('late copy logged as a duplicate', () => Promise.resolve(lateAcks() >= 1), 10_000, outputs);
     await Promise.all([stopGently(a), stopGently(b)]);
 
     const final = (await suite.store.get(sweep.id, trial.id))!;

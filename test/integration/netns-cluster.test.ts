@@ -18,7 +18,7 @@ import { ensureResources, DEFAULT_QUEUE } from '../../src/transport/resources.js
 import { TrialStore } from '../../src/transport/trial-store.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
 import { parseSpec } from '../../src/spec/index.js';
-import type { TrialRecord } from '../../src/transport/codecs.js';
+import type { TrialRecord } from '../../src/domain/trial-record.js';
 
 const SPEC = `name: netns-cluster
 model: sleep

@@ -30,7 +30,7 @@ function pngBytes(width: number, height: number, rgba: Uint8Array): Buffer {
 function tfjsProbabilities(model: tf.LayersModel, rgba: Uint8Array, width: number, height: number): number[] {
   return tf.tidy(() => {
     const rgb = tf.tensor3d(rgba, [height, width, 4], 'float32').slice([0, 0, 0], [height, width, 3]);
-    const resized = tf.image.resizeBilinear(rgb.expandDims(0) as tf.Tensor4D, [16, 16], false, true);
+    const resized = tf.image.resizeBilinear(rgb.expandDims<tf.Tensor4D>(0), [16, 16], false, true);
     return Array.from((model.predict(resized.div(255)) as tf.Tensor).dataSync());
   });
 }
@@ -85,7 +85,7 @@ describe('predict on PNG/JPEG files with an exported model', () => {
     registerPredict(program);
     let printed = '';
     const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string) => ((printed += chunk), true)) as typeof process.stdout.write;
+    process.stdout.write = ((chunk: string) => ((printed += chunk), true));
     try {
       await program.parseAsync(['node', 'sweep', 'predict', modelPath, join(dir, 'cli.png'), '--top', '2']);
     } finally {

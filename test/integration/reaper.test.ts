@@ -1,15 +1,14 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import type { JsMsg, NatsConnection } from 'nats';
-import { startTestBroker, type TestBroker } from '../helpers/nats-server.js';
-import { killHard, startWorkerProcess, stopGently, waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
-import { ensureResources, DEFAULT_QUEUE } from '../../src/transport/resources.js';
-import { TrialStore } from '../../src/transport/trial-store.js';
+import type { JsMsg } from 'nats';
+import { killHard, stopGently, waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
+import { workerSuite } from '../helpers/worker-suite.js';
 import { JOBS_STREAM, consumerName } from '../../src/transport/names.js';
 import { publishJobs } from '../../src/transport/job-queue.js';
-import type { JobMessage, TrialRecord } from '../../src/transport/codecs.js';
+import type { JobMessage } from '../../src/domain/job.js';
+import type { TrialRecord } from '../../src/domain/trial-record.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
 import { startReaper, type Reaper, type ReaperSettings } from '../../src/coordinator/reaper.js';
 import { parseSpec } from '../../src/spec/index.js';
@@ -32,9 +31,7 @@ execution: { max_deliver: 5, ack_wait_s: ${ACK_WAIT_MS / 1000} }
 const NO_MESSAGE_FOUND = 10037;
 
 describe('reaper (real nats-server, worker processes, ack_wait 2 s)', () => {
-  let broker: TestBroker;
-  let nc: NatsConnection;
-  let store: TrialStore;
+  const suite = workerSuite({ ackWaitMs: ACK_WAIT_MS });
   const workers: SweepProcess[] = [];
   const reapers: Reaper[] = [];
   const reaperLog: string[] = [];
@@ -46,27 +43,17 @@ describe('reaper (real nats-server, worker processes, ack_wait 2 s)', () => {
   });
   const log = pino({ level: 'info' }, sink);
   const worker = () => {
-    const w = startWorkerProcess(broker.url, ACK_WAIT_MS);
+    const w = suite.worker();
     workers.push(w);
     return w;
   };
   const diagnostics = () =>
     [...workers.map((w, i) => `--- worker ${i} (pid ${w.child.pid}) ---\n${w.output().split('\n').slice(-30).join('\n')}`), `--- reaper ---\n${reaperLog.join('\n')}`].join('\n');
 
-  before(async () => {
-    broker = await startTestBroker();
-    nc = await broker.connect();
-    await ensureResources(nc, { ...DEFAULT_QUEUE, ackWaitMs: ACK_WAIT_MS });
-    store = await TrialStore.open(nc);
-  });
-  after(async () => {
-    await Promise.all(reapers.map((r) => r.stop()));
-    await Promise.all(workers.map((w) => stopGently(w, 5_000)));
-    await broker.stop();
-  });
+  suite.broker.defer(() => Promise.all(reapers.map((r) => r.stop())));
 
   const jobInStream = async (seq: number): Promise<boolean> => {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await suite.nc.jetstreamManager();
     try {
       await jsm.streams.getMessage(JOBS_STREAM, { seq });
       return true;
@@ -80,19 +67,19 @@ describe('reaper (real nats-server, worker processes, ack_wait 2 s)', () => {
     const sweep = parseSpec(SPEC, 'reaper-stranded.yaml');
     const sweepId = sweep.id;
     const trialId = sweep.trials[0]!.id;
-    await launchSweep(nc, sweep, { sweepId, specFile: 'reaper-stranded.yaml', pool: 'default' });
+    await launchSweep(suite.nc, sweep, { sweepId, specFile: 'reaper-stranded.yaml', pool: 'default' });
     const record = async (): Promise<TrialRecord> => {
-      const r = await store.get(sweepId, trialId);
+      const r = await suite.store.get(sweepId, trialId);
       assert.ok(r, 'the trial has a record');
       return r.value;
     };
     const settings: ReaperSettings = { ackWaitMs: ACK_WAIT_MS, pool: 'default', maxDeliver: 5, checkpointEvery: 1 };
     // Passes only when the test asks for them.
-    const probe = startReaper(nc, { ...settings, sweepId, log, intervalMs: 3_600_000 });
+    const probe = startReaper(suite.nc, { ...settings, sweepId, log, intervalMs: 3_600_000 });
     reapers.push(probe);
 
     // (a) Delivery 1, taken here and never acknowledged in time.
-    const consumer = await nc.jetstream().consumers.get(JOBS_STREAM, consumerName('default'));
+    const consumer = await suite.nc.jetstream().consumers.get(JOBS_STREAM, consumerName('default'));
     const d1: JsMsg | null = await consumer.next({ expires: 10_000 });
     assert.ok(d1, 'delivery 1 of the job');
     assert.equal(d1.info.redeliveryCount, 1);
@@ -101,7 +88,7 @@ describe('reaper (real nats-server, worker processes, ack_wait 2 s)', () => {
     // (b) After ack_wait the job is redelivered: a worker takes delivery 2 and claims the trial.
     const first = worker();
     const claimed = await waitFor('trial RUNNING on the first worker with the job sequence', async () => {
-      const r = (await store.get(sweepId, trialId))?.value;
+      const r = (await suite.store.get(sweepId, trialId))?.value;
       return r?.status === 'RUNNING' && r.jobSeq === jobSeq && r.worker?.startsWith(first.workerIdPrefix) ? r : null;
     }, 90_000, diagnostics);
     assert.equal(claimed.attempt, 2, 'claimed from delivery 2');
@@ -114,7 +101,7 @@ describe('reaper (real nats-server, worker processes, ack_wait 2 s)', () => {
 
     // (c) The stale delivery is acknowledged (what a zombie would do): on a work-queue stream that removes the job.
     d1.ack();
-    await nc.flush();
+    await suite.nc.flush();
     await waitFor('job removed from the stream by the stale ack', async () => !(await jobInStream(jobSeq)), 10_000, diagnostics);
     // The job is gone but the worker holding it is alive: its heartbeat keeps it from being reaped.
     assert.equal(await probe.sweepOnce(), 0, 'job gone, heartbeat fresh');
@@ -127,10 +114,10 @@ describe('reaper (real nats-server, worker processes, ack_wait 2 s)', () => {
 
     // (e) A reaper on its own timer (every ack_wait) and a fresh worker.
     const second = worker();
-    const reaper = startReaper(nc, { ...settings, sweepId, log });
+    const reaper = startReaper(suite.nc, { ...settings, sweepId, log });
     reapers.push(reaper);
     const done = await waitFor('trial COMPLETED after the reap', async () => {
-      const r = (await store.get(sweepId, trialId))?.value;
+      const r = (await suite.store.get(sweepId, trialId))?.value;
       return r?.status === 'COMPLETED' ? r : null;
     }, 120_000, diagnostics);
 
@@ -150,10 +137,10 @@ describe('reaper (real nats-server, worker processes, ack_wait 2 s)', () => {
 
     // The requeued job was published with Msg-Id <sweep>.<trial>.a<reaped attempt>: publishing it again is a duplicate.
     const job: JobMessage = { v: 1, sweepId, trialId, index: 0, maxDeliver: 5, checkpointEvery: 1, config: sweep.trials[0]!.config };
-    const again = await publishJobs(nc, 'default', [job], { msgId: (j) => `${j.trialId}.a3` });
+    const again = await publishJobs(suite.nc, 'default', [job], { msgId: (j) => `${j.trialId}.a3` });
     assert.deepEqual(again, { published: 0, duplicates: 1 });
     // Nothing left queued or in flight, and nothing more to reap.
-    const jsm = await nc.jetstreamManager();
+    const jsm = await suite.nc.jetstreamManager();
     await waitFor('job stream empty', async () => (await jsm.streams.info(JOBS_STREAM)).state.messages === 0, 20_000, diagnostics);
     assert.equal(await probe.sweepOnce(), 0);
     await stopGently(second);

@@ -1,13 +1,13 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, NatsError, type NatsConnection } from 'nats';
-import { startTestBroker, type TestBroker } from '../helpers/nats-server.js';
-import { ensureResources, DEFAULT_QUEUE } from '../../src/transport/resources.js';
+import { brokerSuite } from '../helpers/nats-server.js';
 import { AsyncPublisher, JetStreamPublishError } from '../../src/transport/async-publisher.js';
 import { EventPublisher, readSweepEvents } from '../../src/transport/events.js';
 import { publishJobs, pendingJobs } from '../../src/transport/job-queue.js';
 import { EVENTS_STREAM, jobSubject } from '../../src/transport/names.js';
-import type { JobMessage, TrialEvent } from '../../src/transport/codecs.js';
+import type { JobMessage } from '../../src/domain/job.js';
+import type { TrialEvent } from '../../src/domain/trial-event.js';
 
 const job = (sweepId: string, i: number): JobMessage => ({
   v: 1, sweepId, trialId: `t${i}`, index: i, maxDeliver: 3, config: { version: 1, model: { family: 'sleep' } } as unknown as JobMessage['config'],
@@ -26,17 +26,10 @@ async function storedEvents(nc: NatsConnection, sweepId: string, count: number, 
 }
 
 describe('publishing on a real nats-server', () => {
-  let broker: TestBroker;
-  let nc: NatsConnection;
-  before(async () => {
-    broker = await startTestBroker();
-    nc = await broker.connect();
-    await ensureResources(nc, DEFAULT_QUEUE);
-  });
-  after(async () => broker.stop());
+  const broker = brokerSuite({ resources: true });
 
   test('AsyncPublisher: acks carry the stream sequence; a repeated Msg-Id is reported as a duplicate', async () => {
-    const publisher = new AsyncPublisher(nc);
+    const publisher = new AsyncPublisher(broker.nc);
     try {
       const subject = jobSubject('default', 'ap');
       const acks = await Promise.all([1, 2, 3].map((i) => publisher.publish(subject, new TextEncoder().encode(`{"n":${i}}`), `ap.${i}`)));
@@ -53,7 +46,7 @@ describe('publishing on a real nats-server', () => {
   });
 
   test('AsyncPublisher: a subject no stream captures fails with a clear error', async () => {
-    const publisher = new AsyncPublisher(nc);
+    const publisher = new AsyncPublisher(broker.nc);
     try {
       await assert.rejects(publisher.publish('nobody.listens.here', new Uint8Array(1)), (e: Error) => {
         assert.ok(e instanceof JetStreamPublishError);
@@ -66,8 +59,8 @@ describe('publishing on a real nats-server', () => {
   });
 
   test('AsyncPublisher: a publish nobody acknowledges times out; close() rejects what is still waiting', async () => {
-    const silent = nc.subscribe('silent.subject'); // receives, never replies
-    const publisher = new AsyncPublisher(nc, 300);
+    const silent = broker.nc.subscribe('silent.subject'); // receives, never replies
+    const publisher = new AsyncPublisher(broker.nc, 300);
     try {
       await assert.rejects(publisher.publish('silent.subject', new Uint8Array(1)), /silent\.subject: no ack from the broker within 300 ms/);
       const pending = publisher.publish('silent.subject', new Uint8Array(1));
@@ -82,58 +75,58 @@ describe('publishing on a real nats-server', () => {
   test('publishJobs: 2,000 jobs all stored once; republishing them only finds duplicates', async () => {
     const jobs = Array.from({ length: 2000 }, (_, i) => job('pj', i));
     const progress: number[] = [];
-    const first = await publishJobs(nc, 'default', jobs, { inFlight: 64, onProgress: (n) => progress.push(n) });
+    const first = await publishJobs(broker.nc, 'default', jobs, { inFlight: 64, onProgress: (n) => progress.push(n) });
     assert.deepEqual(first, { published: 2000, duplicates: 0 });
     assert.deepEqual(progress, [1000, 2000, 2000]);
-    const second = await publishJobs(nc, 'default', jobs);
+    const second = await publishJobs(broker.nc, 'default', jobs);
     assert.deepEqual(second, { published: 0, duplicates: 2000 });
-    const jsm = await nc.jetstreamManager();
+    const jsm = await broker.nc.jetstreamManager();
     const info = await jsm.streams.info('SWEEP_JOBS', { subjects_filter: jobSubject('default', 'pj') });
     assert.equal(info.state.subjects?.[jobSubject('default', 'pj')], 2000);
-    assert.ok((await pendingJobs(nc, 'default')).pending >= 2000);
+    assert.ok((await pendingJobs(broker.nc, 'default')).pending >= 2000);
   });
 
   test('EventPublisher: events of one turn share a stored message per sweep, and are read back in order', async () => {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await broker.nc.jetstreamManager();
     const before = (await jsm.streams.info(EVENTS_STREAM)).state.messages;
-    const events = new EventPublisher(nc);
+    const events = new EventPublisher(broker.nc);
     for (let i = 0; i < 50; i++) events.publish(finished('ev-a', `t${i}`));
     events.publish(finished('ev-b', 'only'));
-    const a = await storedEvents(nc, 'ev-a', 50);
+    const a = await storedEvents(broker.nc, 'ev-a', 50);
     assert.deepEqual(a.map((e) => e.trialId), Array.from({ length: 50 }, (_, i) => `t${i}`));
-    assert.deepEqual((await storedEvents(nc, 'ev-b', 1)).map((e) => e.trialId), ['only']);
+    assert.deepEqual((await storedEvents(broker.nc, 'ev-b', 1)).map((e) => e.trialId), ['only']);
     assert.equal((await jsm.streams.info(EVENTS_STREAM)).state.messages - before, 2, 'one message per sweep for the turn');
   });
 
   test('EventPublisher: a batch never exceeds 256 KB; flush() sends what is buffered at once', async () => {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await broker.nc.jetstreamManager();
     const before = (await jsm.streams.info(EVENTS_STREAM)).state.messages;
-    const events = new EventPublisher(nc);
+    const events = new EventPublisher(broker.nc);
     const big = 'x'.repeat(10_000);
     for (let i = 0; i < 60; i++) events.publish({ ...finished('ev-big', `t${i}`), status: 'FAILED', error: big });
     events.flush();
-    assert.equal((await storedEvents(nc, 'ev-big', 60)).length, 60);
+    assert.equal((await storedEvents(broker.nc, 'ev-big', 60)).length, 60);
     const stored = (await jsm.streams.info(EVENTS_STREAM)).state.messages - before;
     assert.ok(stored >= 3, `60 × 10 KB events need at least 3 messages of ≤ 256 KB, got ${stored}`);
   });
 
   test('readSweepEvents reports a malformed line and keeps the rest of its batch', async () => {
     const good = JSON.stringify(finished('ev-bad', 'ok'));
-    nc.publish('sweep.events.ev-bad.batch', new TextEncoder().encode(`${good}\n{"v":1,"type":"nonsense"}\n${good}\n`));
+    broker.nc.publish('sweep.events.ev-bad.batch', new TextEncoder().encode(`${good}\n{"v":1,"type":"nonsense"}\n${good}\n`));
     const malformed: Error[] = [];
-    const events = await storedEvents(nc, 'ev-bad', 2, (e) => malformed.push(e));
+    const events = await storedEvents(broker.nc, 'ev-bad', 2, (e) => malformed.push(e));
     assert.equal(events.length, 2);
     assert.equal(malformed.length, 1);
   });
 
   test('client patches: requests still resolve, time out, and report no responders', async () => {
-    const echo = nc.subscribe('echo', { callback: (_e, m) => m.respond(m.data) });
+    const echo = broker.nc.subscribe('echo', { callback: (_e, m) => m.respond(m.data) });
     try {
-      const replies = await Promise.all(Array.from({ length: 500 }, (_, i) => nc.request('echo', new TextEncoder().encode(String(i)))));
+      const replies = await Promise.all(Array.from({ length: 500 }, (_, i) => broker.nc.request('echo', new TextEncoder().encode(String(i)))));
       assert.deepEqual(replies.map((m) => new TextDecoder().decode(m.data)), Array.from({ length: 500 }, (_, i) => String(i)));
-      await assert.rejects(nc.request('nobody.home', new Uint8Array(0), { timeout: 1000 }), (e: NatsError) => e.code === ErrorCode.NoResponders);
-      const slow = nc.subscribe('slow'); // never answers
-      await assert.rejects(nc.request('slow', new Uint8Array(0), { timeout: 200 }), (e: NatsError) => e.code === ErrorCode.Timeout);
+      await assert.rejects(broker.nc.request('nobody.home', new Uint8Array(0), { timeout: 1000 }), (e: NatsError) => e.code === (ErrorCode.NoResponders as string));
+      const slow = broker.nc.subscribe('slow'); // never answers
+      await assert.rejects(broker.nc.request('slow', new Uint8Array(0), { timeout: 200 }), (e: NatsError) => e.code === (ErrorCode.Timeout as string));
       slow.unsubscribe();
     } finally {
       echo.unsubscribe();
@@ -141,15 +134,16 @@ describe('publishing on a real nats-server', () => {
   });
 
   test('client patches: a request that succeeds builds no error object', async () => {
-    const echo = nc.subscribe('echo2', { callback: (_e, m) => m.respond(m.data) });
-    const original = NatsError.errorForCode;
+    const echo = broker.nc.subscribe('echo2', { callback: (_e, m) => m.respond(m.data) });
+    // The static method itself, unbound (it does not use `this`), so that `finally` puts back the very same function.
+    const original = Object.getOwnPropertyDescriptor(NatsError, 'errorForCode')!.value as typeof NatsError.errorForCode;
     let built = 0;
     NatsError.errorForCode = (...args: Parameters<typeof original>) => {
       built++;
       return original(...args);
     };
     try {
-      await Promise.all(Array.from({ length: 100 }, () => nc.request('echo2', new Uint8Array(1))));
+      await Promise.all(Array.from({ length: 100 }, () => broker.nc.request('echo2', new Uint8Array(1))));
       assert.equal(built, 0, 'the unpatched client builds a Cancelled NatsError per request');
     } finally {
       NatsError.errorForCode = original;

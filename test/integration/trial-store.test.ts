@@ -1,36 +1,28 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NatsConnection } from 'nats';
-import { startTestBroker, type TestBroker } from '../helpers/nats-server.js';
+import { brokerSuite } from '../helpers/nats-server.js';
+import { aTrialRecord, runningOn } from '../helpers/trial-record-builder.js';
 import { ensureResources, DEFAULT_QUEUE } from '../../src/transport/resources.js';
 import { TrialStore } from '../../src/transport/trial-store.js';
-import { encodeJson, type TrialRecord } from '../../src/transport/codecs.js';
+import { encodeJson } from '../../src/transport/codecs.js';
+import type { TrialRecord } from '../../src/domain/trial-record.js';
 import { TRIALS_BUCKET } from '../../src/transport/names.js';
 
-const base = (trialId: string): TrialRecord => ({
-  v: 1, sweepId: 's1', trialId, index: 0, status: 'RUNNING', params: {}, seed: 0, attempt: 1, worker: 'w', epochs: [],
-  startedAt: null, finishedAt: null, heartbeatAt: null, durationMs: null, error: null, history: [], checkpoints: [], result: null, config: null, model: null, onnx: null,
-});
+const base = (trialId: string): TrialRecord => aTrialRecord({ sweepId: 's1', trialId, ...runningOn('w', 1) });
 
 describe('trial records in KV (real nats-server)', () => {
-  let broker: TestBroker;
-  let nc: NatsConnection;
-  before(async () => {
-    broker = await startTestBroker();
-    nc = await broker.connect();
-  });
-  after(async () => broker.stop());
+  const broker = brokerSuite();
 
   test('resource setup is idempotent', async () => {
-    await ensureResources(nc, DEFAULT_QUEUE);
-    await ensureResources(nc, DEFAULT_QUEUE);
-    await ensureResources(nc, { ...DEFAULT_QUEUE, ackWaitMs: 5000 });
-    const info = await (await nc.jetstreamManager()).consumers.info('SWEEP_JOBS', 'workers-default');
+    await ensureResources(broker.nc, DEFAULT_QUEUE);
+    await ensureResources(broker.nc, DEFAULT_QUEUE);
+    await ensureResources(broker.nc, { ...DEFAULT_QUEUE, ackWaitMs: 5000 });
+    const info = await (await broker.nc.jetstreamManager()).consumers.info('SWEEP_JOBS', 'workers-default');
     assert.equal(info.config.ack_wait, 5000 * 1_000_000);
   });
 
   test('compare-and-set: of ten racing completions exactly one wins', async () => {
-    const store = await TrialStore.open(nc);
+    const store = await TrialStore.open(broker.nc);
     await store.mutate('s1', 't1', () => base('t1'));
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
@@ -43,7 +35,7 @@ describe('trial records in KV (real nats-server)', () => {
   });
 
   test('a stale hint never overrides a fresher record', async () => {
-    const store = await TrialStore.open(nc);
+    const store = await TrialStore.open(broker.nc);
     const created = await store.mutate('s1', 't2', () => base('t2'));
     const stale = { value: created.record!, revision: created.revision };
     await store.mutate('s1', 't2', (cur) => (cur ? { ...cur, status: 'FAILED' } : null));
@@ -53,8 +45,8 @@ describe('trial records in KV (real nats-server)', () => {
   });
 
   test('a malformed record is reported, not fatal, when watching', async () => {
-    const store = await TrialStore.open(nc);
-    const kv = await nc.jetstream().views.kv(TRIALS_BUCKET);
+    const store = await TrialStore.open(broker.nc);
+    const kv = await broker.nc.jetstream().views.kv(TRIALS_BUCKET);
     await kv.put('s2.bad', encodeJson({ v: 1, nonsense: true }));
     await kv.put('s2.good', encodeJson({ ...base('good'), sweepId: 's2' }));
     const bad: string[] = [];

@@ -1,16 +1,12 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { startTestBroker, type TestBroker } from '../helpers/nats-server.js';
-import { SWEEP_BIN } from '../helpers/cli.js';
+import { waitFor } from '../helpers/chaos-processes.js';
+import { workerSuite } from '../helpers/worker-suite.js';
 import { freePort } from '../../src/transport/free-port.js';
-import { ensureResources, DEFAULT_QUEUE } from '../../src/transport/resources.js';
-import { TrialStore } from '../../src/transport/trial-store.js';
 import { JOBS_STREAM, jobSubject } from '../../src/transport/names.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
 import { parseSpec } from '../../src/spec/index.js';
-import type { NatsConnection } from 'nats';
 
 const sleepSpec = (name: string, sleepMs: number, epochs: number, repeats = 1) => `name: ${name}
 model: sleep
@@ -23,49 +19,21 @@ objective: { metric: val_loss, goal: min }
 execution: { max_deliver: 3, ack_wait_s: 5 }
 `;
 
-function startWorker(url: string, extra: string[] = []): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [SWEEP_BIN, 'worker', '--nats', url, '--backend', 'cpu', '--ack-wait', '5000', ...extra], {
-    env: { ...process.env, SWEEP_FROM_SOURCE: '1', SWEEP_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  return { child, output: () => out };
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn().catch(() => null);
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('sweep worker process (real nats-server)', () => {
-  let broker: TestBroker;
-  let nc: NatsConnection;
-  before(async () => {
-    broker = await startTestBroker();
-    nc = await broker.connect();
-    await ensureResources(nc, { ...DEFAULT_QUEUE, ackWaitMs: 5000 });
-  });
-  after(async () => broker.stop());
+  const suite = workerSuite({ ackWaitMs: 5000 });
 
   test('health endpoints answer; a malformed job is terminated and the next job still runs', async () => {
     const port = await freePort();
-    const w = startWorker(broker.url, ['--health-port', String(port)]);
+    const w = suite.worker(['--health-port', String(port)]);
     try {
       const base = `http://127.0.0.1:${port}`;
       await waitFor('/readyz 200', async () => (await fetch(`${base}/readyz`)).status === 200);
       assert.equal((await fetch(`${base}/healthz`)).status, 200);
 
-      await nc.jetstream().publish(jobSubject('default', 'garbage'), new TextEncoder().encode('{"v":1,"sweepId":'));
+      await suite.nc.jetstream().publish(jobSubject('default', 'garbage'), new TextEncoder().encode('{"v":1,"sweepId":'));
       const sweep = parseSpec(sleepSpec('after-garbage', 10, 2), 'after-garbage.yaml');
-      await launchSweep(nc, sweep, { sweepId: sweep.id, specFile: 'x', pool: 'default' });
-      const store = await TrialStore.open(nc);
+      await launchSweep(suite.nc, sweep, { sweepId: sweep.id, specFile: 'x', pool: 'default' });
+      const store = suite.store;
       const trialId = sweep.trials[0]!.id;
       const rec = await waitFor('trial completed', async () => {
         const r = await store.get(sweep.id, trialId);
@@ -79,8 +47,27 @@ describe('sweep worker process (real nats-server)', () => {
       assert.match(metrics, /sweep_worker_epochs_total 2/);
       assert.match(metrics, /sweep_worker_trials_total\{outcome="completed"\} 1/);
       assert.match(metrics, /sweep_worker_trials_total\{outcome="malformed"\} 1/);
-      const jsm = await nc.jetstreamManager();
+      const jsm = await suite.nc.jetstreamManager();
       assert.equal((await jsm.streams.info(JOBS_STREAM)).state.messages, 0, 'both jobs left the work queue');
+    } finally {
+      w.child.kill('SIGTERM');
+      await once(w.child, 'exit');
+    }
+  });
+
+  test('/metrics shows the runtime patches: the worker process\'s own (nats.js) and those its wasm trainer reported in ready', async () => {
+    const port = await freePort();
+    const w = suite.worker(['--health-port', String(port), '--backend', 'wasm']);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      // Ready once the first trainer initialised its backend: its ready message carried its patch statuses.
+      await waitFor('/readyz 200', async () => (await fetch(`${base}/readyz`)).status === 200, 60_000, () => w.output());
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.match(metrics, /^sweep_runtime_patch_active\{patch="nats-request-cancel"\} 1$/m);
+      assert.match(metrics, /^sweep_runtime_patch_active\{patch="nats-corked-writes"\} 1$/m);
+      assert.match(metrics, /^sweep_runtime_patch_active\{patch="fused-batch-norm"\} 1$/m, 'reported by the trainer child');
+      // 1 where the addon is built (npm run build:native), else 0 with the reason in the log.
+      assert.match(metrics, /^sweep_runtime_patch_active\{patch="onednn-kernels"\} [01]$/m, 'reported by the trainer child');
     } finally {
       w.child.kill('SIGTERM');
       await once(w.child, 'exit');
@@ -90,9 +77,9 @@ describe('sweep worker process (real nats-server)', () => {
   test('SIGTERM drains: the running trial is requeued, the worker exits 0, another worker finishes it', async () => {
     const sweep = parseSpec(sleepSpec('drain', 1500, 4), 'drain.yaml');
     const trialId = sweep.trials[0]!.id;
-    const store = await TrialStore.open(nc);
-    const first = startWorker(broker.url);
-    await launchSweep(nc, sweep, { sweepId: sweep.id, specFile: 'x', pool: 'default' });
+    const store = suite.store;
+    const first = suite.worker();
+    await launchSweep(suite.nc, sweep, { sweepId: sweep.id, specFile: 'x', pool: 'default' });
     // Let it finish (and checkpoint) at least one epoch before the drain.
     await waitFor('first epoch checkpointed', async () => ((await store.get(sweep.id, trialId))?.value.checkpoints.length ?? 0) > 0);
     first.child.kill('SIGTERM');
@@ -102,7 +89,7 @@ describe('sweep worker process (real nats-server)', () => {
     assert.equal(requeued.status, 'QUEUED');
     assert.equal(requeued.history.at(-1)?.outcome, 'requeued');
 
-    const second = startWorker(broker.url);
+    const second = suite.worker();
     try {
       const done = await waitFor('trial completed by the second worker', async () => {
         const r = await store.get(sweep.id, trialId);

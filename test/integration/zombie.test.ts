@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readSweepEvents, signalTree, stopGently, waitFor } from '../helpers/chaos-processes.js';
 import { workerSuite } from '../helpers/worker-suite.js';
 import { CheckpointStore } from '../../src/transport/checkpoint-store.js';
-import type { TrialRecord } from '../../src/transport/codecs.js';
+import type { TrialRecord } from '../../src/domain/trial-record.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
 import { parseSpec } from '../../src/spec/index.js';
 
@@ -66,7 +66,7 @@ describe('a zombie worker (SIGSTOP past its lease, then SIGCONT) never corrupts 
     const wokeAt = new Date().toISOString();
     signalTree(zombie.child.pid!, 'SIGCONT');
 
-    await waitFor('the zombie logs lease lost', async () => /lease lost: attempt 1 abandoned/.test(zombie.output()), 10_000, () => zombie.output());
+    await waitFor('the zombie logs lease lost', () => Promise.resolve(/lease lost: attempt 1 abandoned/.test(zombie.output())), 10_000, () => zombie.output());
     // The live attempt's checkpoints are intact (same bytes, same sha256), while it still runs.
     const during = await record(sweep.id, trialId);
     if (during?.status === 'RUNNING') await assertCheckpointsIntact(during);

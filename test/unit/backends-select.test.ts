@@ -5,7 +5,7 @@ import { selectBackend, probeWebGpu, WASM_TRAINING_KERNELS, ONEDNN_CONV_KERNELS,
 import { onednnCallCount } from '../../src/training/backends/onednn/conv-call.js';
 import { onednnForTests } from './onednn-helpers.js';
 import { loadTensorflowBinding } from '../../src/training/backends/tensorflow.js';
-import type { BackendName } from '../../src/training/types.js';
+import type { BackendName } from '../../src/domain/backends.js';
 
 describe('selectBackend', () => {
   test('cpu activates', async () => {
@@ -46,7 +46,7 @@ describe('selectBackend', () => {
       assert.equal(onednnConvKernelsInstalled(), false);
       for (const k of WASM_TRAINING_KERNELS) assert.ok(tf.getKernel(k, 'wasm'), `${k} still registered for wasm`);
       const calls = onednnCallCount();
-      const y = tf.tidy(() => tf.conv2d(tf.ones([1, 3, 3, 1]) as tf.Tensor4D, tf.ones([3, 3, 1, 1]) as tf.Tensor4D, 1, 'same'));
+      const y = tf.tidy(() => tf.conv2d(tf.ones<tf.Rank.R4>([1, 3, 3, 1]), tf.ones<tf.Rank.R4>([3, 3, 1, 1]), 1, 'same'));
       assert.deepEqual(Array.from(await y.data()), [4, 6, 4, 6, 9, 6, 4, 6, 4]);
       assert.equal(onednnCallCount(), calls, 'the convolution ran on the wasm kernel');
       y.dispose();

@@ -1,12 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EarlyStopping } from '../../src/training/callbacks/early-stopping.js';
-import type { EarlyStoppingConfig } from '../../src/spec/types.js';
-import type { EpochMetrics } from '../../src/training/types.js';
-
-function metrics(epoch: number, values: Partial<EpochMetrics>): EpochMetrics {
-  return { epoch, loss: 1, accuracy: 0, val_loss: 1, val_accuracy: 0, val_auc: 0.5, lr: 0, seconds: 1, images_per_sec: 1, ...values };
-}
+import { EarlyStopping, type EarlyStoppingState } from '../../src/training/callbacks/early-stopping.js';
+import type { EarlyStoppingConfig } from '../../src/domain/trial-config.js';
+import { anEpoch as metrics } from '../helpers/trial-record-builder.js';
 
 const base: EarlyStoppingConfig = { monitor: 'val_loss', patience: 2, min_delta: 0, restore_best_weights: false };
 
@@ -64,11 +60,11 @@ describe('EarlyStopping', () => {
     a.onEpochEnd(metrics(1, { val_loss: 1 }));
     a.onEpochEnd(metrics(2, { val_loss: 1.5 }));
     const b = new EarlyStopping(base);
-    b.setState(JSON.parse(JSON.stringify(a.getState())));
+    b.setState(JSON.parse(JSON.stringify(a.getState())) as EarlyStoppingState);
     assert.deepEqual(b.onEpochEnd(metrics(3, { val_loss: 2 })), a.onEpochEnd(metrics(3, { val_loss: 2 })));
     assert.equal(b.bestEpochSoFar, 1);
     const fresh = new EarlyStopping(base);
-    fresh.setState(JSON.parse(JSON.stringify(new EarlyStopping(base).getState())));
+    fresh.setState(JSON.parse(JSON.stringify(new EarlyStopping(base).getState())) as EarlyStoppingState);
     assert.equal(fresh.onEpochEnd(metrics(1, { val_loss: 99 })).improved, true);
   });
 });

@@ -1,12 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReduceLROnPlateau } from '../../src/training/callbacks/reduce-lr-on-plateau.js';
-import type { ReduceLROnPlateauConfig } from '../../src/spec/types.js';
-import type { EpochMetrics } from '../../src/training/types.js';
-
-function metrics(epoch: number, values: Partial<EpochMetrics>): EpochMetrics {
-  return { epoch, loss: 1, accuracy: 0, val_loss: 1, val_accuracy: 0, val_auc: 0.5, lr: 0, seconds: 1, images_per_sec: 1, ...values };
-}
+import { ReduceLROnPlateau, type ReduceLROnPlateauState } from '../../src/training/callbacks/reduce-lr-on-plateau.js';
+import type { ReduceLROnPlateauConfig } from '../../src/domain/trial-config.js';
+import { anEpoch as metrics } from '../helpers/trial-record-builder.js';
 
 const base: ReduceLROnPlateauConfig = { monitor: 'val_loss', factor: 0.5, patience: 2, min_lr: 0.01, cooldown: 0, min_delta: 0 };
 
@@ -47,13 +43,13 @@ describe('ReduceLROnPlateau', () => {
   test('state round-trips through JSON, including an infinite best', () => {
     const fresh = new ReduceLROnPlateau(base);
     const copy = new ReduceLROnPlateau(base);
-    copy.setState(JSON.parse(JSON.stringify(fresh.getState())));
+    copy.setState(JSON.parse(JSON.stringify(fresh.getState())) as ReduceLROnPlateauState);
     assert.equal(copy.onEpochEnd(metrics(1, { val_loss: 5 }), 0.1), 0.1);
     const a = new ReduceLROnPlateau(base);
     a.onEpochEnd(metrics(1, { val_loss: 1 }), 0.1);
     a.onEpochEnd(metrics(2, { val_loss: 2 }), 0.1);
     const b = new ReduceLROnPlateau(base);
-    b.setState(JSON.parse(JSON.stringify(a.getState())));
+    b.setState(JSON.parse(JSON.stringify(a.getState())) as ReduceLROnPlateauState);
     assert.equal(b.onEpochEnd(metrics(3, { val_loss: 2 }), 0.1), 0.05);
     assert.deepEqual(b.getState(), (a.onEpochEnd(metrics(3, { val_loss: 2 }), 0.1), a.getState()));
   });

@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from '../../src/training/datasets/index.js';
-import type { DatasetConfig } from '../../src/spec/types.js';
+import type { DatasetConfig } from '../../src/domain/trial-config.js';
 import { cifarBatch, cifarPixel, writeCifarFolder, writeCifarTarball } from '../fixtures/datasets/builders.js';
 
 const cifar: DatasetConfig = {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { loadDataset } from '../../src/training/datasets/index.js';
 import { parseIdx } from '../../src/training/datasets/idx.js';
-import type { DatasetConfig } from '../../src/spec/types.js';
+import type { DatasetConfig } from '../../src/domain/trial-config.js';
 import { idxBytes, idxSplitFixture, writeIdxSplit } from '../fixtures/datasets/builders.js';
 
 const config: DatasetConfig = {

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadDataset } from '../../src/training/datasets/index.js';
 import { holdOutStratified, stratifiedFirstN } from '../../src/training/datasets/split-ops.js';
-import type { DatasetConfig, SyntheticDatasetOptions } from '../../src/spec/types.js';
+import type { DatasetConfig, SyntheticDatasetOptions } from '../../src/domain/trial-config.js';
 import type { Split } from '../../src/training/datasets/types.js';
 
 const synthetic: SyntheticDatasetOptions = {

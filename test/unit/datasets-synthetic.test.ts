@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import { makeSyntheticDataset } from '../../src/training/datasets/synthetic.js';
-import type { SyntheticDatasetOptions } from '../../src/spec/types.js';
+import type { SyntheticDatasetOptions } from '../../src/domain/trial-config.js';
 
 const small: SyntheticDatasetOptions = {
   height: 16,

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { notExportableReason } from '../../src/coordinator/export-winners.js';
 import { exportedEpochMetrics, normalizationOf } from '../../src/coordinator/export-trial.js';
 import { buildLeaderboard, renderCsv, renderTable } from '../../src/report/index.js';
-import type { TrialRecord } from '../../src/transport/codecs.js';
-import type { TrialConfig } from '../../src/spec/types.js';
+import type { TrialRecord } from '../../src/domain/trial-record.js';
+import type { TrialConfig } from '../../src/domain/trial-config.js';
 import type { Dataset } from '../../src/training/datasets/types.js';
 import type { TrialView } from '../../src/report/types.js';
+import { aTrialRecord, aTrialView, anEpoch } from '../helpers/trial-record-builder.js';
 
-const epoch = (n: number, valAccuracy: number) => ({ epoch: n, loss: 1, accuracy: 0.5, val_loss: 1 - valAccuracy, val_accuracy: valAccuracy, val_auc: 0.9, lr: 0.01, seconds: 1, images_per_sec: 100 });
+const epoch = (n: number, valAccuracy: number) => anEpoch(n, { val_loss: 1 - valAccuracy, val_accuracy: valAccuracy });
 
 function config(restoreBest: boolean, family: 'vgg' | 'sleep' = 'vgg'): TrialConfig {
   return {
@@ -23,13 +24,12 @@ function config(restoreBest: boolean, family: 'vgg' | 'sleep' = 'vgg'): TrialCon
 }
 
 function record(over: Partial<TrialRecord> = {}): TrialRecord {
-  return {
-    v: 1, sweepId: 's', trialId: 't1', index: 0, status: 'COMPLETED', params: {}, seed: 1, attempt: 1, worker: 'w',
-    epochs: [epoch(1, 0.5), epoch(2, 0.8), epoch(3, 0.7)], startedAt: null, finishedAt: null, heartbeatAt: null, durationMs: 1, error: null,
-    history: [], checkpoints: [], config: config(false), model: { name: 's/t1/weights', sha256: 'a'.repeat(64), bytes: 10 }, onnx: null,
+  return aTrialRecord({
+    trialId: 't1', status: 'COMPLETED', attempt: 1, worker: 'w', durationMs: 1,
+    epochs: [epoch(1, 0.5), epoch(2, 0.8), epoch(3, 0.7)], config: config(false), model: { name: 's/t1/weights', sha256: 'a'.repeat(64), bytes: 10 },
     result: { stopReason: 'completed', bestEpoch: 2, weightsSha256: '', backend: 'wasm', classNames: [], confusionMatrix: [], perClassAccuracy: [], samples: [] },
     ...over,
-  };
+  });
 }
 
 describe('which trials can be exported', () => {
@@ -61,9 +61,8 @@ describe('metadata of the exported weights', () => {
 });
 
 describe('leaderboard renderers with exported trials', () => {
-  const trial = (id: string, acc: number, onnx?: TrialView['onnx']): TrialView => ({
-    id, status: 'COMPLETED', params: { lr: acc }, seed: 1, epochs: [epoch(1, acc)], bestEpoch: 1, durationMs: 1000, ...(onnx ? { onnx } : {}),
-  });
+  const trial = (id: string, acc: number, onnx?: TrialView['onnx']): TrialView =>
+    aTrialView({ id, params: { lr: acc }, epochs: [epoch(1, acc)], bestEpoch: 1, durationMs: 1000, ...(onnx ? { onnx } : {}) });
   const check = { ok: false, maxAbsDiff: 2e-3, top1Agreement: 0.98, ortP50Ms: 0.25, ortP99Ms: 0.5, tfjsP50Ms: 1, speedup: 4, file: 'exports/s/aaaa.onnx' };
   const view = { id: 's', name: 's', objective: { metric: 'val_accuracy' as const, goal: 'max' as const }, trials: [trial('aaaaaaaa11', 0.9, check), trial('bbbbbbbb22', 0.8)] };
 

@@ -37,7 +37,7 @@ export async function runOnWasmCounted(
   const dataIds = tf.engine().backend.numDataIds();
   tf.fill([outSize], NaN).dispose();
   const before = onednnCallCount();
-  const out = tf.engine().runKernel(kernelName, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const out = tf.engine().runKernel<tf.Tensor>(kernelName, tensors, attrs as tf.NamedAttrMap);
   const onednnCalls = onednnCallCount() - before;
   const values = (await out.data()) as Float32Array;
   out.dispose();

@@ -153,7 +153,7 @@ describe('oneDNN convolution kernels match the cpu backend', () => {
       await tf.setBackend(backend);
       const before = tf.memory().numTensors;
       const inputs = hosts.map((h) => tf.tensor(h.data, h.shape));
-      const grads = tf.grads((a, b, c, d) => net(a!, b!, c!, d!))(inputs);
+      const grads = tf.grads((a, b, c, d) => net(a, b, c, d))(inputs);
       const values = await Promise.all(grads.map(async (g) => (await g.data()) as Float32Array));
       tf.dispose([...inputs, ...grads]);
       assert.equal(tf.memory().numTensors, before, `no tensors leak on ${backend}`);

@@ -33,7 +33,7 @@ async function runOn(native: boolean, kernelName: string, inputs: Record<string,
   const first = Object.values(inputs)[0]!;
   tf.fill([first.data.length], NaN).dispose();
   const before = nativeKernelCallCount();
-  const out = tf.engine().runKernel(kernelName, tensors, attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
+  const out = tf.engine().runKernel<tf.Tensor | tf.Tensor[]>(kernelName, tensors, attrs as tf.NamedAttrMap);
   const nativeCalls = nativeKernelCallCount() - before;
   const outs = Array.isArray(out) ? out : [out];
   const values = await Promise.all(outs.map(async (t) => (await t.data()) as Float32Array));

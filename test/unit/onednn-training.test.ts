@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/training/backends/index.js';
 import { onednnCallCount } from '../../src/training/backends/onednn/conv-call.js';
 import { trainTrial } from '../../src/training/engine.js';
-import type { EpochMetrics, TrainingState } from '../../src/training/types.js';
+import type { TrainingState } from '../../src/training/types.js';
+import type { EpochMetrics } from '../../src/domain/metrics.js';
 import { smallDataset, trialConfig } from '../fixtures/training/trial-config.js';
 import { assertSeedDeterminism, disposeResult, withoutTimes } from '../fixtures/training/determinism.js';
 import { skipWithoutOnednn } from './onednn-helpers.js';
@@ -37,7 +38,7 @@ describe('trainTrial on wasm + oneDNN conv kernels', () => {
     assert.ok(onednnCallCount() - calls > 100, 'the convolutions ran on oneDNN');
     assert.ok(last.val_accuracy > 0.9, `val_accuracy ${last.val_accuracy}`);
     assert.ok(last.loss < result.epochs[0]!.loss, 'training loss falls');
-    assert.equal(new Set(tensorsAtEpochEnd).size, 1, `tensor counts at epoch ends: ${tensorsAtEpochEnd}`);
+    assert.equal(new Set(tensorsAtEpochEnd).size, 1, `tensor counts at epoch ends: ${tensorsAtEpochEnd.join(',')}`);
     dispose(result);
     assert.equal(tf.memory().numTensors, before, 'no tensors left after disposing the model');
   });

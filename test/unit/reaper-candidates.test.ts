@@ -1,8 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reapCandidates, reaperSettingsFromSpec, staleAfterMs, type ReapableRecord } from '../../src/coordinator/reaper.js';
-import { transition, type TrialStateFields } from '../../src/domain/trial-state.js';
-import type { TrialConfig } from '../../src/spec/types.js';
+import { transition } from '../../src/domain/trial-state.js';
+import type { TrialConfig } from '../../src/domain/trial-config.js';
+import { aTrialState } from '../helpers/trial-record-builder.js';
 
 const NOW = Date.parse('2026-11-05T12:00:00.000Z');
 const ACK_WAIT_MS = 2_000;
@@ -64,7 +65,7 @@ describe('reaper candidates (pure)', () => {
     const staleIso = new Date(STALE_BEFORE).toISOString();
     for (const c of cases) {
       const r = record(c.r);
-      const full = { ...r, worker: 'w', startedAt: ago(120_000), finishedAt: null, durationMs: null, error: null, history: [], epochs: [], checkpoints: [], result: null, model: null } as TrialStateFields;
+      const full = aTrialState({ ...r, worker: 'w', startedAt: ago(120_000) });
       const reaped = transition(full, { type: 'reap', at: new Date(NOW).toISOString(), staleBefore: staleIso, jobSeq: r.jobSeq });
       if (reapCandidates([r], STALE_BEFORE).length > 0) {
         assert.ok(reaped, `${c.name}: a candidate the state machine refuses`);

@@ -3,9 +3,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildLeaderboard } from '../../src/report/leaderboard/build-leaderboard.js';
-import type { Scalar } from '../../src/spec/types.js';
-import type { EpochMetrics } from '../../src/training/types.js';
-import type { SweepView, TrialStatus, TrialView } from '../../src/report/types.js';
+import type { Scalar } from '../../src/domain/trial-config.js';
+import type { EpochMetrics } from '../../src/domain/metrics.js';
+import type { SweepView, TrialView } from '../../src/report/types.js';
+import { aTrialView, anEpoch } from '../helpers/trial-record-builder.js';
 
 function close(actual: number | null | undefined, expected: number, relTol: number, what: string): void {
   assert.ok(actual !== null && actual !== undefined, `${what}: got ${actual}`);
@@ -15,14 +16,16 @@ function close(actual: number | null | undefined, expected: number, relTol: numb
 
 /** Three epochs; the objective (val_accuracy) peaks at epoch 2 with `peak`. */
 function epochs(peak: number): EpochMetrics[] {
-  return [peak - 0.05, peak, peak - 0.01].map((acc, i) => ({
-    epoch: i + 1, loss: 1 - acc + 0.1, accuracy: acc + 0.02, val_loss: 1 - acc, val_accuracy: acc,
-    val_auc: 0.5 + acc / 2, lr: 0.01, seconds: 2, images_per_sec: 100,
-  }));
+  return [peak - 0.05, peak, peak - 0.01].map((acc, i) =>
+    anEpoch(i + 1, {
+      loss: 1 - acc + 0.1, accuracy: acc + 0.02, val_loss: 1 - acc, val_accuracy: acc,
+      val_auc: 0.5 + acc / 2, lr: 0.01, seconds: 2, images_per_sec: 100,
+    }),
+  );
 }
 
 function trial(id: string, params: Record<string, Scalar>, seed: number, peak: number, extra: Partial<TrialView> = {}): TrialView {
-  return { id, status: 'COMPLETED' as TrialStatus, params, seed, epochs: epochs(peak), bestEpoch: 2, durationMs: 6000, ...extra };
+  return aTrialView({ id, params, seed, epochs: epochs(peak), bestEpoch: 2, durationMs: 6000, ...extra });
 }
 
 const A = { regularizer: 'batchnorm', lr: 0.01 };
@@ -112,7 +115,7 @@ describe('groups', () => {
     close(c.comparison?.paired?.t, -19.05255888325763, 1e-8, 'C paired t');
     close(c.comparison?.paired?.p, 0.0027434893944259307, 1e-7, 'C paired p');
     close(c.comparison?.meanDifference, -0.11, 1e-9, 'C mean difference');
-    assert.ok(c.comparison?.hedgesG !== null && c.comparison!.hedgesG! < -5, 'C is many SDs worse');
+    assert.ok(c.comparison?.hedgesG !== null && c.comparison!.hedgesG < -5, 'C is many SDs worse');
     assert.equal(c.verdict, 'worse');
 
     assert.equal(d.n, 1);

@@ -6,16 +6,17 @@ import { renderCsv, csvField } from '../../src/report/render/render-csv.js';
 import { renderJson } from '../../src/report/render/render-json.js';
 import { encodePng } from '../../src/report/html/png.js';
 import { renderReportHtml } from '../../src/report/html/render-report-html.js';
-import type { Scalar } from '../../src/spec/types.js';
+import type { Scalar } from '../../src/domain/trial-config.js';
 import type { SweepView, TrialView } from '../../src/report/types.js';
+import { aTrialView, anEpoch } from '../helpers/trial-record-builder.js';
 import { inflateSync } from 'node:zlib';
 
 function trial(id: string, params: Record<string, Scalar>, seed: number, acc: number, extra: Partial<TrialView> = {}): TrialView {
-  return {
-    id, status: 'COMPLETED', params, seed, bestEpoch: 1, durationMs: 83_000,
-    epochs: [{ epoch: 1, loss: 0.5, accuracy: acc, val_loss: 1 - acc, val_accuracy: acc, val_auc: 0.9, lr: 0.01, seconds: 1, images_per_sec: 10 }],
+  return aTrialView({
+    id, params, seed, bestEpoch: 1, durationMs: 83_000,
+    epochs: [anEpoch(1, { loss: 0.5, accuracy: acc, val_loss: 1 - acc, val_accuracy: acc, val_auc: 0.9, lr: 0.01, images_per_sec: 10 })],
     ...extra,
-  };
+  });
 }
 
 function view(): SweepView {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSpecFile, type TrialConfig } from '../../src/spec/index.js';
+import { loadSpecFile } from '../../src/spec/index.js';
+import type { TrialConfig } from '../../src/domain/trial-config.js';
 import { sweepJsonSchemaText } from '../../src/spec/json-schema.js';
 import { PARAMETER_NAMES } from '../../src/spec/parameters.js';
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson, parseSpec, trialId, type TrialConfig } from '../../src/spec/index.js';
+import { canonicalJson, parseSpec, trialId } from '../../src/spec/index.js';
+import type { TrialConfig } from '../../src/domain/trial-config.js';
 
 function config(): TrialConfig {
   return parseSpec('name: t\nmodel: vgg\ndataset: { name: fashion-mnist }\n', 't.yaml').trials[0]!.config;
@@ -9,7 +10,7 @@ function config(): TrialConfig {
 /** The same object with keys inserted in reverse order at every level. */
 function reversedKeys<T>(value: T): T {
   if (Array.isArray(value) || value === null || typeof value !== 'object') return value;
-  const entries = Object.entries(value).reverse().map(([k, v]) => [k, reversedKeys(v)]);
+  const entries = Object.entries(value).reverse().map(([k, v]) => [k, reversedKeys<unknown>(v)]);
   return Object.fromEntries(entries) as T;
 }
 

@@ -41,7 +41,7 @@ describe('trainTrial learns (cpu backend)', () => {
     const minLoss = Math.min(...result.epochs.map((e) => e.val_loss));
     assert.equal(result.epochs[result.bestEpoch - 1]!.val_loss, minLoss, 'bestEpoch is by val_loss');
 
-    assert.equal(new Set(tensorsAtEpochEnd).size, 1, `tensor counts at epoch ends: ${tensorsAtEpochEnd}`);
+    assert.equal(new Set(tensorsAtEpochEnd).size, 1, `tensor counts at epoch ends: ${tensorsAtEpochEnd.join(',')}`);
     (result.model as tf.LayersModel).dispose();
     assert.equal(tf.memory().numTensors, before, 'no tensors left after disposing the model');
   });

@@ -16,9 +16,9 @@ function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, n
 describe('fast cpu Conv2DBackpropFilter', () => {
   for (const [stride, pad, size] of [[1, 'same', 7], [2, 'same', 8], [2, 'valid', 9], [1, 'valid', 6]] as const) {
     test(`equals the original kernel (stride ${stride}, ${pad}, ${size}×${size})`, () => {
-      const x = tf.randomNormal([3, size, size, 4], 0, 1, 'float32', 1) as tf.Tensor4D;
-      const out = tf.conv2d(x, tf.zeros([3, 3, 4, 5]) as tf.Tensor4D, stride, pad);
-      const dy = tf.randomNormal(out.shape, 0, 1, 'float32', 2) as tf.Tensor4D;
+      const x = tf.randomNormal<tf.Rank.R4>([3, size, size, 4], 0, 1, 'float32', 1);
+      const out = tf.conv2d(x, tf.zeros<tf.Rank.R4>([3, 3, 4, 5]), stride, pad);
+      const dy = tf.randomNormal<tf.Rank.R4>(out.shape, 0, 1, 'float32', 2);
       useFastCpuConv2dBackpropFilter(false);
       const original = filterGradient(x, dy, [3, 3, 4, 5], stride, pad);
       useFastCpuConv2dBackpropFilter(true);

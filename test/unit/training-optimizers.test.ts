@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer } from '../../src/training/optimizers/create-optimizer.js';
-import type { OptimizerName } from '../../src/spec/types.js';
+import type { OptimizerName } from '../../src/domain/trial-config.js';
 
 await tf.setBackend('cpu');
 

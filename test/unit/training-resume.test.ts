@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { trainTrial } from '../../src/training/engine.js';
-import type { EpochMetrics, TrainingState } from '../../src/training/types.js';
+import type { TrainingState } from '../../src/training/types.js';
+import type { EpochMetrics } from '../../src/domain/metrics.js';
 import { withoutTimes } from '../fixtures/training/determinism.js';
 import { smallDataset, trialConfig } from '../fixtures/training/trial-config.js';
 

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TRIAL_STATUSES, isTerminal, owns, transition, type TrialStateFields, type TrialStatus, type TrialTransition } from '../../src/domain/trial-state.js';
+import { aTrialState, anAttempt, runningOn } from '../helpers/trial-record-builder.js';
 
 type R = TrialStateFields & { name: string };
 const T0 = '2026-11-26T10:00:00.000Z';
@@ -8,18 +9,12 @@ const T1 = '2026-11-26T10:01:00.000Z';
 const T2 = '2026-11-26T10:02:00.000Z';
 
 function record(over: Partial<R> = {}): R {
-  return {
-    name: 'trial', status: 'QUEUED', attempt: 0, worker: null, startedAt: null, finishedAt: null, heartbeatAt: null, durationMs: null,
-    error: null, history: [], epochs: [], checkpoints: [], result: null, model: null, ...over,
-  };
+  return aTrialState({ name: 'trial', status: 'QUEUED', ...over });
 }
 function running(over: Partial<R> = {}): R {
   return record({
-    status: 'RUNNING', attempt: 2, worker: 'w1', startedAt: T0, heartbeatAt: T0, jobSeq: 7,
-    history: [
-      { attempt: 1, worker: 'w0', startedAt: T0, endedAt: T0, outcome: 'abandoned', resumeEpoch: 0 },
-      { attempt: 2, worker: 'w1', startedAt: T0, endedAt: null, outcome: 'running', resumeEpoch: 0 },
-    ],
+    ...runningOn('w1', 2), startedAt: T0, heartbeatAt: T0, jobSeq: 7,
+    history: [anAttempt(1, 'w0', T0, { endedAt: T0, outcome: 'abandoned' }), anAttempt(2, 'w1', T0)],
     ...over,
   });
 }

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildVggModel, layerKinds } from '../../src/training/models/vgg.js';
-import type { ModelParams, Regularizer } from '../../src/spec/types.js';
+import type { ModelParams, Regularizer } from '../../src/domain/trial-config.js';
 
 await tf.setBackend('cpu');
 

@@ -34,11 +34,11 @@ async function runBatchNorm(backend: 'cpu' | 'wasm', x: HostTensor, weights: Hos
     const { grads } = tf.variableGrads(() => {
       const out = layer.apply(xs, { training }) as tf.Tensor;
       y = tf.keep(out);
-      return tf.sum(tf.mul(out, w)) as tf.Scalar;
+      return tf.sum<tf.Scalar>(tf.mul(out, w));
     }, [xs, gamma!, beta!]);
     return Object.values(grads);
   });
-  const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(xs, { training }) as tf.Tensor, w)) as tf.Scalar, [xs, gamma!, beta!]);
+  const { grads } = tf.variableGrads(() => tf.sum<tf.Scalar>(tf.mul(layer.apply(xs, { training }) as tf.Tensor, w)), [xs, gamma!, beta!]);
   const read = async (t: tf.Tensor) => (await t.data()) as Float32Array;
   const [, , movingMean, movingVariance] = layer.getWeights();
   const run: BatchNormRun = {
@@ -91,7 +91,7 @@ describe('fused training-mode BatchNormalization on wasm', () => {
     layer.apply(x, { training: true });
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) {
-      const { value, grads } = tf.variableGrads(() => tf.sum(layer.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, [x]);
+      const { value, grads } = tf.variableGrads(() => tf.sum<tf.Scalar>(layer.apply(x, { training: true }) as tf.Tensor), [x]);
       tf.dispose([value, ...Object.values(grads)]);
     }
     assert.equal(tf.memory().numTensors, before);

@@ -27,7 +27,7 @@ export async function runKernelOn(
   const tensors: Record<string, tf.Tensor> = {};
   for (const [name, h] of Object.entries(inputs)) tensors[name] = tf.tensor(h.data, h.shape, 'float32');
   const before = tf.memory().numTensors;
-  const out = tf.engine().runKernel(kernelName, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const out = tf.engine().runKernel<tf.Tensor>(kernelName, tensors, attrs as tf.NamedAttrMap);
   const values = (await out.data()) as Float32Array;
   out.dispose();
   assert.equal(tf.memory().numTensors, before, `${kernelName} on ${backendName} leaked tensors`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/training/backends/index.js';
 import { buildVggModel } from '../../src/training/models/vgg.js';
-import type { ModelParams, Regularizer } from '../../src/spec/types.js';
+import type { ModelParams, Regularizer } from '../../src/domain/trial-config.js';
 import { randomHost, relativeError } from './wasm-parity-helpers.js';
 
 const params = (regularizer: Regularizer, dropout = 0): ModelParams => ({
@@ -31,7 +31,7 @@ async function gradientsOn(
   const xs = tf.tensor4d(x.data, x.shape as [number, number, number, number]);
   const ys = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
   const { grads } = tf.variableGrads(() =>
-    tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor).mean() as tf.Scalar,
+    tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor).mean<tf.Scalar>(),
   );
   const names = model.trainableWeights.map((w) => (w.read() as tf.Variable).name);
   const out = await Promise.all(names.map(async (n) => (await grads[n]!.data()) as Float32Array));
