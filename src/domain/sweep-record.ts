@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { objectiveSchema } from './trial-config.js';
+import { schedulerConfigSchema } from './scheduler.js';
 
 export const SWEEP_STATUSES = ['RUNNING', 'COMPLETED', 'CANCELLED'] as const;
 export const sweepStatusSchema = z.enum(SWEEP_STATUSES);
@@ -15,11 +16,13 @@ export const sweepRecordSchema = z.object({
   spec: z.unknown().optional(),
   objective: objectiveSchema,
   export: z.object({ top: z.number(), format: z.literal('onnx') }).nullable(),
+  /** The resolved early-termination scheduler (null: none), so `attach` can schedule without the spec file; absent in older records (none). */
+  scheduler: schedulerConfigSchema.nullable().optional(),
   trialCount: z.number(),
   status: sweepStatusSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
   /** Canonical resolved trial list (id + swept params), for `leaderboard` and `status` without the spec file. */
-  trials: z.array(z.object({ id: z.string(), index: z.number() })).nullable(),
+  trials: z.array(z.object({ id: z.string(), index: z.number(), /** configGroup of its params (absent in records of older versions). */ group: z.string().optional() })).nullable(),
 });
 export type SweepRecord = z.infer<typeof sweepRecordSchema>;

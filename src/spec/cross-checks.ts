@@ -5,11 +5,17 @@ import { parameterAxes, type ParameterAxis } from './space.js';
 import { suggestionHint } from './suggest.js';
 import { describeValue } from './issues.js';
 import type { Scalar } from '../domain/trial-config.js';
+import { DEFAULTS, schedulerInputOf, smallestEpochs } from './defaults.js';
 
 /** Checks that span fields (conditions, ranges, duplicates, required pairs) on a schema-valid spec. */
 export interface CrossCheckOptions {
   /** A profile may narrow a grid so that a condition never holds; that is allowed there. */
   allowUnreachableConditions?: boolean;
+  /**
+   * A profile or --epochs may train fewer epochs than the scheduler was written for: ASHA's max_epochs is then
+   * lowered to them (defaults.ts schedulerOf) and a grace_epochs past them only means nothing is stopped.
+   */
+  allowSchedulerBeyondEpochs?: boolean;
 }
 
 export function crossFieldProblems(spec: SpecInput, options: CrossCheckOptions = {}): SpecProblem[] {
@@ -30,6 +36,7 @@ export function crossFieldProblems(spec: SpecInput, options: CrossCheckOptions =
     }
   }
   problems.push(...datasetProblems(spec.dataset, ['dataset']));
+  if (!options.allowSchedulerBeyondEpochs) problems.push(...schedulerProblems(spec));
   if (spec.model === 'vgg' && spec.parameters?.sleep_ms !== undefined) {
     problems.push({ path: ['parameters', 'sleep_ms'], at: 'key', message: 'sleep_ms only applies to model: sleep', hint: 'remove it, or set model: sleep' });
   }
@@ -145,4 +152,31 @@ function datasetProblems(dataset: SpecInput['dataset'], path: SpecPath): SpecPro
     return [{ path: [...path, 'synthetic', 'train_size'], message: `train_size (${s.train_size}) is smaller than classes (${s.classes})`, hint: 'use at least one training image per class' }];
   }
   return [];
+}
+
+/**
+ * The scheduler against the trials' epochs: ASHA's max_epochs within the fewest epochs any trial trains (so
+ * every trial reaches every rung), and grace_epochs below max_epochs (ASHA) or the epochs (median), or the
+ * scheduler could never stop a trial.
+ */
+function schedulerProblems(spec: SpecInput): SpecProblem[] {
+  const s = schedulerInputOf(spec);
+  if (!s) return [];
+  const { epochs, from } = smallestEpochs(spec);
+  const epochsText = from === 'training' ? `training.epochs (${epochs})` : `the smallest parameters.epochs (${epochs})`;
+  const written = typeof spec.scheduler === 'object' && spec.scheduler !== null ? (spec.scheduler as Record<string, unknown>) : {};
+  const pathOf = (key: string): SpecPath => (written[key] !== undefined ? ['scheduler', key] : ['scheduler']);
+  const grace = s.grace_epochs ?? DEFAULTS.scheduler.grace_epochs;
+  const graceText = s.grace_epochs !== undefined ? `scheduler.grace_epochs (${grace})` : `scheduler.grace_epochs (default ${grace})`;
+  if (s.type === 'median') {
+    if (grace < epochs) return [];
+    return [{ path: pathOf('grace_epochs'), message: `${graceText} must be below ${epochsText}, or median stopping never stops a trial`, hint: `lower grace_epochs, or use scheduler: none for trials this short` }];
+  }
+  if (s.max_epochs !== undefined && s.max_epochs > epochs) {
+    return [{ path: ['scheduler', 'max_epochs'], message: `scheduler.max_epochs (${s.max_epochs}) exceeds ${epochsText}`, hint: `use at most ${epochs}, or leave max_epochs out: it defaults to the fewest epochs a trial trains` }];
+  }
+  const max = s.max_epochs ?? epochs;
+  if (grace < max) return [];
+  const maxText = s.max_epochs !== undefined ? `scheduler.max_epochs (${max})` : epochsText;
+  return [{ path: pathOf('grace_epochs'), message: `${graceText} must be below ${maxText}, or ASHA never stops a trial`, hint: 'ASHA judges trials at grace_epochs × reduction_factor^k below max_epochs; lower grace_epochs, or use scheduler: none for trials this short' }];
 }

@@ -1,6 +1,8 @@
-import type { SpecInput } from './schema.js';
+import type { SchedulerInput, SpecInput } from './schema.js';
+import { parameterAxes } from './space.js';
 import type { ExecutionSettings, ExportSettings } from './types.js';
-import type { DatasetConfig, MetricName, Objective, TrialConfig } from '../domain/trial-config.js';
+import type { SchedulerConfig } from '../domain/scheduler.js';
+import type { DatasetConfig, Goal, MetricName, Objective, TrialConfig } from '../domain/trial-config.js';
 
 /** The values of every TrialConfig field a spec leaves out (documented in docs/spec.md). */
 export const DEFAULTS = {
@@ -14,6 +16,8 @@ export const DEFAULTS = {
   objective: { metric: 'val_accuracy' },
   export: { top: 3, format: 'onnx' },
   execution: { max_deliver: 5, ack_wait_s: 30, pool: 'default', checkpoint_every: 1 },
+  // metric/goal default to the objective's; asha max_epochs to the smallest training epochs (schedulerOf).
+  scheduler: { grace_epochs: 1, reduction_factor: 3, min_groups: 3 },
 } as const;
 
 /** The TrialConfig every trial of this spec starts from, before its parameters are applied. */
@@ -47,9 +51,67 @@ function datasetConfig(d: SpecInput['dataset']): DatasetConfig {
 }
 
 /** Loss-like metrics are minimized, the rest maximized, unless the spec says otherwise. */
+export function naturalGoal(metric: MetricName): Goal {
+  return metric.endsWith('loss') ? 'min' : 'max';
+}
+
+/** The spec's objective: val_accuracy by default, its goal the metric's natural one unless given. */
 export function objectiveOf(spec: SpecInput): Objective {
   const metric: MetricName = spec.objective?.metric ?? DEFAULTS.objective.metric;
-  return { metric, goal: spec.objective?.goal ?? (metric.endsWith('loss') ? 'min' : 'max') };
+  return { metric, goal: spec.objective?.goal ?? naturalGoal(metric) };
+}
+
+/**
+ * The fewest epochs a trial of this spec trains, and where that number comes from: training.epochs (or its
+ * default), or, where epochs is a parameter, the smallest value it can take (grid and choice values, an int
+ * distribution's min; a conditional epochs also leaves training's default epochs to the trials it skips).
+ */
+export function smallestEpochs(spec: SpecInput): { epochs: number; from: 'training' | 'parameters' } {
+  const base = spec.training?.epochs ?? DEFAULTS.training.epochs;
+  const axis = parameterAxes(spec.parameters).find((a) => a.name === 'epochs');
+  if (!axis) return { epochs: base, from: 'training' };
+  const values =
+    axis.kind === 'fixed' ? [axis.value] : axis.kind === 'grid' ? axis.values : axis.distribution.distribution === 'choice' ? axis.distribution.values : [axis.distribution.min];
+  const numbers = values.filter((v): v is number => typeof v === 'number');
+  const smallest = Math.min(...numbers);
+  // Trials where a conditional epochs is inactive train training's (default) epochs.
+  if (!Number.isFinite(smallest) || (axis.when && base < smallest)) return { epochs: base, from: 'training' };
+  return { epochs: smallest, from: 'parameters' };
+}
+
+type SchedulerForm = Exclude<SchedulerInput, string>;
+
+/** The spec's scheduler block as a mapping (the bare `asha` / `median` mean all defaults); null for none. */
+export function schedulerInputOf(spec: Pick<SpecInput, 'scheduler'>): Exclude<SchedulerForm, { type: 'none' }> | null {
+  const s = spec.scheduler;
+  if (s === undefined || s === null || s === 'none') return null;
+  const form: SchedulerForm = typeof s === 'string' ? { type: s } : s;
+  return form.type === 'none' ? null : form;
+}
+
+/**
+ * The resolved scheduler (null: none, the default). metric defaults to the objective's; goal to the objective's
+ * goal when the metric is the objective's, else to the metric's natural goal. ASHA's max_epochs defaults to the
+ * smallest training epochs and never exceeds them: a quick profile or --epochs that shortens training lowers it
+ * (the spec as written is checked to be within them, cross-checks.ts).
+ */
+export function schedulerOf(spec: SpecInput): SchedulerConfig | null {
+  const s = schedulerInputOf(spec);
+  if (!s) return null;
+  const objective = objectiveOf(spec);
+  const metric = s.metric ?? objective.metric;
+  const goal = s.goal ?? (metric === objective.metric ? objective.goal : naturalGoal(metric));
+  const grace_epochs = s.grace_epochs ?? DEFAULTS.scheduler.grace_epochs;
+  if (s.type === 'median') return { type: 'median', metric, goal, grace_epochs, min_groups: s.min_groups ?? DEFAULTS.scheduler.min_groups };
+  const { epochs } = smallestEpochs(spec);
+  return {
+    type: 'asha',
+    metric,
+    goal,
+    grace_epochs,
+    reduction_factor: s.reduction_factor ?? DEFAULTS.scheduler.reduction_factor,
+    max_epochs: Math.min(s.max_epochs ?? epochs, epochs),
+  };
 }
 
 export function exportOf(spec: SpecInput): ExportSettings | null {

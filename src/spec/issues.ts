@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatPath, type SpecPath, type SpecProblem } from './errors.js';
 import { isParameterName, PARAMETERS } from './parameters.js';
-import { parameterForms } from './schema.js';
+import { parameterForms, SCHEDULER_TYPES, schedulerForms } from './schema.js';
 import { suggestionHint } from './suggest.js';
 
 type Issue = z.core.$ZodIssue;
@@ -60,7 +60,7 @@ function issueProblems(issue: Issue, schema: z.ZodType, basePath: SpecPath): Spe
       return [{ path, message: `${where} must be ${op} ${String(limit)}, got ${describeValue(input)}`, hint: `use a value ${op} ${String(limit)}` }];
     }
     case 'unrecognized_keys': {
-      const allowed = objectKeysAt(schema, issue.path as (string | number)[]);
+      const allowed = isSchedulerPath(path) ? schedulerKeys(input) : objectKeysAt(schema, issue.path as (string | number)[]);
       return issue.keys.map((key) => ({
         path: [...path, key],
         at: 'key' as const,
@@ -70,7 +70,7 @@ function issueProblems(issue: Issue, schema: z.ZodType, basePath: SpecPath): Spe
     }
     case 'invalid_union': {
       const isParameter = (path.length === 2 && path[0] === 'parameters') || (path.length === 3 && path[0] === 'quick' && path[1] === 'parameters');
-      const explained = isParameter ? parameterProblems(path, input) : [];
+      const explained = isParameter ? parameterProblems(path, input) : isSchedulerPath(path) ? schedulerProblems(path, input) : [];
       if (explained.length > 0) return explained;
       return [{ path, message: `${where} ${issue.message}`, hint: 'see docs/spec.md for the accepted forms' }];
     }
@@ -117,6 +117,39 @@ function parameterProblems(path: SpecPath, input: unknown): SpecProblem[] {
       path,
       message: `parameter ${name} must be a value, { values: [...] } (grid) or { distribution: ... } (random)`,
       hint,
+    },
+  ];
+}
+
+/** `scheduler` or `quick.scheduler`. */
+function isSchedulerPath(path: SpecPath): boolean {
+  return (path.length === 1 && path[0] === 'scheduler') || (path.length === 2 && path[0] === 'quick' && path[1] === 'scheduler');
+}
+
+function schedulerKeys(input: unknown): string[] {
+  const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
+  const form = typeof type === 'string' && type in schedulerForms ? schedulerForms[type as keyof typeof schedulerForms] : undefined;
+  return form ? Object.keys(form.shape) : [];
+}
+
+/** A scheduler block matched no form: a mapping without a known type, or not a name or a mapping at all. */
+function schedulerProblems(path: SpecPath, input: unknown): SpecProblem[] {
+  const types = z.enum(SCHEDULER_TYPES);
+  if (typeof input === 'string') return schemaProblems(types, input, path);
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    if (!('type' in input)) {
+      return [{ path, message: `missing required key 'type' in ${formatPath(path)}`, hint: `add 'type:' (${SCHEDULER_TYPES.join(', ')})` }];
+    }
+    const type = input.type;
+    // A known type whose fields are wrong: explain that form (the union itself only says "invalid input").
+    if (typeof type === 'string' && type in schedulerForms) return schemaProblems(schedulerForms[type as keyof typeof schedulerForms], input, path);
+    return schemaProblems(types, type, [...path, 'type']);
+  }
+  return [
+    {
+      path,
+      message: `${formatPath(path)} must be ${SCHEDULER_TYPES.join(', ')} or a mapping { type: ..., ... }; got ${describeValue(input)}`,
+      hint: 'for example scheduler: { type: asha, grace_epochs: 1, reduction_factor: 3 }',
     },
   ];
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { canonicalJson } from './canonical-json.js';
-import { exportOf, executionOf, objectiveOf } from './defaults.js';
+import { exportOf, executionOf, objectiveOf, schedulerOf } from './defaults.js';
 import { SpecError } from './errors.js';
 import { expandTrials } from './expand.js';
 import { PARAMETERS } from './parameters.js';
@@ -35,13 +35,14 @@ export function parseSpec(text: string, file: string, opts: LoadSpecOptions = {}
   const spec = validateSpec(source.toJS(), source);
   const specHash = sha256Hex(canonicalJson(spec));
   // The quick profile is checked even when not used, so a broken profile shows up before someone needs it.
-  const quick = validateSpec(applyQuickProfile(spec), source, { preferPrefix: ['quick'], allowUnreachableConditions: true });
+  const quick = validateSpec(applyQuickProfile(spec), source, { preferPrefix: ['quick'], allowUnreachableConditions: true, allowSchedulerBeyondEpochs: true });
   const { quick: _profile, ...plain } = spec;
   const chosen = opts.quick ? quick : plain;
   checkOverrides(opts.overrides, source, file);
   const effective = validateSpec(applyOverrides(chosen, opts.overrides), source, {
     ...(opts.quick ? { preferPrefix: ['quick'] } : {}),
     allowUnreachableConditions: opts.quick === true || opts.overrides !== undefined,
+    allowSchedulerBeyondEpochs: opts.quick === true || opts.overrides !== undefined,
   });
   const trials = expandTrials(effective);
   return {
@@ -52,6 +53,7 @@ export function parseSpec(text: string, file: string, opts: LoadSpecOptions = {}
     objective: objectiveOf(effective),
     export: exportOf(effective),
     execution: executionOf(effective),
+    scheduler: schedulerOf(effective),
     trials,
   };
 }

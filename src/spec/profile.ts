@@ -8,7 +8,7 @@ export interface SpecOverrides {
 
 /**
  * The spec with its quick profile applied. Entries replace whole: parameters.<name>, training.<key>,
- * dataset.<key> (dataset.subset per split), and the seed axis (seeds/repeats) and samples.
+ * dataset.<key> (dataset.subset per split), the seed axis (seeds/repeats), samples and scheduler.
  */
 export function applyQuickProfile(spec: SpecInput): SpecInput {
   const { quick, ...base } = spec;
@@ -29,6 +29,7 @@ export function applyQuickProfile(spec: SpecInput): SpecInput {
     if (quick.repeats !== undefined) merged.repeats = quick.repeats;
   }
   if (quick.samples !== undefined) merged.samples = quick.samples;
+  if (quick.scheduler !== undefined) merged.scheduler = quick.scheduler;
   dropParametersFixedByTraining(merged, quick.training ?? {});
   return merged;
 }

@@ -64,6 +64,32 @@ export const trainingSchema = z.strictObject({
   early_stopping: earlyStoppingSchema.nullable().optional(),
 }).meta({ id: 'training' });
 
+/** The early-termination schedulers a spec may name; omitted fields are filled in by defaults.ts (schedulerOf). */
+export const SCHEDULER_TYPES = ['asha', 'median', 'none'] as const;
+const schedulerCommon = {
+  metric: metricSchema.describe('default: objective.metric').optional(),
+  goal: z.enum(GOALS).describe("default: objective.goal for the objective's metric, else min for *loss, max otherwise").optional(),
+  grace_epochs: z.int().min(1).describe('epochs before a trial may be stopped (default 1)').optional(),
+};
+export const schedulerForms = {
+  asha: z.strictObject({
+    type: z.literal('asha'),
+    ...schedulerCommon,
+    reduction_factor: z.int().min(2).describe('η: rungs at grace_epochs × η^k (default 3)').optional(),
+    max_epochs: z.int().min(1).describe('rungs stay below it (default and at most: the smallest training.epochs)').optional(),
+  }),
+  median: z.strictObject({
+    type: z.literal('median'),
+    ...schedulerCommon,
+    min_groups: z.int().min(1).describe('other configurations needed at an epoch before one is judged (default 3)').optional(),
+  }),
+  none: z.strictObject({ type: z.literal('none') }),
+};
+export const schedulerSchema = z
+  .union([z.enum(SCHEDULER_TYPES), z.discriminatedUnion('type', [schedulerForms.asha, schedulerForms.median, schedulerForms.none])])
+  .nullable()
+  .meta({ id: 'scheduler', description: 'early termination: asha | median | none (default), or { type: ..., fields }' });
+
 const syntheticSchema = z.strictObject({
   height: z.int().min(4).max(512),
   width: z.int().min(4).max(512),
@@ -99,6 +125,7 @@ export const quickSchema = z.strictObject({
   dataset: z.strictObject({ name: datasetNameSchema.optional(), ...datasetFields }).optional(),
   parameters: parametersSchema.optional(),
   ...seedsFields,
+  scheduler: schedulerSchema.optional(),
 });
 
 export const specSchema = z
@@ -112,6 +139,7 @@ export const specSchema = z
     ...seedsFields,
     training: trainingSchema.optional(),
     objective: z.strictObject({ metric: metricSchema, goal: z.enum(GOALS).optional() }).optional(),
+    scheduler: schedulerSchema.optional(),
     export: z
       .strictObject({ top: z.int().min(1).max(1000).optional(), format: z.literal('onnx').optional() })
       .nullable()
@@ -131,3 +159,4 @@ export const specSchema = z
 export type SpecInput = z.infer<typeof specSchema>;
 export type ParametersInput = NonNullable<SpecInput['parameters']>;
 export type ParameterInput = NonNullable<ParametersInput[string]>;
+export type SchedulerInput = NonNullable<SpecInput['scheduler']>;

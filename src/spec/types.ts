@@ -1,4 +1,5 @@
 import type { Objective, TrialConfig } from '../domain/trial-config.js';
+import type { SchedulerConfig } from '../domain/scheduler.js';
 
 export interface Trial {
   /** Content hash of the canonical TrialConfig (see spec/trial-id.ts). */
@@ -31,5 +32,7 @@ export interface ExpandedSweep {
   objective: Objective;
   export: ExportSettings | null;
   execution: ExecutionSettings;
+  /** Early termination, defaults filled in (spec/defaults.ts schedulerOf); null: none, every trial runs to its end. */
+  scheduler: SchedulerConfig | null;
   trials: Trial[];
 }

@@ -47,6 +47,20 @@ describe('relaunch, changed specs, retry and attach (real nats-server, sleep tri
     assert.match(extended.stderr, /3 trials, 2 already completed, published 1 jobs/);
   });
 
+  test('a changed scheduler is a spec change that --extend does not accept (same trials, other pruning)', async () => {
+    writeFileSync(file, spec(5, 3) + 'scheduler: { type: asha, grace_epochs: 1 }\n');
+    const changed = await launch();
+    assert.equal(changed.code, 2);
+    assert.match(changed.stderr, /was launched from a different spec/);
+    assert.match(changed.stderr, /scheduler: \(absent\) → \{"type":"asha","grace_epochs":1\}/);
+    assert.doesNotMatch(changed.stderr, /--extend/);
+    const extended = await launch('--extend');
+    assert.equal(extended.code, 2);
+    assert.match(extended.stderr, /--extend only adds trials, but this spec changes the scheduler/);
+    assert.match(extended.stderr, /scheduler: null → \{"type":"asha",.*"max_epochs":2\}/);
+    writeFileSync(file, spec(5, 3));
+  });
+
   test('retry --failed requeues a FAILED trial and attach follows it to the end', async () => {
     const nc = await broker.connect();
     const store = await TrialStore.open(nc);

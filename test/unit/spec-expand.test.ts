@@ -176,6 +176,87 @@ describe('quick profile and overrides', () => {
   });
 });
 
+describe('scheduler', () => {
+  const asha = (over: object = {}) => ({ type: 'asha', metric: 'val_accuracy', goal: 'max', grace_epochs: 1, reduction_factor: 3, max_epochs: 10, ...over });
+  const median = (over: object = {}) => ({ type: 'median', metric: 'val_accuracy', goal: 'max', grace_epochs: 1, min_groups: 3, ...over });
+  const errorOf = (body: string, opts?: Parameters<typeof parseSpec>[2]): string => {
+    try {
+      spec(body, opts);
+    } catch (e) {
+      assert.ok(e instanceof SpecError, String(e));
+      return e.message.split('\n')[0]!;
+    }
+    return 'no error';
+  };
+
+  test('absent, null, none and { type: none } mean no scheduler', () => {
+    for (const body of ['', 'scheduler:\n', 'scheduler: none\n', 'scheduler: { type: none }\n']) assert.equal(spec(body).scheduler, null, body);
+  });
+
+  test('asha and median with every default: objective metric and goal, grace 1, η 3, max_epochs = training.epochs, min_groups 3', () => {
+    assert.deepEqual(spec('scheduler: asha\n').scheduler, asha());
+    assert.deepEqual(spec('scheduler: { type: asha }\n').scheduler, asha());
+    assert.deepEqual(spec('training: { epochs: 27 }\nscheduler: { type: asha }\n').scheduler, asha({ max_epochs: 27 }));
+    assert.deepEqual(spec('scheduler: median\n').scheduler, median());
+    assert.deepEqual(spec('scheduler: { type: median }\n').scheduler, median());
+  });
+
+  test('each field overrides its default', () => {
+    const body = 'training: { epochs: 30 }\nscheduler: { type: asha, metric: loss, goal: max, grace_epochs: 2, reduction_factor: 4, max_epochs: 20 }\n';
+    assert.deepEqual(spec(body).scheduler, asha({ metric: 'loss', goal: 'max', grace_epochs: 2, reduction_factor: 4, max_epochs: 20 }));
+    assert.deepEqual(spec('scheduler: { type: median, metric: val_auc, goal: min, grace_epochs: 3, min_groups: 5 }\n').scheduler, median({ metric: 'val_auc', goal: 'min', grace_epochs: 3, min_groups: 5 }));
+  });
+
+  test("goal: the objective's for the objective's metric, else the metric's natural goal", () => {
+    assert.deepEqual(spec('objective: { metric: val_loss }\nscheduler: asha\n').scheduler, asha({ metric: 'val_loss', goal: 'min' }));
+    assert.deepEqual(spec('objective: { metric: val_loss, goal: max }\nscheduler: median\n').scheduler, median({ metric: 'val_loss', goal: 'max' }));
+    assert.deepEqual(spec('objective: { metric: val_accuracy, goal: min }\nscheduler: { type: asha, metric: val_loss }\n').scheduler, asha({ metric: 'val_loss', goal: 'min' }));
+    assert.deepEqual(spec('scheduler: { type: median, metric: val_auc }\n').scheduler, median({ metric: 'val_auc', goal: 'max' }));
+  });
+
+  test('a swept epochs: max_epochs defaults to, and may not exceed, the fewest epochs a trial trains', () => {
+    assert.equal((spec('parameters:\n  epochs: { values: [20, 9, 30] }\nscheduler: asha\n').scheduler as { max_epochs: number }).max_epochs, 9);
+    assert.equal((spec('parameters:\n  epochs: { distribution: int, min: 4, max: 30 }\nsamples: 2\nscheduler: asha\n').scheduler as { max_epochs: number }).max_epochs, 4);
+    const conditional = 'parameters:\n  optimizer: { values: [sgd, adam] }\n  epochs: { values: [20, 30], when: { optimizer: adam } }\nscheduler: asha\n';
+    assert.equal((spec(conditional).scheduler as { max_epochs: number }).max_epochs, 10, 'sgd trials keep the default 10 epochs');
+    assert.equal(errorOf('parameters:\n  epochs: { values: [20, 9] }\nscheduler: { type: asha, max_epochs: 10 }\n'), 't.yaml:6:38: scheduler.max_epochs (10) exceeds the smallest parameters.epochs (9)');
+  });
+
+  test('the quick profile and --epochs lower max_epochs to their epochs; quick.scheduler replaces the block', () => {
+    const body = 'training: { epochs: 50 }\nscheduler: { type: asha, grace_epochs: 2, max_epochs: 40 }\nquick:\n  training: { epochs: 3 }\n';
+    assert.deepEqual(spec(body).scheduler, asha({ grace_epochs: 2, max_epochs: 40 }));
+    assert.deepEqual(spec(body, { quick: true }).scheduler, asha({ grace_epochs: 2, max_epochs: 3 }));
+    assert.deepEqual(spec(body, { overrides: { epochs: 1 } }).scheduler, asha({ grace_epochs: 2, max_epochs: 1 }), 'no rung left: nothing is stopped');
+    assert.equal(spec(body + '  scheduler: none\n', { quick: true }).scheduler, null);
+    assert.deepEqual(spec(body + '  scheduler: median\n', { quick: true }).scheduler, median());
+    assert.deepEqual(spec(body + '  scheduler: median\n').scheduler, asha({ grace_epochs: 2, max_epochs: 40 }));
+  });
+
+  test('bad scheduler blocks are SpecErrors at the offending node', () => {
+    const cases: Array<[string, string]> = [
+      ['scheduler: hyperband\n', "t.yaml:4:12: scheduler must be one of asha, median, none; got 'hyperband'"],
+      ['scheduler: { type: ash }\n', "t.yaml:4:20: scheduler.type must be one of asha, median, none; got 'ash'"],
+      ['scheduler: { grace_epochs: 2 }\n', "t.yaml:4:12: missing required key 'type' in scheduler"],
+      ['scheduler: 3\n', 't.yaml:4:12: scheduler must be asha, median, none or a mapping { type: ..., ... }; got 3'],
+      ['scheduler: { type: median, max_epochs: 3 }\n', "t.yaml:4:28: unknown key 'max_epochs' in scheduler"],
+      ['scheduler: { type: none, metric: loss }\n', "t.yaml:4:26: unknown key 'metric' in scheduler"],
+      ['scheduler: { type: asha, grace_epochs: 0 }\n', 't.yaml:4:40: scheduler.grace_epochs must be >= 1, got 0'],
+      ['scheduler: { type: asha, grace_epochs: 1.5 }\n', 't.yaml:4:40: scheduler.grace_epochs must be an integer, got 1.5'],
+      ['scheduler: { type: asha, reduction_factor: 1 }\n', 't.yaml:4:44: scheduler.reduction_factor must be >= 2, got 1'],
+      ['scheduler: { type: asha, max_epochs: 0 }\n', 't.yaml:4:38: scheduler.max_epochs must be >= 1, got 0'],
+      ['scheduler: { type: asha, max_epochs: 11 }\n', 't.yaml:4:38: scheduler.max_epochs (11) exceeds training.epochs (10)'],
+      ['scheduler: { type: median, min_groups: 0 }\n', 't.yaml:4:40: scheduler.min_groups must be >= 1, got 0'],
+      ['scheduler: { type: median, metric: accuracy_val }\n', "t.yaml:4:36: scheduler.metric must be one of loss, accuracy, val_loss, val_accuracy, val_auc; got 'accuracy_val'"],
+      ['scheduler: { type: asha, goal: up }\n', "t.yaml:4:32: scheduler.goal must be one of max, min; got 'up'"],
+      ['scheduler: { type: asha, grace_epochs: 5, max_epochs: 5 }\n', 't.yaml:4:40: scheduler.grace_epochs (5) must be below scheduler.max_epochs (5), or ASHA never stops a trial'],
+      ['training: { epochs: 1 }\nscheduler: asha\n', 't.yaml:5:12: scheduler.grace_epochs (default 1) must be below training.epochs (1), or ASHA never stops a trial'],
+      ['scheduler: { type: median, grace_epochs: 10 }\n', 't.yaml:4:42: scheduler.grace_epochs (10) must be below training.epochs (10), or median stopping never stops a trial'],
+      ['quick:\n  scheduler: { type: asha, reduction_factor: 1 }\n', 't.yaml:5:46: quick.scheduler.reduction_factor must be >= 2, got 1'],
+    ];
+    for (const [body, expected] of cases) assert.equal(errorOf(body), expected, body);
+  });
+});
+
 describe('describeTrials', () => {
   test('lists id, swept params (- when inactive) and seed', () => {
     const s = spec('parameters:\n  regularizer: { values: [none, dropout] }\n  dropout_rate: { values: [0.3], when: { regularizer: dropout } }\n  learning_rate: { values: [0.001, 0.0123456] }\nrepeats: 2\n');

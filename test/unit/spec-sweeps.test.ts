@@ -27,6 +27,8 @@ test('the seed study expands to 6 model variants × 2 depths × 2 optimizers × 
   }
   assert.deepEqual(s.objective, { metric: 'val_accuracy', goal: 'max' });
   assert.deepEqual(s.export, { top: 3, format: 'onnx' });
+  // No early termination in the study itself (the YAML says why); its example is exercised by spec-expand.
+  assert.equal(s.scheduler, null);
 });
 
 test("the seed study's four seed models are trials, for every seed", () => {
@@ -54,6 +56,7 @@ test('the seed study quick profile: fashion-mnist subsets, 2 epochs, depth 2, on
     assert.deepEqual([c.dataset.name, c.dataset.subset, c.training.epochs, c.model.depth, c.seed], ['fashion-mnist', { train: 2000, validation: 500 }, 2, 2, 1]);
   }
   assert.equal(s.specHash, loadSpecFile(seedStudy).specHash);
+  assert.equal(s.scheduler, null);
 });
 
 test('every bundled sweep loads, with and without --quick', () => {
@@ -86,4 +89,21 @@ test('the JSON schema knows the parameters and forbids unknown keys', () => {
   const parameters = schema.$defs.parameters;
   assert.equal(parameters?.additionalProperties, false);
   assert.deepEqual(Object.keys(parameters?.properties ?? {}).sort(), [...PARAMETER_NAMES].sort());
+});
+
+test('the JSON schema knows the scheduler forms, at the top level and in quick', () => {
+  type Node = { $ref?: string; anyOf?: Node[]; oneOf?: Node[]; enum?: string[]; properties?: Record<string, Node>; additionalProperties?: boolean };
+  const schema = JSON.parse(sweepJsonSchemaText()) as Node & { $defs: Record<string, Node> };
+  assert.equal(schema.properties?.scheduler?.$ref, '#/$defs/scheduler');
+  assert.equal(schema.properties?.quick?.properties?.scheduler?.$ref, '#/$defs/scheduler');
+  const flat = (n: Node): Node[] => [n, ...(n.anyOf ?? []).flatMap(flat), ...(n.oneOf ?? []).flatMap(flat)];
+  const forms = flat(schema.$defs.scheduler!);
+  assert.deepEqual(forms.find((n) => n.enum)?.enum, ['asha', 'median', 'none']);
+  const keys = forms.filter((n) => n.properties).map((n) => Object.keys(n.properties!).sort());
+  assert.deepEqual(keys, [
+    ['goal', 'grace_epochs', 'max_epochs', 'metric', 'reduction_factor', 'type'],
+    ['goal', 'grace_epochs', 'metric', 'min_groups', 'type'],
+    ['type'],
+  ]);
+  assert.ok(forms.filter((n) => n.properties).every((n) => n.additionalProperties === false));
 });

@@ -51,6 +51,17 @@ test('any change of any field changes the ID', () => {
   assert.equal(ids.size, changes.length + 1);
 });
 
+test('the scheduler changes the spec hash but no trial ID (it changes when a trial stops, not what it trains)', () => {
+  const head = 'name: t\nmodel: vgg\ndataset: { name: fashion-mnist }\nparameters: { depth: { values: [1, 2] } }\n';
+  const plain = parseSpec(head, 't.yaml');
+  const scheduled = [parseSpec(head + 'scheduler: asha\n', 't.yaml'), parseSpec(head + 'scheduler: { type: median, grace_epochs: 2 }\n', 't.yaml')];
+  for (const s of scheduled) {
+    assert.notEqual(s.specHash, plain.specHash);
+    assert.deepEqual(s.trials.map((t) => t.id), plain.trials.map((t) => t.id));
+  }
+  assert.notEqual(scheduled[0]!.specHash, scheduled[1]!.specHash);
+});
+
 test('canonical JSON rejects non-finite numbers instead of hashing them as null', () => {
   const c = config();
   c.optimizer.learning_rate = Number.NaN;
