@@ -55,7 +55,7 @@ export function registerStatus(program: Command): void {
           });
         }
         const records = [...(await (await TrialStore.open(handle.nc)).snapshot(sweep.id)).values()].sort((a, b) => a.index - b.index);
-        const counts: Record<string, number> = { QUEUED: sweep.trialCount - records.length, RUNNING: 0, COMPLETED: 0, STOPPED: 0, FAILED: 0 };
+        const counts: Record<string, number> = { QUEUED: sweep.trialCount - records.length, RUNNING: 0, COMPLETED: 0, PRUNED: 0, STOPPED: 0, FAILED: 0 };
         for (const r of records) counts[r.status] = (counts[r.status] ?? 0) + 1;
         const queue = await pendingJobs(handle.nc, 'default').catch(() => null);
         if (flags.json) {

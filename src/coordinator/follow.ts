@@ -39,7 +39,7 @@ export async function followSweep(nc: NatsConnection, opts: FollowOptions): Prom
     const c = progress.counts();
     const eta = progress.etaSeconds();
     const head =
-      `${progressBar(c)}  running ${c.running}  queued ${c.queued}  failed ${c.failed}  ` +
+      `${progressBar(c)}  running ${c.running}  queued ${c.queued}  failed ${c.failed}` + (c.pruned > 0 ? `  pruned ${c.pruned}` : '') + '  ' +
       `elapsed ${formatDuration(progress.elapsedSeconds())}` + (eta !== null ? `  eta ${formatDuration(eta)}` : '');
     const lines = [head, ...progress.runningLines(() => opts.totalEpochs)];
     if (opts.tty) {

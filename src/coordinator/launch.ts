@@ -1,4 +1,5 @@
 import type { NatsConnection } from 'nats';
+import { configGroup } from '../domain/config-group.js';
 import type { ExpandedSweep, Trial } from '../spec/types.js';
 import type { JobMessage } from '../domain/job.js';
 import type { SweepRecord } from '../domain/sweep-record.js';
@@ -30,11 +31,15 @@ export interface LaunchResult {
   record: SweepRecord;
   existing: Map<string, TrialRecord>;
   toPublish: number;
+  /** Trials not published again: COMPLETED, or PRUNED by the scheduler. */
   alreadyCompleted: number;
   publish: PublishOutcome;
 }
 
-/** Records the sweep and publishes every trial that has not COMPLETED yet (idempotent: Msg-Id = sweep ID + trial ID). */
+/**
+ * Records the sweep and publishes every trial that has not COMPLETED (or been PRUNED by the scheduler) yet
+ * (idempotent: Msg-Id = sweep ID + trial ID).
+ */
 export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts: LaunchOptions): Promise<LaunchResult> {
   const sweeps = await SweepStore.open(nc);
   const trials = await TrialStore.open(nc);
@@ -45,11 +50,19 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
     const shown = changes.length ? `\n  changed:\n    ${changes.slice(0, 20).join('\n    ')}${changes.length > 20 ? `\n    … ${changes.length - 20} more` : ''}` : '';
     const newIds = new Set(sweep.trials.map((t) => t.id));
     const dropped = (prior.value.trials ?? []).filter((t) => !newIds.has(t.id)).length;
+    // The recorded decisions (PRUNED trials) were made by the recorded scheduler: a sweep keeps one, even with --extend.
+    const rescheduled = diffJson(prior.value.scheduler ?? null, sweep.scheduler, 'scheduler');
     if (!opts.extend) {
       throw new SpecChangedError(
         `sweep "${opts.sweepId}" was launched from a different spec (recorded hash ${prior.value.specHash.slice(0, 12)}, ` +
           `now ${sweep.specHash.slice(0, 12)}).${shown}\n  hint: give the changed spec a new \`name:\`` +
-          (dropped === 0 ? ', or pass --extend to add its new trials to this sweep' : ''),
+          (dropped === 0 && rescheduled.length === 0 ? ', or pass --extend to add its new trials to this sweep' : ''),
+      );
+    }
+    if (rescheduled.length > 0) {
+      throw new SpecChangedError(
+        `--extend only adds trials, but this spec changes the scheduler of sweep "${opts.sweepId}" ` +
+          `(its trials were judged by the recorded one):\n    ${rescheduled.join('\n    ')}\n  hint: give the changed spec a new \`name:\``,
       );
     }
     if (dropped > 0) {
@@ -58,7 +71,7 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
       );
     }
   }
-  const listed = (ts: Trial[]) => (ts.length <= MAX_LISTED_TRIALS ? ts.map((t) => ({ id: t.id, index: t.index })) : null);
+  const listed = (ts: Trial[]) => (ts.length <= MAX_LISTED_TRIALS ? ts.map((t) => ({ id: t.id, index: t.index, group: configGroup(t.config.params) })) : null);
   const mergedTrials = (() => {
     const current = listed(sweep.trials);
     const before = prior?.value.trials;
@@ -75,6 +88,7 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
     spec: sweep.spec,
     objective: sweep.objective,
     export: sweep.export,
+    scheduler: sweep.scheduler,
     trialCount: mergedTrials?.length ?? sweep.trials.length,
     status: 'RUNNING',
     createdAt: prior?.value.createdAt ?? now,
@@ -84,7 +98,13 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
   await sweeps.put(record);
 
   const existing = await trials.snapshot(opts.sweepId);
-  const pending = sweep.trials.filter((t) => existing.get(t.id)?.status !== 'COMPLETED');
+  // PRUNED is final as COMPLETED is: the scheduler decided, and a relaunch does not overrule it.
+  const settled = (t: Trial) => {
+    const status = existing.get(t.id)?.status;
+    return status === 'COMPLETED' || status === 'PRUNED';
+  };
+  const pending = sweep.trials.filter((t) => !settled(t));
+  const scheduled = sweep.scheduler != null;
   for (const t of pending) {
     const prev = existing.get(t.id);
     if (prev && (prev.status === 'FAILED' || prev.status === 'STOPPED')) {
@@ -96,6 +116,7 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
       yield {
         v: 1, sweepId: opts.sweepId, trialId: t.id, index: t.index, maxDeliver: sweep.execution.max_deliver, checkpointEvery: sweep.execution.checkpoint_every, publishedAt: Date.now(), config: t.config,
         ...(existing.has(t.id) ? {} : { fresh: true }),
+        ...(scheduled ? { scheduled: true } : {}),
       };
     }
   };

@@ -6,6 +6,8 @@ export interface ProgressCounts {
   queued: number;
   running: number;
   completed: number;
+  /** Stopped early by the sweep's scheduler. */
+  pruned: number;
   stopped: number;
   failed: number;
 }
@@ -49,14 +51,15 @@ export class SweepProgress {
 
   counts(): ProgressCounts {
     const n = (s: string) => this.byStatus.get(s) ?? 0;
-    const c: ProgressCounts = { total: this.total, queued: 0, running: n('RUNNING'), completed: n('COMPLETED'), stopped: n('STOPPED'), failed: n('FAILED') };
-    c.queued = this.total - c.running - c.completed - c.stopped - c.failed;
+    const c: ProgressCounts = {
+      total: this.total, queued: 0, running: n('RUNNING'), completed: n('COMPLETED'), pruned: n('PRUNED'), stopped: n('STOPPED'), failed: n('FAILED'),
+    };
+    c.queued = this.total - c.running - finishedCount(c);
     return c;
   }
 
   get done(): boolean {
-    const c = this.counts();
-    return c.completed + c.stopped + c.failed >= this.total;
+    return finishedCount(this.counts()) >= this.total;
   }
 
   /** Seconds left, from the average duration of finished trials and the parallelism seen so far. */
@@ -91,6 +94,9 @@ export class SweepProgress {
   }
 }
 
+/** Trials in a terminal status. */
+export const finishedCount = (c: ProgressCounts): number => c.completed + c.pruned + c.stopped + c.failed;
+
 export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${seconds}s`;
   const m = Math.floor(seconds / 60);
@@ -99,7 +105,7 @@ export function formatDuration(seconds: number): string {
 }
 
 export function progressBar(c: ProgressCounts, width = 30): string {
-  const done = c.completed + c.stopped + c.failed;
+  const done = finishedCount(c);
   const filled = c.total === 0 ? width : Math.round((done / c.total) * width);
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${c.total}`;
 }

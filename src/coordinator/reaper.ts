@@ -10,6 +10,7 @@ import { SweepStore } from '../transport/sweep-store.js';
 import { publishJobs } from '../transport/job-queue.js';
 import type { JobMessage } from '../domain/job.js';
 import type { TrialRecord } from '../domain/trial-record.js';
+import { sweepIsScheduled } from './scheduled.js';
 
 /**
  * The reaper: requeues a RUNNING trial whose heartbeat is stale and whose job message is gone from the JOBS
@@ -149,7 +150,9 @@ interface Handles {
 async function reapPass(nc: NatsConnection, { trials, sweeps, jsm }: Handles, opts: ReaperOptions, log: Logger, now: number): Promise<number> {
   const { sweepId } = opts;
   // A cancelled sweep's jobs were purged on purpose: its trials must not be put back in the queue.
-  if ((await sweeps.get(sweepId))?.value.status === 'CANCELLED') return 0;
+  const sweep = await sweeps.get(sweepId);
+  if (sweep?.value.status === 'CANCELLED') return 0;
+  const scheduled = sweep ? sweepIsScheduled(sweep.value) : false;
   const records = await trials.snapshot(sweepId);
   let staleAfter = staleAfterMs(opts.ackWaitMs);
   if (reapCandidates(records.values(), now - staleAfter).length === 0) return 0;
@@ -173,7 +176,7 @@ async function reapPass(nc: NatsConnection, { trials, sweeps, jsm }: Handles, op
     // reap (the attempt only grows).
     const job: JobMessage = {
       v: 1, sweepId, trialId: c.trialId, index: record.index, maxDeliver: opts.maxDeliver, checkpointEvery: opts.checkpointEvery,
-      publishedAt: Date.now(), config: record.config!,
+      publishedAt: Date.now(), config: record.config!, ...(scheduled ? { scheduled: true } : {}),
     };
     await publishJobs(nc, opts.pool, [job], { msgId: (j) => `${j.trialId}.a${newAttempt}` });
     const at = new Date().toISOString();

@@ -6,6 +6,7 @@ import type { JobMessage } from '../domain/job.js';
 import type { TrialRecord } from '../domain/trial-record.js';
 import { transition, type TrialStatus } from '../domain/trial-state.js';
 import { UnknownSweepError } from './sweep-view.js';
+import { sweepIsScheduled } from './scheduled.js';
 
 export interface RetryOutcome {
   requeued: string[];
@@ -13,14 +14,19 @@ export interface RetryOutcome {
   skipped: string[];
 }
 
-/** Requeues FAILED trials (and STOPPED ones unless `onlyFailed`): fresh Msg-Ids, attempts continue to count. */
+/**
+ * Requeues FAILED trials (and STOPPED ones unless `onlyFailed`): fresh Msg-Ids, attempts continue to count. PRUNED
+ * trials stay as the scheduler left them.
+ */
 export async function retryTrials(
   nc: NatsConnection,
   sweepId: string,
   opts: { onlyFailed: boolean; pool: string; maxDeliver: number; checkpointEvery: number },
 ): Promise<RetryOutcome> {
   const sweeps = await SweepStore.open(nc);
-  if (!(await sweeps.get(sweepId))) throw new UnknownSweepError(`no sweep "${sweepId}" on this broker; see \`sweep list\``);
+  const sweep = await sweeps.get(sweepId);
+  if (!sweep) throw new UnknownSweepError(`no sweep "${sweepId}" on this broker; see \`sweep list\``);
+  const scheduled = sweepIsScheduled(sweep.value);
   const trials = await TrialStore.open(nc);
   const wanted: TrialStatus[] = opts.onlyFailed ? ['FAILED'] : ['FAILED', 'STOPPED'];
   const records = [...(await trials.snapshot(sweepId)).values()].filter((r) => wanted.includes(r.status));
@@ -38,7 +44,7 @@ export async function retryTrials(
   const jobs = requeue.map(
     (r): JobMessage => ({
       v: 1, sweepId, trialId: r.trialId, index: r.index, maxDeliver: opts.maxDeliver, checkpointEvery: opts.checkpointEvery,
-      publishedAt: Date.now(), config: r.config!,
+      publishedAt: Date.now(), config: r.config!, ...(scheduled ? { scheduled: true } : {}),
     }),
   );
   await publishJobs(nc, opts.pool, jobs, { msgId: (j) => `${j.trialId}.retry.${requeue.find((r) => r.trialId === j.trialId)?.attempt ?? 0}` });

@@ -14,6 +14,11 @@ export const jobMessageSchema = z.object({
   publishedAt: z.number().optional(),
   /** No record of this trial existed when it was published: its first delivery may defer the claim. */
   fresh: z.boolean().optional(),
+  /**
+   * The sweep has a scheduler (early termination): the worker reads this trial's PruneDecision at each epoch
+   * boundary. Absent (false): it never does, so unscheduled sweeps pay no KV read per epoch.
+   */
+  scheduled: z.boolean().optional(),
   config: trialConfigSchema,
 });
 export type JobMessage = z.infer<typeof jobMessageSchema>;

@@ -5,22 +5,26 @@ import { z } from 'zod';
  * (coordinator launch, retry, cancel and reaper; the worker) applies `transition` inside a compare-and-set, so
  * what a status may become is decided here and nowhere else. Pure: no I/O; zod only for the record schemas.
  *
- *   QUEUED → RUNNING (claim) → COMPLETED | STOPPED (finish) | FAILED (fail) | QUEUED (requeue, reap)
+ *   QUEUED → RUNNING (claim) → COMPLETED | STOPPED (finish) | PRUNED (prune) | FAILED (fail) | QUEUED (requeue, reap)
  *   QUEUED | PENDING → STOPPED (cancel before it ran);  FAILED | STOPPED → QUEUED (retry)
  *
+ * PRUNED is the scheduler's early termination (a coordinator's PruneDecision, applied by the owning worker);
+ * STOPPED stays the cancel's. Both are terminal; only PRUNED keeps its checkpoints (a later resume of pruned
+ * trials starts from them).
+ *
  * Ownership: the attempt number is a fencing token. Events of a running attempt (resume, progress, requeue,
- * finish, fail) apply only while the record says RUNNING on that worker with that attempt; a worker whose
+ * finish, prune, fail) apply only while the record says RUNNING on that worker with that attempt; a worker whose
  * lease lapsed (a zombie) gets null and must stop at once.
  */
 
-export const TRIAL_STATUSES = ['PENDING', 'QUEUED', 'RUNNING', 'COMPLETED', 'STOPPED', 'FAILED'] as const;
+export const TRIAL_STATUSES = ['PENDING', 'QUEUED', 'RUNNING', 'COMPLETED', 'PRUNED', 'STOPPED', 'FAILED'] as const;
 export const trialStatusSchema = z.enum(TRIAL_STATUSES);
 export type TrialStatus = z.infer<typeof trialStatusSchema>;
 
-export const TERMINAL_STATUSES: ReadonlySet<TrialStatus> = new Set<TrialStatus>(['COMPLETED', 'STOPPED', 'FAILED']);
+export const TERMINAL_STATUSES: ReadonlySet<TrialStatus> = new Set<TrialStatus>(['COMPLETED', 'PRUNED', 'STOPPED', 'FAILED']);
 export const isTerminal = (s: TrialStatus): boolean => TERMINAL_STATUSES.has(s);
 
-export const ATTEMPT_OUTCOMES = ['running', 'completed', 'failed', 'requeued', 'stopped', 'abandoned'] as const;
+export const ATTEMPT_OUTCOMES = ['running', 'completed', 'pruned', 'failed', 'requeued', 'stopped', 'abandoned'] as const;
 export const attemptOutcomeSchema = z.enum(ATTEMPT_OUTCOMES);
 export type AttemptOutcome = z.infer<typeof attemptOutcomeSchema>;
 
@@ -69,11 +73,19 @@ export type TrialTransition<R extends TrialStateFields> =
   | { type: 'progress'; owner: Owner; at: string; epochs?: R['epochs']; checkpoints?: R['checkpoints'] }
   | { type: 'requeue'; owner: Owner; at: string; error: string | null }
   | { type: 'finish'; owner: Owner; at: string; status: 'COMPLETED' | 'STOPPED'; epochs: R['epochs']; result: R['result']; model: R['model'] }
+  /**
+   * The scheduler stopped the trial early (a PruneDecision, applied by its owner at an epoch boundary): PRUNED with
+   * the epochs it trained and the trainer's partial result (null when it did not train), no model, and the
+   * record's checkpoints kept (deleted when the sweep ends, not here).
+   */
+  | { type: 'prune'; owner: Owner; at: string; epochs: R['epochs']; result: R['result'] }
   | { type: 'fail'; owner: Owner; at: string; error: string }
   /** Deliveries ran out without a report (workers died): no attempt of its own. */
   | { type: 'give-up'; at: string; error: string }
   | { type: 'cancel'; at: string; error: string }
   | { type: 'retry'; statuses: readonly TrialStatus[] }
+  /** The sweep ended: a PRUNED trial's kept checkpoints are let go (the coordinator then deletes the objects). */
+  | { type: 'release-checkpoints' }
   /** A RUNNING trial whose heartbeat is older than `staleBefore` and whose job is gone (the reaper republishes it). */
   | { type: 'reap'; at: string; staleBefore: string; jobSeq: number | undefined };
 
@@ -131,6 +143,20 @@ export function transition<R extends TrialStateFields>(record: R, event: TrialTr
         error: null,
         history: closeAttempt(record.history, event.owner.attempt, event.status === 'COMPLETED' ? 'completed' : 'stopped', event.at),
       };
+    case 'prune':
+      if (!owns(record, event.owner)) return null;
+      return {
+        ...record,
+        status: 'PRUNED',
+        epochs: event.epochs,
+        result: event.result,
+        model: null,
+        finishedAt: event.at,
+        heartbeatAt: event.at,
+        durationMs: elapsed(record.startedAt, event.at),
+        error: null,
+        history: closeAttempt(record.history, event.owner.attempt, 'pruned', event.at),
+      };
     case 'fail':
       if (!owns(record, event.owner)) return null;
       return failed(record, event.at, event.error, event.owner.attempt);
@@ -142,6 +168,8 @@ export function transition<R extends TrialStateFields>(record: R, event: TrialTr
     case 'retry':
       if (!event.statuses.includes(record.status) || !isTerminal(record.status)) return null;
       return { ...record, status: 'QUEUED', worker: null, finishedAt: null };
+    case 'release-checkpoints':
+      return record.status === 'PRUNED' && record.checkpoints.length > 0 ? { ...record, checkpoints: [] } : null;
     case 'reap': {
       if (record.status !== 'RUNNING' || record.jobSeq !== event.jobSeq) return null;
       if (record.heartbeatAt !== null && record.heartbeatAt >= event.staleBefore) return null;

@@ -1,4 +1,5 @@
 import type { NatsConnection } from 'nats';
+import type { z } from 'zod';
 import { EVENTS_STREAM, eventBatchSubject, sweepEventsFilter } from './names.js';
 import { decodeJson, encodeJson } from './codecs.js';
 import { trialEventSchema, type TrialEvent } from '../domain/trial-event.js';
@@ -56,20 +57,28 @@ export class EventPublisher {
 
 /** Splits one stored events message (one or more newline-separated events) into validated events. */
 export function decodeEventBatch(data: Uint8Array, where: string, onMalformed?: (err: Error) => void): TrialEvent[] {
-  const events: TrialEvent[] = [];
+  return decodeJsonLines(data, trialEventSchema, where, onMalformed);
+}
+
+/**
+ * Newline-separated JSON, each line validated on its own: a line `schema` rejects (malformed, or an event of a
+ * version this reader does not know) goes to onMalformed, and the other lines of the batch are kept.
+ */
+export function decodeJsonLines<S extends z.ZodType>(data: Uint8Array, schema: S, where: string, onMalformed?: (err: Error) => void): z.infer<S>[] {
+  const out: z.infer<S>[] = [];
   let start = 0;
   for (let i = 0; i <= data.length; i++) {
     if (i < data.length && data[i] !== NEWLINE) continue;
     if (i > start) {
       try {
-        events.push(decodeJson(data.subarray(start, i), trialEventSchema, where));
+        out.push(decodeJson(data.subarray(start, i), schema, where));
       } catch (err) {
         onMalformed?.(err as Error);
       }
     }
     start = i + 1;
   }
-  return events;
+  return out;
 }
 
 /** Every stored event of a sweep, oldest first (events published while the broker was down are not there). */

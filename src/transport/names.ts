@@ -5,6 +5,8 @@ export const SWEEPS_BUCKET = 'sweep-sweeps';
 export const TRIALS_BUCKET = 'sweep-trials';
 export const CHECKPOINTS_BUCKET = 'sweep-checkpoints';
 export const MODELS_BUCKET = 'sweep-models';
+/** The coordinator's PruneDecisions (early termination), one per pruned trial. */
+export const DECISIONS_BUCKET = 'sweep-decisions';
 
 export const jobSubject = (pool: string, sweepId: string) => `sweep.jobs.${pool}.${sweepId}`;
 export const poolJobsFilter = (pool: string) => `sweep.jobs.${pool}.>`;
@@ -15,6 +17,8 @@ export const sweepEventsFilter = (sweepId: string) => `sweep.events.${sweepId}.>
 export const consumerName = (pool: string) => `workers-${pool}`;
 export const trialKey = (sweepId: string, trialId: string) => `${sweepId}.${trialId}`;
 export const sweepTrialsFilter = (sweepId: string) => `${sweepId}.>`;
+/** A trial's PruneDecision in KV `sweep-decisions`; `sweepTrialsFilter` matches a sweep's. */
+export const decisionKey = (sweepId: string, trialId: string) => `${sweepId}.${trialId}`;
 
 /** Subject tokens and KV keys allow [A-Za-z0-9_-]; sweep names and pools are validated to that. */
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]+$/;

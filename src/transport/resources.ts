@@ -11,6 +11,7 @@ import {
 } from 'nats';
 import {
   CHECKPOINTS_BUCKET,
+  DECISIONS_BUCKET,
   EVENTS_STREAM,
   JOBS_STREAM,
   MODELS_BUCKET,
@@ -94,6 +95,7 @@ export async function ensureResources(nc: NatsConnection, q: QueueSettings = DEF
   const js = nc.jetstream();
   await js.views.kv(SWEEPS_BUCKET, { history: 5 });
   await js.views.kv(TRIALS_BUCKET, { history: 1 });
+  await js.views.kv(DECISIONS_BUCKET, { history: 1 });
   await js.views.os(CHECKPOINTS_BUCKET);
   await js.views.os(MODELS_BUCKET);
   await ensureConsumer(jsm, q);

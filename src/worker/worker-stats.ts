@@ -19,7 +19,7 @@ export interface WorkerStats {
 export function emptyWorkerStats(): WorkerStats {
   return {
     running: 0,
-    outcomes: { completed: 0, stopped: 0, failed: 0, requeued: 0, skipped: 0, malformed: 0, abandoned: 0 },
+    outcomes: { completed: 0, pruned: 0, stopped: 0, failed: 0, requeued: 0, skipped: 0, malformed: 0, abandoned: 0 },
     epochs: 0,
     imagesPerSec: 0,
     backend: null,

@@ -18,6 +18,7 @@ export type { WorkerStats } from './worker-stats.js';
 import { SweepStatusCache } from './sweep-status-cache.js';
 import { CheckpointStore } from '../transport/checkpoint-store.js';
 import { ModelStore } from '../transport/model-store.js';
+import { DecisionStore } from '../transport/decision-store.js';
 import { EventPublisher } from '../transport/events.js';
 
 export interface WorkerOptions {
@@ -98,6 +99,7 @@ export class Worker {
       onLeaseRenewalFailure: () => this.stats.leaseRenewalFailures++,
       onLeaseLost: () => this.stats.leasesLost++,
       sweepStatus: new SweepStatusCache(sweeps),
+      decisions: await DecisionStore.open(this.nc),
       checkpoints: await CheckpointStore.open(this.nc),
       models: await ModelStore.open(this.nc),
       onCheckpoint: (bytes: number, seconds: number) => {

@@ -48,6 +48,21 @@ const cases: [string, R, TrialTransition<R>, TrialStatus | null, ((r: R) => void
     assert.deepEqual(r.history.map((h) => h.outcome), ['abandoned', 'completed']);
   }],
   ['finish by a zombie', running(), { type: 'finish', owner: zombie, at: T1, status: 'COMPLETED', epochs: [], result: 'r', model: null }, null],
+  ['prune by the owner keeps its checkpoints', running({ checkpoints: [{ epoch: 2 }, { epoch: 1 }], epochs: [{ epoch: 1 }], model: 'stale', error: 'old' }),
+    { type: 'prune', owner: me, at: T1, epochs: [{ epoch: 1 }, { epoch: 2 }], result: 'partial' }, 'PRUNED', (r) => {
+      assert.deepEqual(r.checkpoints, [{ epoch: 2 }, { epoch: 1 }], 'kept for a later resume of pruned trials');
+      assert.deepEqual(r.epochs, [{ epoch: 1 }, { epoch: 2 }]);
+      assert.equal(r.result, 'partial'); assert.equal(r.model, null); assert.equal(r.error, null);
+      assert.equal(r.finishedAt, T1); assert.equal(r.heartbeatAt, T1); assert.equal(r.durationMs, 60_000);
+      assert.equal(r.worker, 'w1', 'the worker that pruned it stays on record, as for a finish');
+      assert.deepEqual(r.history.map((h) => [h.outcome, h.endedAt]), [['abandoned', T0], ['pruned', T1]]);
+    }],
+  ['prune without a result (pruned before training)', running(), { type: 'prune', owner: me, at: T1, epochs: [], result: null }, 'PRUNED', (r) => assert.equal(r.result, null)],
+  ['prune by a zombie (older attempt)', running(), { type: 'prune', owner: zombie, at: T1, epochs: [], result: null }, null],
+  ['prune by another worker', running(), { type: 'prune', owner: other, at: T1, epochs: [], result: null }, null],
+  ['prune after a requeue', running({ status: 'QUEUED' }), { type: 'prune', owner: me, at: T1, epochs: [], result: null }, null],
+  ['prune of a completed trial', running({ status: 'COMPLETED' }), { type: 'prune', owner: me, at: T1, epochs: [], result: null }, null],
+  ['prune of a stopped trial', running({ status: 'STOPPED' }), { type: 'prune', owner: me, at: T1, epochs: [], result: null }, null],
   ['requeue (drain) by the owner', running(), { type: 'requeue', owner: me, at: T1, error: null }, 'QUEUED', (r) => {
     assert.equal(r.worker, null); assert.equal(r.history[1]!.outcome, 'requeued');
   }],
@@ -62,10 +77,24 @@ const cases: [string, R, TrialTransition<R>, TrialStatus | null, ((r: R) => void
   ['give-up of a completed trial', record({ status: 'COMPLETED' }), { type: 'give-up', at: T1, error: 'x' }, null],
   ['cancel of a queued trial', record(), { type: 'cancel', at: T1, error: 'cancelled' }, 'STOPPED'],
   ['cancel leaves a running trial to its worker', running(), { type: 'cancel', at: T1, error: 'cancelled' }, null],
+  ['release of a pruned trial\'s checkpoints at sweep end', record({ status: 'PRUNED', checkpoints: [{ epoch: 2 }], epochs: [{ epoch: 1 }, { epoch: 2 }] }), { type: 'release-checkpoints' }, 'PRUNED', (r) => {
+    assert.deepEqual(r.checkpoints, []);
+    assert.equal(r.epochs.length, 2, 'only the checkpoints go');
+  }],
+  ['release when a pruned trial kept none', record({ status: 'PRUNED' }), { type: 'release-checkpoints' }, null],
+  ['release of a completed trial\'s checkpoints', record({ status: 'COMPLETED', checkpoints: [{ epoch: 1 }] }), { type: 'release-checkpoints' }, null],
+  ['cancel of a pruned trial', record({ status: 'PRUNED' }), { type: 'cancel', at: T1, error: 'cancelled' }, null],
+  ['claim of a pruned trial (a duplicate delivery)', record({ status: 'PRUNED' }), { type: 'claim', worker: 'w1', delivery: 2, at: T1 }, null],
+  ['give-up of a pruned trial', record({ status: 'PRUNED' }), { type: 'give-up', at: T1, error: 'x' }, null],
   ['retry of a failed trial', record({ status: 'FAILED', finishedAt: T1, worker: 'w1' }), { type: 'retry', statuses: ['FAILED'] }, 'QUEUED', (r) => {
     assert.equal(r.finishedAt, null); assert.equal(r.worker, null);
   }],
   ['retry of a stopped trial when only failed ones are wanted', record({ status: 'STOPPED' }), { type: 'retry', statuses: ['FAILED'] }, null],
+  ['retry (and relaunch) leave a pruned trial alone', record({ status: 'PRUNED' }), { type: 'retry', statuses: ['FAILED', 'STOPPED'] }, null],
+  ['retry of a pruned trial when asked for by name', record({ status: 'PRUNED', checkpoints: [{ epoch: 2 }] }), { type: 'retry', statuses: ['PRUNED'] }, 'QUEUED', (r) => {
+    assert.deepEqual(r.checkpoints, [{ epoch: 2 }], 'its kept checkpoint is what a resume starts from');
+  }],
+  ['no reap of a pruned trial', running({ status: 'PRUNED' }), { type: 'reap', at: T2, staleBefore: T1, jobSeq: 7 }, null],
   ['retry of a running trial', running(), { type: 'retry', statuses: ['FAILED', 'STOPPED', 'RUNNING'] }, null],
   ['reap of a stale trial whose job is gone', running(), { type: 'reap', at: T2, staleBefore: T1, jobSeq: 7 }, 'QUEUED', (r) => {
     assert.equal(r.attempt, 2, 'the next claim numbers the new attempt'); assert.equal(r.worker, null);
@@ -89,9 +118,9 @@ describe('trial state machine', () => {
     });
   }
 
-  test('the terminal set is exactly COMPLETED, STOPPED and FAILED, and no event leaves it but retry', () => {
-    assert.deepEqual(TRIAL_STATUSES.filter(isTerminal), ['COMPLETED', 'STOPPED', 'FAILED']);
-    for (const status of ['COMPLETED', 'STOPPED', 'FAILED'] as const) {
+  test('the terminal set is exactly COMPLETED, PRUNED, STOPPED and FAILED, and no event leaves it but retry', () => {
+    assert.deepEqual(TRIAL_STATUSES.filter(isTerminal), ['COMPLETED', 'PRUNED', 'STOPPED', 'FAILED']);
+    for (const status of ['COMPLETED', 'PRUNED', 'STOPPED', 'FAILED'] as const) {
       const r = running({ status });
       for (const [, , event] of cases) {
         if (event.type === 'retry') continue;

@@ -11,7 +11,8 @@ import { iso, type JobOutcome, type RunnerContext } from './context.js';
 import { EpochRecorder } from './epoch-recorder.js';
 import { AttemptLease, LeaseLostError, heartbeatIntervalMs } from './lease.js';
 import { restore } from './restore.js';
-import { abandon, fail, finish, requeueDrained, type Settling } from './settle.js';
+import { pruneDecisionAt } from './prune-decision.js';
+import { abandon, fail, finish, prune, requeueDrained, type Settling } from './settle.js';
 
 /**
  * One attempt at a trial, from its claim to its settlement: restore, train (recording each epoch), settle.
@@ -60,6 +61,9 @@ export class Attempt implements LiveAttempt {
     let trainer: TrainerProcess | null = null;
     try {
       const { resumeFrom, resumeEpoch, checkpoints, epochs } = await restore(lease, this.claimedCheckpoints, ctx.checkpoints, log);
+      // Decided while the trial was between attempts (requeued, its worker gone): pruned where it stands, untrained.
+      const decided = resumeEpoch > 0 ? await pruneDecisionAt(job, resumeEpoch, ctx) : null;
+      if (decided) return await prune(settling, { epochs, result: null }, decided);
       const recorder = new EpochRecorder(job, lease, ctx, checkpoints, epochs, this.startedAt);
       // Sleep trials only await timers: they run inline, everything else in a trainer process of this slot.
       if (job.config.model.family !== 'sleep') trainer = await ctx.trainers.acquire();
@@ -74,7 +78,10 @@ export class Attempt implements LiveAttempt {
       if (lease.lost || this.aborted || ctx.isDraining()) this.run_.abort();
       const outcome = await this.run_.finished;
       if (lease.lost) return abandon(lease);
-      if (outcome === 'aborted' || (outcome.stopReason === 'stopped' && !recorder.cancelled)) return await requeueDrained(settling);
+      if (outcome === 'aborted') return await requeueDrained(settling);
+      // A run that trained to its end (the decision came at its last epoch) completes instead.
+      if (outcome.stopReason === 'stopped' && recorder.pruned) return await prune(settling, outcome, recorder.pruned);
+      if (outcome.stopReason === 'stopped' && !recorder.cancelled) return await requeueDrained(settling);
       return await finish(settling, outcome, recorder.checkpoints);
     } catch (e) {
       if (lease.lost || e instanceof LeaseLostError) return abandon(lease);

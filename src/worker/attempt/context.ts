@@ -4,6 +4,7 @@ import type { EventPublisher } from '../../transport/events.js';
 import type { TrialStore } from '../../transport/trial-store.js';
 import type { CheckpointStore } from '../../transport/checkpoint-store.js';
 import type { ModelStore } from '../../transport/model-store.js';
+import type { DecisionStore } from '../../transport/decision-store.js';
 import type { SweepStatusCache } from '../sweep-status-cache.js';
 import type { TrainerPool } from '../trainer/trainer-pool.js';
 import type { ActiveAttempts } from '../active-attempts.js';
@@ -22,6 +23,8 @@ export interface RunnerContext {
   active: ActiveAttempts;
   trainers: TrainerPool;
   sweepStatus: SweepStatusCache;
+  /** The scheduler's PruneDecisions; read only for jobs of a sweep with a scheduler (`JobMessage.scheduled`). */
+  decisions: Pick<DecisionStore, 'get'>;
   checkpoints: CheckpointStore;
   models: ModelStore;
   connected: () => boolean;
@@ -32,6 +35,6 @@ export interface RunnerContext {
   onLeaseLost?: () => void;
 }
 
-export type JobOutcome = 'completed' | 'stopped' | 'failed' | 'requeued' | 'skipped' | 'malformed' | 'abandoned';
+export type JobOutcome = 'completed' | 'pruned' | 'stopped' | 'failed' | 'requeued' | 'skipped' | 'malformed' | 'abandoned';
 
 export const iso = (): string => new Date().toISOString();

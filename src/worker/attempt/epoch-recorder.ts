@@ -1,21 +1,25 @@
 import type { CheckpointRef } from '../../domain/blobs.js';
 import type { JobMessage } from '../../domain/job.js';
 import type { EpochMetrics } from '../../domain/metrics.js';
+import type { PruneDecision } from '../../domain/scheduler.js';
 import type { EpochReport } from '../trainer/trainer-process.js';
 import { iso, type RunnerContext } from './context.js';
 import type { AttemptLease } from './lease.js';
+import { pruneDecisionAt } from './prune-decision.js';
 
 /** Progress goes to KV at most this often per trial (a checkpoint is always recorded at once). */
 export const RECORD_EVERY_MS = 1_000;
 
-type RecorderContext = Pick<RunnerContext, 'events' | 'workerId' | 'checkpoints' | 'sweepStatus' | 'isDraining' | 'onEpoch' | 'onCheckpoint'>;
+type RecorderContext = Pick<RunnerContext, 'events' | 'workerId' | 'checkpoints' | 'sweepStatus' | 'decisions' | 'log' | 'isDraining' | 'onEpoch' | 'onCheckpoint'>;
 
 /**
  * What an attempt does with each finished epoch, in this order: store its checkpoint, write the record (fenced),
- * delete the checkpoints the record no longer points at, publish the epoch event, and decide whether to stop.
+ * delete the checkpoints the record no longer points at, publish the epoch event, and decide whether to stop:
+ * a PruneDecision that applies (scheduled sweeps only), a drain, a cancelled sweep.
  */
 export class EpochRecorder {
   private cancelled_ = false;
+  private pruned_: PruneDecision | null = null;
 
   constructor(
     private readonly job: JobMessage,
@@ -36,6 +40,11 @@ export class EpochRecorder {
   /** The sweep was cancelled: a stopped run is then final (STOPPED), not a drain to requeue. */
   get cancelled(): boolean {
     return this.cancelled_;
+  }
+
+  /** The scheduler's decision that stopped the run at an epoch boundary: the run is then final (PRUNED). */
+  get pruned(): PruneDecision | null {
+    return this.pruned_;
   }
 
   /** Store the checkpoint, publish the epoch, write the record (fenced); true stops the trial at this boundary. */
@@ -66,6 +75,9 @@ export class EpochRecorder {
       v: 1, type: 'epoch', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, attempt: owner.attempt, metrics,
       totalEpochs: job.config.training.epochs, at: iso(),
     });
+    // A decision is final, so it wins over a drain: a requeued trial would only train further elsewhere.
+    this.pruned_ = await pruneDecisionAt(job, metrics.epoch, ctx);
+    if (this.pruned_) return true;
     if (ctx.isDraining()) return true;
     this.cancelled_ = (await ctx.sweepStatus.get(job.sweepId)) === 'CANCELLED';
     return this.cancelled_;

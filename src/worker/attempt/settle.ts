@@ -9,6 +9,8 @@ import { transition } from '../../domain/trial-state.js';
 import type { BlobRef } from '../../domain/blobs.js';
 import type { CheckpointRef } from '../../domain/blobs.js';
 import type { JobEnvelope, JobMessage } from '../../domain/job.js';
+import type { EpochMetrics } from '../../domain/metrics.js';
+import type { PruneDecision } from '../../domain/scheduler.js';
 import { unstartedTrialRecord } from '../../domain/trial-record.js';
 import { retryDelayMs } from '../errors.js';
 import type { TrainerOutcome } from '../trainer/protocol.js';
@@ -67,6 +69,30 @@ export async function finish({ job, msg, lease, ctx, log }: Settling, outcome: T
   ctx.events.publish({ v: 1, type: 'finished', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, status, at: iso() });
   log.info({ attempt: owner.attempt, status, epochs: outcome.epochs.length, bestEpoch: outcome.result.bestEpoch }, 'trial finished');
   return status === 'COMPLETED' ? 'completed' : 'stopped';
+}
+
+/**
+ * The scheduler stopped the trial (its PruneDecision applied at an epoch boundary): PRUNED, job acked (never
+ * requeued). The record keeps the epochs trained and its checkpoints (a later resume of pruned trials starts from
+ * them; they go when the sweep ends), and the trainer's partial result, an evaluation of the weights at the stop,
+ * marked `stopReason: 'pruned'` (null when the attempt pruned before training: `trained.result` null). No final
+ * weights are stored. The `finished` event is v2: v1 decoders do not know PRUNED.
+ */
+export async function prune(
+  { job, msg, lease, ctx, log }: Settling,
+  trained: { epochs: EpochMetrics[]; result: TrainerOutcome['result'] | null },
+  decision: PruneDecision,
+): Promise<JobOutcome> {
+  const { owner } = lease;
+  const result = trained.result ? { ...trained.result, stopReason: 'pruned' } : null;
+  await lease.write({ type: 'prune', owner, at: iso(), epochs: trained.epochs, result });
+  msg.ack();
+  ctx.events.publish({ v: 2, type: 'finished', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, status: 'PRUNED', at: iso() });
+  log.info(
+    { attempt: owner.attempt, epochs: trained.epochs.length, scheduler: decision.scheduler, group: decision.group, decisionEpoch: decision.epoch, value: decision.value, cutoff: decision.cutoff },
+    'trial pruned',
+  );
+  return 'pruned';
 }
 
 /**
