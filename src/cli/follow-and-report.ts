@@ -1,6 +1,9 @@
 import type { NatsConnection } from 'nats';
 import { followSweep } from '../coordinator/follow.js';
 import { startReaper, type ReaperSettings } from '../coordinator/reaper.js';
+import { startScheduling } from '../coordinator/scheduling.js';
+import { releasePrunedCheckpoints } from '../coordinator/pruned-checkpoints.js';
+import type { SchedulerConfig } from '../domain/scheduler.js';
 import { loadSweepView } from '../coordinator/sweep-view.js';
 import { SweepStore } from '../transport/sweep-store.js';
 import { buildLeaderboard, renderTable, type Leaderboard } from '../report/index.js';
@@ -31,6 +34,8 @@ export async function followAndReport(
     signal?: AbortSignal;
     /** Run a reaper (see coordinator/reaper.ts) with the sweep's execution settings while following. */
     reaper?: ReaperSettings;
+    /** Run early termination (see coordinator/scheduling.ts) while following. */
+    scheduling?: { config: SchedulerConfig; groups: ReadonlyMap<string, string> } | null;
   },
 ): Promise<Leaderboard> {
   // Ctrl-C or SIGTERM stops following; callers drain their local workers (whose trials are requeued).
@@ -41,12 +46,15 @@ export async function followAndReport(
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
   const reaper = opts.reaper ? startReaper(nc, { ...opts.reaper, sweepId: target.sweepId, log: opts.log }) : null;
+  const scheduling = opts.scheduling ? await startScheduling(nc, { ...opts.scheduling, sweepId: target.sweepId, log: opts.log }) : null;
   const progress = await followSweep(nc, { ...target, log: opts.log, tty: process.stderr.isTTY === true, abort }).finally(async () => {
     signals?.dispose();
     await reaper?.stop();
+    await scheduling?.stop();
   });
   if (progress.done) {
     await (await SweepStore.open(nc)).setStatus(target.sweepId, 'COMPLETED');
+    await releasePrunedCheckpoints(nc, target.sweepId, opts.log);
     await opts.afterCompletion?.();
   }
   const { view } = await loadSweepView(nc, target.sweepId);

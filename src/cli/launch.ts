@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { configGroup } from '../domain/config-group.js';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadSpecFile, describeTrials, type ExpandedSweep } from '../spec/index.js';
@@ -38,7 +39,7 @@ export function registerLaunch(program: Command): void {
     .description('validate a sweep spec, publish its trials as jobs and follow them to a leaderboard')
     .argument('<spec>', 'sweep spec (YAML), e.g. sweeps/bn-vs-dropout.yaml')
     .option('--workers <n>', 'local worker processes to start (default: one per CPU core with the embedded broker, 0 with --nats)', (v) => parsePositiveInt(v, '--workers'))
-    .option('--detach', 'publish and return at once; workers (and the embedded broker) keep running')
+    .option('--detach', 'publish and return at once; workers (and the embedded broker) keep running. Early termination (spec `scheduler`) runs only while a coordinator follows: nothing is pruned until `sweep attach` runs')
     .option('--dry-run', 'print the trial table and counts; publish nothing')
     .option('--quick', "use the spec's quick profile (small data, few epochs)")
     .addOption(new Option('--dataset <name>', 'train on another dataset').choices(DATASET_NAMES))
@@ -148,6 +149,7 @@ async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void>
         log,
         signal: interrupts.signal,
         reaper: { ackWaitMs: sweep.execution.ack_wait_ms, pool: sweep.execution.pool, maxDeliver: sweep.execution.max_deliver, checkpointEvery: sweep.execution.checkpoint_every },
+        scheduling: sweep.scheduler ? { config: sweep.scheduler, groups: new Map(sweep.trials.map((t) => [t.id, configGroup(t.config.params)])) } : null,
         afterCompletion: async () => {
           if (!sweep.export || !flags.export) return;
           const { exportWinnersAfterLaunch } = await import('./export.js');

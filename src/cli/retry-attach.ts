@@ -1,11 +1,14 @@
 import { join } from 'node:path';
+import { groupsOfSweep } from '../coordinator/scheduling.js';
+import type { SchedulerConfig } from '../domain/scheduler.js';
+import type { SweepRecord } from '../domain/sweep-record.js';
 import type { Command } from 'commander';
 import { retryTrials } from '../coordinator/retry.js';
 import { loadSweepView } from '../coordinator/sweep-view.js';
 import { reaperSettingsFromSpec } from '../coordinator/reaper.js';
 import { startLocalWorkers, type LocalWorkers } from '../coordinator/local-workers.js';
 import { DEFAULT_QUEUE, ensureResources } from '../transport/resources.js';
-import { createLogger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
 import { localWorkerEnv, openBroker } from './broker.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { parsePositiveInt } from './errors.js';
@@ -65,7 +68,7 @@ export function registerRetryAttach(program: Command): void {
         await followAndReport(
           handle.nc,
           { sweepId: sweep.id, expected: sweep.trials ? new Set(sweep.trials.map((t) => t.id)) : null, total: sweep.trialCount, objectiveMetric: sweep.objective.metric, totalEpochs: null },
-          { json: flags.json ?? false, log, reaper: execution, signal: interrupts.signal },
+          { json: flags.json ?? false, log, reaper: execution, signal: interrupts.signal, scheduling: schedulingOf(sweep, log) },
         );
         interrupts.throwIfInterrupted();
       } finally {
@@ -74,4 +77,13 @@ export function registerRetryAttach(program: Command): void {
         interrupts.dispose();
       }
     });
+}
+
+/** Early termination as the sweep was launched with, rebuilt from its record; null (with a warning) when it cannot be. */
+function schedulingOf(sweep: SweepRecord, log: Logger): { config: SchedulerConfig; groups: Map<string, string> } | null {
+  if (!sweep.scheduler) return null;
+  const groups = groupsOfSweep(sweep.trials);
+  if (groups) return { config: sweep.scheduler, groups };
+  log.warn(`sweep ${sweep.id}: its record lists no trial groups (over 10,000 trials, or launched by an older version): early termination does not run`);
+  return null;
 }
