@@ -1,6 +1,7 @@
 import type { NatsConnection } from 'nats';
 import { SweepError } from '../domain/errors.js';
 import { onnxCheckOf } from '../domain/onnx.js';
+import { schedulerConfigSchema, type SchedulerConfig } from '../domain/scheduler.js';
 import type { SweepRecord } from '../domain/sweep-record.js';
 import type { TrialRecord } from '../domain/trial-record.js';
 import { SweepStore } from '../transport/sweep-store.js';
@@ -18,6 +19,7 @@ export function trialView(r: TrialRecord): TrialView {
     epochs: r.epochs,
     bestEpoch: r.result?.bestEpoch ?? null,
     durationMs: r.durationMs,
+    plannedEpochs: r.config?.training.epochs ?? null,
     ...(r.error ? { error: r.error } : {}),
     ...(r.result
       ? {
@@ -31,6 +33,12 @@ export function trialView(r: TrialRecord): TrialView {
   };
 }
 
+/** The sweep's early-termination scheduler: its record's `scheduler` when valid; null for none or older records. */
+function schedulerOf(sweep: SweepRecord): SchedulerConfig | null {
+  const parsed = schedulerConfigSchema.safeParse((sweep as { scheduler?: unknown }).scheduler);
+  return parsed.success ? parsed.data : null;
+}
+
 export function sweepView(sweep: SweepRecord, records: Iterable<TrialRecord>): SweepView {
   const listed = sweep.trials ? new Set(sweep.trials.map((t) => t.id)) : null;
   const trials = [...records].filter((r) => !listed || listed.has(r.trialId)).sort((a, b) => a.index - b.index);
@@ -38,6 +46,7 @@ export function sweepView(sweep: SweepRecord, records: Iterable<TrialRecord>): S
     id: sweep.id,
     name: sweep.name,
     objective: { ...sweep.objective },
+    scheduler: schedulerOf(sweep),
     trials: trials.map(trialView),
   };
 }

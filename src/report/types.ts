@@ -3,6 +3,7 @@ import type { Objective, Scalar } from '../domain/trial-config.js';
 import type { OnnxCheck } from '../domain/onnx.js';
 import type { TrialResultRecord } from '../domain/trial-record.js';
 import type { TrialStatus } from '../domain/trial-state.js';
+import type { SchedulerConfig } from '../domain/scheduler.js';
 export type { TrialStatus } from '../domain/trial-state.js';
 
 /** What the leaderboard and the report need to know of one trial (the coordinator builds it from KV + events). */
@@ -14,6 +15,11 @@ export interface TrialView {
   epochs: EpochMetrics[];
   bestEpoch: number | null;         // 1-based
   durationMs: number | null;
+  /**
+   * The epochs its config asked for (`training.epochs`): what a full run would have trained. Null or absent when
+   * unknown (a record without its config). Only the early-termination summary reads it.
+   */
+  plannedEpochs?: number | null;
   error?: string;
   classNames?: string[];
   confusionMatrix?: number[][];
@@ -27,5 +33,7 @@ export interface SweepView {
   id: string;
   name: string;
   objective: Objective;
+  /** The sweep's early-termination scheduler; null or absent: none (every trial runs to its end). */
+  scheduler?: SchedulerConfig | null;
   trials: TrialView[];
 }

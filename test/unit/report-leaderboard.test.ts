@@ -198,3 +198,141 @@ describe('marginal effects', () => {
     assert.deepEqual(lr.levels.map((l) => l.level), [0.01, 0.1]);
   });
 });
+
+describe('early termination (PRUNED trials)', () => {
+  const ASHA = { type: 'asha', metric: 'val_accuracy', goal: 'max', grace_epochs: 1, reduction_factor: 3, max_epochs: 9 } as const;
+
+  /** One epoch per value, val_accuracy = the value. */
+  function curve(values: number[]): EpochMetrics[] {
+    return values.map((v, i) => anEpoch(i + 1, { val_accuracy: v, accuracy: v, val_loss: 1 - v, val_auc: 0.5 + v / 2 }));
+  }
+  /** `n` epochs rising by 0.01 to `last` at epoch n (its best). */
+  function ramp(n: number, last: number): number[] {
+    return Array.from({ length: n }, (_, i) => last - 0.01 * (n - 1 - i));
+  }
+  function run(id: string, lr: number, seed: number, values: number[], extra: Partial<TrialView> = {}): TrialView {
+    return aTrialView({ id, params: { lr }, seed, epochs: curve(values), bestEpoch: values.length || null, plannedEpochs: 9, ...extra });
+  }
+  const pruned = (id: string, lr: number, seed: number, values: number[], extra: Partial<TrialView> = {}): TrialView =>
+    run(id, lr, seed, values, { status: 'PRUNED', ...extra });
+
+  /**
+   * Ranked groups lr=0.1 (A), 0.01 (B), 0.001 (F: one finished seed, one pruned); pruned groups lr=0.3 (C, rung
+   * 3), 0.03 (E, seeds stopped at 3 and 4), 1 (D, rung 1), 5 (G, pruned before training); a running and a
+   * failed trial.
+   */
+  function prunedView(): SweepView {
+    return {
+      id: 'asha', name: 'asha', objective: { metric: 'val_accuracy', goal: 'max' }, scheduler: { ...ASHA },
+      trials: [
+        pruned('c1', 0.3, 1, [0.6, 0.7, 0.65], { bestEpoch: 2 }),
+        run('a1', 0.1, 1, ramp(9, 0.9)),
+        pruned('d1', 1, 1, [0.3]),
+        run('a2', 0.1, 2, ramp(9, 0.92)),
+        pruned('c2', 0.3, 2, [0.62, 0.66, 0.69]),
+        run('b1', 0.01, 1, ramp(9, 0.85)),
+        run('b2', 0.01, 2, ramp(9, 0.87), { plannedEpochs: null }),
+        pruned('e1', 0.03, 1, [0.5, 0.6, 0.72]),
+        pruned('e2', 0.03, 2, [0.5, 0.6, 0.7, 0.75]),
+        run('f1', 0.001, 1, ramp(9, 0.8)),
+        pruned('f2', 0.001, 2, [0.6, 0.7, 0.65]),
+        pruned('d2', 1, 2, [0.35]),
+        pruned('g1', 5, 1, [], { bestEpoch: null }),
+        run('a3', 0.1, 3, [0.5, 0.6], { status: 'RUNNING', bestEpoch: null }),
+        run('a4', 0.1, 4, [0.5, 0.6], { status: 'FAILED', bestEpoch: null, error: 'oom' }),
+      ],
+    };
+  }
+
+  test('pruned trials come after the ranked ones, unranked, read at their last epoch', () => {
+    const lb = buildLeaderboard(prunedView());
+    assert.deepEqual(lb.trials.map((t) => `${t.rank ?? '-'}:${t.id}`), [
+      '1:a2', '2:a1', '3:b2', '4:b1', '5:f1',
+      // Deepest rung first (e2 stopped at epoch 4), then by the value there, ties by id; g1 never trained.
+      '-:e2', '-:e1', '-:c2', '-:c1', '-:f2', '-:d2', '-:d1', '-:g1',
+      '-:a3', '-:a4',
+    ]);
+    const c1 = lb.trials.find((t) => t.id === 'c1')!;
+    assert.equal(c1.prunedAt, 3);
+    assert.equal(c1.bestEpoch, 3, 'the rung, not its recorded best epoch 2');
+    close(c1.objective, 0.65, 1e-12, 'c1 at its rung (0.7 at epoch 2 is ignored)');
+    close(c1.valLoss, 0.35, 1e-12, 'c1 val_loss at its rung');
+    assert.equal(lb.trials.find((t) => t.id === 'e2')!.prunedAt, 4);
+    const g1 = lb.trials.find((t) => t.id === 'g1')!;
+    assert.deepEqual([g1.prunedAt, g1.objective, g1.bestEpoch], [0, null, null]);
+    assert.ok(lb.trials.filter((t) => t.status !== 'PRUNED').every((t) => t.prunedAt === null));
+  });
+
+  test('pruned groups are listed apart with rung and mean value there, never ranked or tested', () => {
+    const lb = buildLeaderboard(prunedView());
+    assert.deepEqual(lb.groups.map((g) => [g.rank, g.key, g.n]), [[1, 'lr=0.1', 2], [2, 'lr=0.01', 2], [3, 'lr=0.001', 1]]);
+    assert.deepEqual(lb.groups[2]!.trialIds, ['f1'], 'a group with a finished seed is ranked on it alone');
+    assert.deepEqual(lb.pruned.map((g) => [g.key, g.rung, g.n, g.valueN, g.label]), [
+      ['lr=0.03', 3, 2, 2, 'pruned at epoch 3'],
+      ['lr=0.3', 3, 2, 2, 'pruned at epoch 3'],
+      ['lr=1', 1, 2, 2, 'pruned at epoch 1'],
+      ['lr=5', 0, 1, 0, 'pruned before training'],
+    ]);
+    const [e, c, d, g] = lb.pruned;
+    // E: seeds stopped at epochs 3 and 4; the group is read at 3, where both have a value: (0.72 + 0.70) / 2.
+    close(e!.value, 0.71, 1e-12, 'E mean at rung 3');
+    close(c!.value, (0.65 + 0.69) / 2, 1e-12, 'C mean at rung 3');
+    close(d!.value, (0.3 + 0.35) / 2, 1e-12, 'D mean at rung 1');
+    assert.equal(g!.value, null);
+    assert.deepEqual(e!.trialIds, ['e2', 'e1']);
+    assert.deepEqual(e!.seeds, [2, 1]);
+    assert.deepEqual(e!.params, { lr: 0.03 });
+    for (const row of lb.pruned) {
+      assert.ok(!('rank' in row) && !('verdict' in row) && !('comparison' in row), `${row.key} carries no rank or test`);
+    }
+    // Nothing pruned is compared with the best: the ranked groups' tests are against lr=0.1 only.
+    assert.ok(lb.groups.slice(1).every((g) => g.comparison?.against === 'lr=0.1'));
+    assert.deepEqual(lb.marginals[0]!.levels.map((l) => [l.level, l.summary.n]), [[0.001, 1], [0.01, 2], [0.1, 2]], 'marginals: ranked trials only');
+  });
+
+  test('summary: epochs trained against full runs, over finished trials with a known plan', () => {
+    const s = buildLeaderboard(prunedView()).earlyTermination!;
+    // Counted (terminal, plannedEpochs known): a1 a2 b1 f1 (9 each), f2 c1 c2 e1 (3), e2 (4), d1 d2 (1), g1 (0),
+    // a4 (2 before it failed) → 36 + 12 + 4 + 2 + 0 + 2 = 56 of 13 × 9 = 117. b2 has no plan; a3 is running.
+    assert.deepEqual(
+      { ...s, fraction: undefined, line: undefined },
+      {
+        scheduler: 'asha', epochsTrained: 56, epochsPlanned: 117, fraction: undefined, trialsCounted: 13, trialsUnfinished: 1,
+        trialsWithoutPlan: 1, prunedTrials: 8, prunedGroups: 4, groups: 7, line: undefined,
+      },
+    );
+    close(s.fraction, 56 / 117, 1e-12, 'fraction');
+    assert.equal(
+      s.line,
+      'early termination (asha): 56 of 117 epochs trained (48 %), 4 of 7 groups pruned; ' +
+        'not counted: 1 unfinished trial, 1 trial without a configured epoch count',
+    );
+  });
+
+  test('the summary shows only with pruned trials or a scheduler', () => {
+    assert.equal(buildLeaderboard(view()).earlyTermination, null, 'no scheduler, nothing pruned');
+    const planned = (v: SweepView): SweepView => ({ ...v, trials: v.trials.map((t) => ({ ...t, plannedEpochs: 3 })) });
+    const withScheduler = buildLeaderboard({ ...planned(view()), scheduler: { ...ASHA } }).earlyTermination;
+    // 11 finished trials of 3 planned epochs: 10 trained 3, the failed one none; the running one is not counted.
+    assert.equal(withScheduler?.line, 'early termination (asha): 30 of 33 epochs trained (91 %), 0 of 4 groups pruned; not counted: 1 unfinished trial');
+    const v = planned(view());
+    v.scheduler = null;
+    v.trials = [
+      { ...trial('x1', { ...A }, 1, 0.9), plannedEpochs: 6 },
+      { ...trial('y1', { ...B }, 1, 0.8), status: 'PRUNED', epochs: epochs(0.8).slice(0, 1), plannedEpochs: 6 },
+    ];
+    const noScheduler = buildLeaderboard(v);
+    assert.equal(noScheduler.earlyTermination?.line, 'early termination: 4 of 12 epochs trained (33 %), 1 of 2 groups pruned');
+    assert.equal(noScheduler.earlyTermination?.scheduler, null);
+  });
+
+  test('goal min: pruned groups at one rung are ordered by the lower value', () => {
+    const v = prunedView();
+    v.objective = { metric: 'val_loss', goal: 'min' };
+    const lb = buildLeaderboard(v);
+    assert.deepEqual(lb.pruned.map((g) => g.key), ['lr=0.03', 'lr=0.3', 'lr=1', 'lr=5']);
+    close(lb.pruned[1]!.value, 1 - (0.65 + 0.69) / 2, 1e-12, 'C mean val_loss at the rung');
+    v.trials = v.trials.map((t) => (t.id === 'c1' ? { ...t, epochs: curve([0.6, 0.7, 0.9]) } : t));
+    assert.deepEqual(buildLeaderboard(v).pruned.map((g) => g.key).slice(0, 2), ['lr=0.3', 'lr=0.03'], 'C now has the lower val_loss at rung 3');
+  });
+});

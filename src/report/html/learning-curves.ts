@@ -6,6 +6,17 @@ import { esc } from './escape.js';
 export interface CurveLine {
   label: string;
   trial: TrialView;
+  /** The epoch the scheduler stopped this trial at (PRUNED), or absent when it ran to its end. */
+  prunedAt?: number;
+}
+
+export interface CurvePanelOptions {
+  /** The scheduler's rungs (epochs), drawn as vertical lines. */
+  rungs?: readonly number[];
+}
+
+function prunedOf(line: CurveLine): Pick<Series, 'prunedAt'> {
+  return line.prunedAt === undefined ? {} : { prunedAt: line.prunedAt };
 }
 
 function seriesOf(lines: readonly CurveLine[], pick: (t: TrialView) => Array<{ train: number; val: number; epoch: number }>): Series[] {
@@ -13,31 +24,43 @@ function seriesOf(lines: readonly CurveLine[], pick: (t: TrialView) => Array<{ t
     const points = pick(line.trial);
     const color = categorical(i);
     return [
-      { label: `${line.label} train`, color, dashed: true, points: points.map((p): [number, number] => [p.epoch, p.train]) },
-      { label: `${line.label} validation`, color, points: points.map((p): [number, number] => [p.epoch, p.val]) },
+      { label: `${line.label} train`, color, dashed: true, ...prunedOf(line), points: points.map((p): [number, number] => [p.epoch, p.train]) },
+      { label: `${line.label} validation`, color, ...prunedOf(line), points: points.map((p): [number, number] => [p.epoch, p.val]) },
     ];
   });
 }
 
 /** Three panels: train vs validation accuracy, train vs validation loss, learning rate per epoch. */
-export function learningCurvePanels(lines: readonly CurveLine[]): string {
+export function learningCurvePanels(lines: readonly CurveLine[], opts: CurvePanelOptions = {}): string {
   const accuracy = seriesOf(lines, (t) => t.epochs.map((e) => ({ epoch: e.epoch, train: e.accuracy, val: e.val_accuracy })));
   const loss = seriesOf(lines, (t) => t.epochs.map((e) => ({ epoch: e.epoch, train: e.loss, val: e.val_loss })));
   const lr: Series[] = lines.map((line, i) => ({
     label: line.label,
     color: categorical(i),
+    ...prunedOf(line),
     points: line.trial.epochs.map((e): [number, number] => [e.epoch, e.lr]),
   }));
+  const anyPruned = lines.some((l) => l.prunedAt !== undefined);
+  const rungs = opts.rungs ?? [];
   const note = 'solid: validation · dashed: train';
+  // In the legend, not the charts' notes: the charts' top line has no room for more.
+  const marks = [
+    ...(anyPruned ? ['faded lines ending in ×: pruned (stopped early by the scheduler)'] : []),
+    ...(rungs.length > 0 ? [`dotted verticals: the scheduler's rungs (epoch ${rungs.join(', ')})`] : []),
+  ];
   const legend = lines
-    .map((l, i) => `<span class="legend-item"><span class="swatch" style="background:${categorical(i)}"></span>${esc(l.label)}</span>`)
+    .map((l, i) => {
+      const pruned = l.prunedAt !== undefined;
+      const text = pruned ? `${l.label} — pruned at epoch ${l.prunedAt}` : l.label;
+      return `<span class="legend-item${pruned ? ' pruned' : ''}"><span class="swatch" style="background:${categorical(i)}"></span>${esc(text)}</span>`;
+    })
     .join(' ');
+  const legendNote = marks.length > 0 ? `<span class="legend-note">${esc(marks.join(' · '))}</span>` : '';
   return (
-    `<div class="legend">${legend}</div><div class="panels">` +
-    lineChartSvg({ title: 'Accuracy', xLabel: 'epoch', yLabel: 'accuracy', series: accuracy, note }) +
-    lineChartSvg({ title: 'Loss', xLabel: 'epoch', yLabel: 'loss', series: loss, note, logY: true }) +
-    lineChartSvg({ title: 'Learning rate', xLabel: 'epoch', yLabel: 'learning rate', series: lr, logY: true }) +
+    `<div class="legend">${legend}${legendNote}</div><div class="panels">` +
+    lineChartSvg({ title: 'Accuracy', xLabel: 'epoch', yLabel: 'accuracy', series: accuracy, note, rungs }) +
+    lineChartSvg({ title: 'Loss', xLabel: 'epoch', yLabel: 'loss', series: loss, note, logY: true, rungs }) +
+    lineChartSvg({ title: 'Learning rate', xLabel: 'epoch', yLabel: 'learning rate', series: lr, logY: true, rungs }) +
     '</div>'
   );
 }
-

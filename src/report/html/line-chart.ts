@@ -5,6 +5,11 @@ export interface Series {
   label: string;
   color: string;
   dashed?: boolean;
+  /**
+   * Set when the scheduler stopped this run early at that epoch: the line is drawn faded and ends in a ×
+   * marker, and its tooltips say "pruned at epoch N".
+   */
+  prunedAt?: number;
   /** [x, y]; non-finite y breaks the line. */
   points: Array<[number, number]>;
 }
@@ -20,6 +25,8 @@ export interface LineChartOptions {
   height?: number;
   /** Extra legend lines under the title (e.g. "solid: validation, dashed: train"). */
   note?: string;
+  /** x values of the scheduler's rungs, drawn as vertical lines where they fall inside the plot. */
+  rungs?: readonly number[];
 }
 
 const MARGIN = { top: 34, right: 14, bottom: 40, left: 66 };
@@ -76,17 +83,34 @@ export function lineChartSvg(opts: LineChartOptions): string {
   parts.push(
     `<text class="axis-label" transform="translate(14 ${(MARGIN.top + plotBottom) / 2}) rotate(-90)" text-anchor="middle">${esc(opts.yLabel)}${log ? ' (log)' : ''}</text>`,
   );
+  for (const rung of opts.rungs ?? []) {
+    if (rung < xDom.min || rung > xDom.max) continue;
+    const px = x(rung).toFixed(1);
+    parts.push(
+      `<line class="rung" data-epoch="${rung}" x1="${px}" x2="${px}" y1="${MARGIN.top}" y2="${plotBottom}"><title>${esc(`rung: epoch ${rung}`)}</title></line>`,
+    );
+  }
   for (const s of opts.series) {
     const d = pathOf(s.points, x, y);
     if (d === '') continue;
+    const pruned = s.prunedAt !== undefined;
+    const label = pruned ? `${s.label} — pruned at epoch ${s.prunedAt}` : s.label;
     parts.push(
-      `<path class="series" d="${d}" stroke="${esc(s.color)}"${s.dashed ? ' stroke-dasharray="5 3"' : ''}><title>${esc(s.label)}</title></path>`,
+      `<path class="series${pruned ? ' pruned' : ''}" d="${d}" stroke="${esc(s.color)}"${s.dashed ? ' stroke-dasharray="5 3"' : ''}><title>${esc(label)}</title></path>`,
     );
     for (const [px, py] of s.points) {
       if (!Number.isFinite(py)) continue;
       parts.push(
-        `<circle class="marker" cx="${x(px).toFixed(1)}" cy="${y(py).toFixed(1)}" r="2" fill="${esc(s.color)}"><title>${esc(`${s.label} — ${px}: ${formatTick(py)}`)}</title></circle>`,
+        `<circle class="marker${pruned ? ' pruned' : ''}" cx="${x(px).toFixed(1)}" cy="${y(py).toFixed(1)}" r="2" fill="${esc(s.color)}"><title>${esc(`${label} — ${px}: ${formatTick(py)}`)}</title></circle>`,
       );
+    }
+    const last = [...s.points].reverse().find(([px, py]) => Number.isFinite(px) && Number.isFinite(py));
+    if (pruned && last !== undefined) {
+      const cx = x(last[0]);
+      const cy = y(last[1]);
+      const r = 4;
+      const cross = `M${(cx - r).toFixed(1)},${(cy - r).toFixed(1)}L${(cx + r).toFixed(1)},${(cy + r).toFixed(1)}M${(cx - r).toFixed(1)},${(cy + r).toFixed(1)}L${(cx + r).toFixed(1)},${(cy - r).toFixed(1)}`;
+      parts.push(`<path class="prune-marker" d="${cross}" stroke="${esc(s.color)}"><title>${esc(label)}</title></path>`);
     }
   }
   parts.push('</svg>');

@@ -4,11 +4,13 @@ import type { SweepView, TrialView } from '../types.js';
 import { formatMetric } from '../render/format.js';
 import { confusionMatrixSvg } from './confusion-matrix.js';
 import { esc } from './escape.js';
-import { learningCurvePanels } from './learning-curves.js';
+import { learningCurvePanels, type CurveLine } from './learning-curves.js';
 import { parallelCoordinatesSvg } from './parallel-coordinates.js';
 import { sampleImagesHtml } from './sample-images.js';
 import { REPORT_CSS } from './styles.js';
-import { groupsTableHtml, marginalsTableHtml, onnxTableHtml, trialsTableHtml } from './tables.js';
+import { rungEpochs } from './rungs.js';
+import { groupsTableHtml, marginalsTableHtml, onnxTableHtml, prunedGroupsTableHtml, trialsTableHtml } from './tables.js';
+import { statusText } from '../render/visible-rows.js';
 
 const TOP_MODELS_WITH_SAMPLES = 3;
 
@@ -44,26 +46,40 @@ function summaryCards(view: SweepView, lb: Leaderboard): string {
   return `<div class="cards">${cards.map(([k, v]) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`).join('')}</div>`;
 }
 
-function groupCurves(view: SweepView, lb: Leaderboard, byId: Map<string, TrialView>): string {
-  return lb.groups
-    .map((g) => {
-      const lines = g.trialIds.flatMap((id) => {
-        const trial = byId.get(id);
-        return trial ? [{ label: `seed ${trial.seed}`, trial }] : [];
-      });
-      const head = `#${g.rank} ${g.key} — n=${g.n}, ${lb.objective.metric} ${formatMetric(g.objective.mean)}`;
-      return `<details${g.rank <= 2 ? ' open' : ''}><summary>${esc(head)}</summary>${learningCurvePanels(lines)}</details>`;
-    })
-    .join('');
+function earlyTermination(lb: Leaderboard): string {
+  return lb.earlyTermination ? `<p class="early-termination">${esc(lb.earlyTermination.line)}</p>` : '';
 }
 
-function trialCurves(lb: Leaderboard, byId: Map<string, TrialView>): string {
+/** A curve of one trial, marked as pruned (faded, ending in ×) when the scheduler stopped it. */
+function curveLine(label: string, trial: TrialView, row: TrialRow | undefined): CurveLine {
+  return row?.prunedAt != null ? { label, trial, prunedAt: row.prunedAt } : { label, trial };
+}
+
+function groupCurves(lb: Leaderboard, byId: Map<string, TrialView>, rungs: readonly number[]): string {
+  const rows = new Map(lb.trials.map((t) => [t.id, t]));
+  const linesOf = (trialIds: readonly string[]): CurveLine[] =>
+    trialIds.flatMap((id) => {
+      const trial = byId.get(id);
+      return trial ? [curveLine(`seed ${trial.seed}`, trial, rows.get(id))] : [];
+    });
+  const ranked = lb.groups.map((g) => {
+    const head = `#${g.rank} ${g.key} — n=${g.n}, ${lb.objective.metric} ${formatMetric(g.objective.mean)}`;
+    return `<details${g.rank <= 2 ? ' open' : ''}><summary>${esc(head)}</summary>${learningCurvePanels(linesOf(g.trialIds), { rungs })}</details>`;
+  });
+  const pruned = lb.pruned.map((g) => {
+    const head = `${g.key} — n=${g.n}, ${g.label}, ${lb.objective.metric} ${formatMetric(g.value)} at the rung (not ranked)`;
+    return `<details class="pruned"><summary>${esc(head)}</summary>${learningCurvePanels(linesOf(g.trialIds), { rungs })}</details>`;
+  });
+  return [...ranked, ...pruned].join('');
+}
+
+function trialCurves(lb: Leaderboard, byId: Map<string, TrialView>, rungs: readonly number[]): string {
   return lb.trials
     .filter((row) => (byId.get(row.id)?.epochs.length ?? 0) > 0)
     .map((row) => {
       const trial = byId.get(row.id)!;
-      const head = `${row.rank === null ? '—' : `#${row.rank}`} ${row.shortId} · ${groupKey(row.params, lb.groupBy)} · seed ${row.seed} · ${row.status}`;
-      return `<details><summary>${esc(head)}</summary>${learningCurvePanels([{ label: trialLabel(row), trial }])}</details>`;
+      const head = `${row.rank === null ? '—' : `#${row.rank}`} ${row.shortId} · ${groupKey(row.params, lb.groupBy)} · seed ${row.seed} · ${statusText(row)}`;
+      return `<details><summary>${esc(head)}</summary>${learningCurvePanels([curveLine(trialLabel(row), trial, row)], { rungs })}</details>`;
     })
     .join('');
 }
@@ -95,6 +111,7 @@ function samplesSection(lb: Leaderboard, byId: Map<string, TrialView>): string {
 /** The whole report as one self-contained HTML document (inline CSS and SVG, images as data URIs, no scripts). */
 export function renderReportHtml(view: SweepView, lb: Leaderboard): string {
   const byId = new Map(view.trials.map((t) => [t.id, t]));
+  const rungs = rungEpochs(view.scheduler);
   const objective = `${lb.objective.goal === 'max' ? 'maximize' : 'minimize'} ${lb.objective.metric}`;
   const parts: string[] = [];
   if (lb.groups.length > 0) {
@@ -108,10 +125,18 @@ export function renderReportHtml(view: SweepView, lb: Leaderboard): string {
       parts.push(section('marginals', 'Marginal effect of each swept param', marginalsTableHtml(lb), 'All ranked trials at each level, pooled over the other params.'));
     }
   }
-  parts.push(section('trials', 'All trials', trialsTableHtml(lb), `Metrics at each trial's best epoch. Failed trials are listed last with their error.`));
+  if (lb.pruned.length > 0) {
+    parts.push(
+      section('pruned', 'Stopped early by the scheduler (pruned)', prunedGroupsTableHtml(lb),
+        'Configurations the scheduler stopped at a rung. Not ranked and not tested against the groups above: their value is ' +
+          'the mean over seeds of the objective at the rung (the last epoch they trained), not at the end of training.'),
+    );
+  }
+  const pruneNote = lb.trials.some((t) => t.prunedAt !== null) ? ' Pruned trials are unranked, with their metrics at the rung (their last epoch).' : '';
+  parts.push(section('trials', 'All trials', trialsTableHtml(lb), `Metrics at each trial's best epoch.${pruneNote} Failed trials are listed last with their error.`));
   parts.push(section('parallel', 'Swept params vs objective', parallelCoordinatesSvg(lb), 'One line per ranked trial; colour from worst (purple) to best (yellow).'));
-  if (lb.groups.length > 0) parts.push(section('group-curves', 'Learning curves per configuration', groupCurves(view, lb, byId)));
-  parts.push(section('trial-curves', 'Learning curves per trial', trialCurves(lb, byId)));
+  if (lb.groups.length + lb.pruned.length > 0) parts.push(section('group-curves', 'Learning curves per configuration', groupCurves(lb, byId, rungs)));
+  parts.push(section('trial-curves', 'Learning curves per trial', trialCurves(lb, byId, rungs)));
   parts.push(winnerSection(lb, byId));
   parts.push(samplesSection(lb, byId));
   const onnx = onnxTableHtml(view);
@@ -120,7 +145,7 @@ export function renderReportHtml(view: SweepView, lb: Leaderboard): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title><style>${REPORT_CSS}</style></head>
-<body><header><h1>${esc(title)}</h1><div class="muted">sweep ${esc(view.id)} · objective: ${esc(objective)}</div>${summaryCards(view, lb)}</header>
+<body><header><h1>${esc(title)}</h1><div class="muted">sweep ${esc(view.id)} · objective: ${esc(objective)}</div>${earlyTermination(lb)}${summaryCards(view, lb)}</header>
 <main>${parts.join('\n')}</main></body></html>
 `;
 }

@@ -24,6 +24,8 @@ tbody tr:nth-child(even) { background: #fbfcfd; }
 .verdict { font-weight: 600; white-space: normal; min-width: 110px; }
 .verdict.best { color: #1a7f37; } .verdict.tie { color: #9a6700; } .verdict.worse { color: #cf222e; } .verdict.single { color: var(--muted); }
 .status.failed { color: #cf222e; font-weight: 600; } .status.stopped { color: #9a6700; } .status.completed { color: #1a7f37; }
+.status.pruned { color: var(--muted); font-style: italic; }
+.early-termination { margin: 10px 0 0; font-weight: 600; }
 .panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 12px; }
 svg.chart { max-width: 100%; height: auto; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; }
 .panels svg.chart { width: 100%; }
@@ -35,6 +37,10 @@ svg .axis-label { font-size: 11px; fill: var(--fg); }
 svg .grid { stroke: #eaeef2; stroke-width: 1; }
 svg .frame { fill: none; stroke: var(--line); }
 svg .series { fill: none; stroke-width: 1.8; stroke-linejoin: round; }
+svg .series.pruned { stroke-width: 1.4; opacity: 0.45; }
+svg .marker.pruned { opacity: 0.45; }
+svg .prune-marker { fill: none; stroke-width: 2; }
+svg .rung { stroke: #8c959f; stroke-width: 1; stroke-dasharray: 2 3; }
 svg .pc-line { fill: none; stroke-width: 1.6; opacity: 0.85; }
 svg .pc-axis { stroke: #57606a; stroke-width: 1.2; }
 svg .pc-name { font-size: 12px; font-weight: 600; fill: var(--fg); }
@@ -44,6 +50,8 @@ svg .cm-label { font-size: 11px; fill: var(--fg); }
 .legend { font-size: 12px; margin: 4px 0 6px; display: flex; flex-wrap: wrap; gap: 4px 16px; }
 .legend-item { display: inline-flex; align-items: center; gap: 6px; }
 .swatch { display: inline-block; width: 16px; height: 3px; border-radius: 2px; }
+.legend-item.pruned { color: var(--muted); } .legend-item.pruned .swatch { opacity: 0.45; }
+.legend-note { color: var(--muted); font-style: italic; }
 details { margin: 6px 0; border: 1px solid var(--line); border-radius: 6px; padding: 4px 10px; }
 details > summary { cursor: pointer; font-weight: 600; }
 .samples { display: flex; flex-wrap: wrap; gap: 8px; }

@@ -4,7 +4,7 @@ import type { SweepView } from '../types.js';
 import type { OnnxCheck } from '../../domain/onnx.js';
 import { formatCi, formatDuration, formatMeanStd, formatMetric, formatP, formatSigned, MISSING } from '../render/format.js';
 import { esc } from './escape.js';
-import { SHOWN_METRICS } from '../render/visible-rows.js';
+import { SHOWN_METRICS, statusText } from '../render/visible-rows.js';
 
 function table(headers: string[], rows: string[][], numericFrom: Set<number>): string {
   const th = headers.map((h, i) => `<th${numericFrom.has(i) ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
@@ -61,12 +61,27 @@ export function trialsTableHtml(lb: Leaderboard): string {
     num(t.bestEpoch === null ? MISSING : String(t.bestEpoch)),
     num(String(t.epochsRun)),
     num(formatDuration(t.durationMs)),
-    td(t.status, `status ${t.status.toLowerCase()}`),
+    td(statusText(t), `status ${t.status.toLowerCase()}`),
     td(t.error ?? '', 'error'),
   ]);
   const first = 2 + params.length;
   const numeric = new Set([0, ...Array.from({ length: extraObjective ? 8 : 7 }, (_, i) => first + i)]);
   return table(headers, rows, numeric);
+}
+
+/** Groups the scheduler stopped early: rung and mean there, no rank, no test, no verdict. */
+export function prunedGroupsTableHtml(lb: Leaderboard): string {
+  const headers = [...lb.groupBy, 'n', 'seeds', 'rung (epoch)', `${lb.objective.metric} at rung (mean over seeds)`, 'status'];
+  const rows = lb.pruned.map((g) => [
+    ...lb.groupBy.map((p) => td(formatLevel(g.params[p]))),
+    num(String(g.n)),
+    td(g.seeds.join(' ')),
+    num(String(g.rung)),
+    num(formatMetric(g.value) + (g.value !== null && g.valueN < g.n ? ` (n=${g.valueN})` : '')),
+    td(g.label, 'status pruned'),
+  ]);
+  const first = lb.groupBy.length;
+  return table(headers, rows, new Set([first, first + 2, first + 3]));
 }
 
 export function marginalsTableHtml(lb: Leaderboard): string {

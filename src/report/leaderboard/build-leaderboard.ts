@@ -1,10 +1,11 @@
 import type { SweepView } from '../types.js';
-import { buildGroups } from './groups.js';
+import { summarizeEarlyTermination } from './early-termination.js';
+import { buildGroups, buildPrunedGroups } from './groups.js';
 import { buildMarginals } from './marginals.js';
 import { buildTrialRows } from './trial-rows.js';
 import type { BuildLeaderboardOptions, Leaderboard } from './types.js';
 
-const SEED_PARAM = 'seed';
+import { SEED_PARAM } from '../../domain/config-group.js';
 
 function sweptParamsOf(view: SweepView): string[] {
   const names = new Set<string>();
@@ -32,6 +33,7 @@ export function buildLeaderboard(view: SweepView, opts: BuildLeaderboardOptions 
   const groupBy = resolveGroupBy(opts.groupBy, sweptParams);
   const trials = buildTrialRows(view.trials, view.objective);
   const groups = buildGroups(trials, groupBy, view.objective);
+  const pruned = buildPrunedGroups(view.trials, trials, groupBy, view.objective);
   return {
     schemaVersion: 1,
     sweepId: view.id,
@@ -39,10 +41,12 @@ export function buildLeaderboard(view: SweepView, opts: BuildLeaderboardOptions 
     objective: view.objective,
     groupBy,
     sweptParams,
-    defaultMode: groups.some((g) => g.n > 1) ? 'groups' : 'trials',
+    defaultMode: groups.some((g) => g.n > 1) || pruned.some((g) => g.n > 1) ? 'groups' : 'trials',
     top: opts.top ?? null,
     trials,
     groups,
+    pruned,
     marginals: buildMarginals(trials, sweptParams.filter((p) => p !== SEED_PARAM)),
+    earlyTermination: summarizeEarlyTermination(view, pruned, groupBy),
   };
 }

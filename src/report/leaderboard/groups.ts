@@ -1,13 +1,23 @@
 import type { Objective, Scalar } from '../../domain/trial-config.js';
+import type { TrialView } from '../types.js';
 import { summarize, type SampleSummary } from '../stats/descriptive.js';
 import { compareWithBest, verdictOf, type GroupSample } from './group-comparison.js';
 import { groupKey } from './group-key.js';
 import { compareByGoal } from './objective.js';
-import type { GroupRow, TrialRow } from './types.js';
+import type { GroupRow, PrunedGroupRow, TrialRow } from './types.js';
 
 function summarizeFinite(values: Array<number | null>): SampleSummary | null {
   const finite = values.filter((v): v is number => v !== null && Number.isFinite(v));
   return finite.length > 0 ? summarize(finite) : null;
+}
+
+function paramsOf(first: TrialRow, groupBy: readonly string[]): Record<string, Scalar> {
+  const params: Record<string, Scalar> = {};
+  for (const name of groupBy) {
+    const v = first.params[name];
+    if (v !== undefined) params[name] = v;
+  }
+  return params;
 }
 
 /** Groups of ranked trials sharing the `groupBy` params, best mean first, each compared with the best. */
@@ -21,11 +31,7 @@ export function buildGroups(rows: readonly TrialRow[], groupBy: readonly string[
     members.set(key, list);
   }
   const groups = [...members.entries()].map(([key, trials]) => {
-    const params: Record<string, Scalar> = {};
-    for (const name of groupBy) {
-      const v = trials[0]!.params[name];
-      if (v !== undefined) params[name] = v;
-    }
+    const params = paramsOf(trials[0]!, groupBy);
     const values = trials.map((t) => t.objective!);
     const row: GroupRow = {
       rank: 0,
@@ -57,4 +63,59 @@ export function buildGroups(rows: readonly TrialRow[], groupBy: readonly string[
     g.row.verdict = verdictOf(g.row.comparison, g.row.objective.mean, best.row.objective.mean, objective.goal);
   });
   return groups.map((g) => g.row);
+}
+
+export function prunedLabel(rung: number): string {
+  return rung > 0 ? `pruned at epoch ${rung}` : 'pruned before training';
+}
+
+/**
+ * Groups the scheduler stopped early: those with PRUNED trials and no ranked one (a group with a finished
+ * trial is ranked on its finished trials in `buildGroups`). Never ranked or tested against the ranked groups:
+ * each gets its rung and the mean over its seeds of the objective at that epoch. Deepest rung first, then by
+ * that mean (groups without one last), then by key.
+ */
+export function buildPrunedGroups(
+  views: readonly TrialView[],
+  rows: readonly TrialRow[],
+  groupBy: readonly string[],
+  objective: Objective,
+): PrunedGroupRow[] {
+  const rankedKeys = new Set(rows.filter((r) => r.rank !== null).map((r) => groupKey(r.params, groupBy)));
+  const members = new Map<string, TrialRow[]>();
+  for (const row of rows) {
+    if (row.status !== 'PRUNED') continue;
+    const key = groupKey(row.params, groupBy);
+    if (rankedKeys.has(key)) continue;
+    const list = members.get(key) ?? [];
+    list.push(row);
+    members.set(key, list);
+  }
+  const epochsById = new Map(views.map((v) => [v.id, v.epochs]));
+  const groups = [...members.entries()].map(([key, trials]): PrunedGroupRow => {
+    // Seeds may stop at different epoch boundaries after one decision: the earliest last epoch is one every
+    // seed that trained has reached, so the mean is over the same epoch for all of them.
+    const trained = trials.map((t) => t.prunedAt ?? 0).filter((e) => e > 0);
+    const rung = trained.length > 0 ? Math.min(...trained) : 0;
+    const values = trials
+      .map((t) => epochsById.get(t.id)?.find((e) => e.epoch === rung)?.[objective.metric])
+      .filter((v): v is number => v !== undefined && Number.isFinite(v));
+    return {
+      key,
+      params: paramsOf(trials[0]!, groupBy),
+      trialIds: trials.map((t) => t.id),
+      seeds: trials.map((t) => t.seed),
+      n: trials.length,
+      rung,
+      value: values.length > 0 ? values.reduce((sum, v) => sum + v, 0) / values.length : null,
+      valueN: values.length,
+      label: prunedLabel(rung),
+    };
+  });
+  return groups.sort((a, b) => {
+    if (a.rung !== b.rung) return b.rung - a.rung;
+    if (a.value !== null && b.value !== null && a.value !== b.value) return compareByGoal(a.value, b.value, objective.goal);
+    if ((a.value === null) !== (b.value === null)) return a.value === null ? 1 : -1;
+    return a.key.localeCompare(b.key);
+  });
 }

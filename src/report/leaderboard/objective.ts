@@ -36,3 +36,20 @@ export function bestEpochOf(trial: TrialView, objective: Objective): EpochMetric
   }
   return best;
 }
+
+/** A pruned trial's rung: the last epoch it trained; 0 when it was pruned before its first epoch. */
+export function rungOf(trial: TrialView): number {
+  return trial.epochs.reduce((last, e) => Math.max(last, e.epoch), 0);
+}
+
+/**
+ * The epoch a trial's objective value is read at. A PRUNED trial is read at its last epoch (the rung where the
+ * scheduler stopped it), not at its best one: that is the value the scheduler judged it by, and it says how far
+ * the trial got rather than picking its luckiest epoch of a run cut short. Its value is therefore not
+ * comparable with a full run's and is never ranked against one. Every other trial: `bestEpochOf`.
+ */
+export function judgedEpochOf(trial: TrialView, objective: Objective): EpochMetrics | null {
+  if (trial.status !== 'PRUNED') return bestEpochOf(trial, objective);
+  const rung = rungOf(trial);
+  return trial.epochs.find((e) => e.epoch === rung) ?? null;
+}

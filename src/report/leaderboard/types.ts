@@ -10,9 +10,17 @@
  *   summaries (n, mean, sample std, Student-t 95 % CI, min, max) of the objective, val_loss and val_auc, and a
  *   `comparison` with the best group (null for the best group itself).
  * - `marginals`: per swept param and level, a summary of the objective over every ranked trial at that level.
+ * - Early termination (a scheduler stopped a configuration group at a "rung" epoch; those trials are PRUNED):
+ *   PRUNED trials are never ranked against trials that ran to the end (rank null, no test, no verdict). In
+ *   `trials` they come right after the ranked ones, with `prunedAt` (their last epoch) and `objective` taken
+ *   at that epoch. `pruned` lists the groups with no finished trial but at least one pruned one, after and
+ *   apart from `groups`, each with its rung and its mean objective there. A group with finished and pruned
+ *   trials is ranked in `groups` on its finished trials alone. `earlyTermination` sums the epochs trained
+ *   against the epochs full runs would have needed (null unless a trial was pruned or a scheduler is set).
  */
 import type { Objective, Scalar } from '../../domain/trial-config.js';
 import type { TrialStatus } from '../types.js';
+import type { SchedulerConfig } from '../../domain/scheduler.js';
 import type { OnnxCheck } from '../../domain/onnx.js';
 import type { SampleSummary } from '../stats/descriptive.js';
 import type { TTestResult } from '../stats/t-tests.js';
@@ -28,7 +36,7 @@ export interface TrialRow {
   status: TrialStatus;
   params: Record<string, Scalar>;
   seed: number;
-  bestEpoch: number | null; // 1-based epoch the metrics below come from
+  bestEpoch: number | null; // 1-based epoch the metrics below come from (a pruned trial's: its rung)
   objective: number | null;
   valAccuracy: number | null;
   valLoss: number | null;
@@ -38,6 +46,11 @@ export interface TrialRow {
   error: string | null;
   /** The ONNX export check, when the trial was exported. */
   onnx: OnnxCheck | null;
+  /**
+   * PRUNED trials: the rung, i.e. the last epoch it trained, at which its metrics above are taken (also its
+   * `bestEpoch`); 0 when it was pruned before it trained an epoch. Null for every other trial.
+   */
+  prunedAt: number | null;
 }
 
 export type Verdict = 'best' | 'not distinguishable from best at 95 %' | 'worse' | 'n=1, no test';
@@ -74,6 +87,58 @@ export interface GroupRow {
   verdict: Verdict;
 }
 
+/**
+ * A configuration group the scheduler stopped early: no finished trial, at least one PRUNED one. Listed after
+ * the ranked groups and never compared with them: its value is at the rung, not at the end of training.
+ */
+export interface PrunedGroupRow {
+  key: string;
+  params: Record<string, Scalar>;
+  /** Its pruned trials, in `trials` order; `seeds[i]` is the seed of `trialIds[i]`. */
+  trialIds: string[];
+  seeds: number[];
+  n: number;
+  /**
+   * The rung the group reached: the last epoch its trials trained (the earliest of them when its seeds stopped
+   * at different epoch boundaries, so every seed that trained has a value there; seeds pruned before their
+   * first epoch are not counted). 0 when none of them trained.
+   */
+  rung: number;
+  /** Mean over its seeds of the objective metric at the rung; null when no seed has a finite value there. */
+  value: number | null;
+  /** How many seeds `value` is the mean of (those with a finite value at the rung). */
+  valueN: number;
+  /** Plain words for the renderers, e.g. "pruned at epoch 3" ("pruned before training" when rung is 0). */
+  label: string;
+}
+
+/**
+ * Epochs trained against the epochs full runs would have needed. Counts only finished (terminal) trials whose
+ * configured epoch count is known; the others are counted apart so nothing is silently dropped.
+ */
+export interface EarlyTerminationSummary {
+  /** The sweep's scheduler type, or null when none is recorded (trials were pruned all the same). */
+  scheduler: SchedulerConfig['type'] | null;
+  /** Sum over the counted trials of the epochs each trained. */
+  epochsTrained: number;
+  /** Sum over the counted trials of each one's configured `training.epochs`. */
+  epochsPlanned: number;
+  /** epochsTrained / epochsPlanned; null when nothing was planned. */
+  fraction: number | null;
+  /** Trials in both sums: terminal (COMPLETED, PRUNED, STOPPED, FAILED) with a known configured epoch count. */
+  trialsCounted: number;
+  /** Trials left out because they have not finished yet. */
+  trialsUnfinished: number;
+  /** Finished trials left out because their configured epoch count is unknown. */
+  trialsWithoutPlan: number;
+  prunedTrials: number;
+  /** Entries of `pruned`, and every configuration group seen (all trials, by `groupBy`). */
+  prunedGroups: number;
+  groups: number;
+  /** The summary in one line, e.g. "early termination: 312 of 720 epochs trained (43 %), 18 of 24 groups pruned". */
+  line: string;
+}
+
 export interface MarginalLevel {
   level: Scalar;
   summary: SampleSummary;
@@ -99,7 +164,11 @@ export interface Leaderboard {
   top: number | null;
   trials: TrialRow[];
   groups: GroupRow[];
+  /** Groups stopped early by the scheduler, deepest rung first; never ranked (see PrunedGroupRow). */
+  pruned: PrunedGroupRow[];
   marginals: MarginalEffect[];
+  /** Null unless some trial was pruned or the sweep has a scheduler. */
+  earlyTermination: EarlyTerminationSummary | null;
 }
 
 export interface BuildLeaderboardOptions {

@@ -1,6 +1,10 @@
 import type { Leaderboard } from '../leaderboard/types.js';
 
-/** The leaderboard as JSON (schema: src/report/leaderboard/types.ts, schemaVersion 1). */
+/**
+ * The leaderboard as JSON (schema: src/report/leaderboard/types.ts, schemaVersion 1). Early termination shows as
+ * `pruned` (groups stopped at a rung: rung, mean there, label; never ranked), `prunedAt` on pruned trials (rank
+ * null) and `earlyTermination` (epochs trained vs planned, groups pruned, and the summary `line`).
+ */
 export function renderJson(lb: Leaderboard): string {
   return (
     JSON.stringify(

@@ -1,8 +1,8 @@
-import type { GroupRow, Leaderboard, LeaderboardMode, TrialRow, Verdict } from '../leaderboard/types.js';
+import type { GroupRow, Leaderboard, LeaderboardMode, PrunedGroupRow, TrialRow, Verdict } from '../leaderboard/types.js';
 import { formatLevel } from '../leaderboard/group-key.js';
 import { formatCi, formatDuration, formatMeanStd, formatMetric, formatP, formatSigned, MISSING } from './format.js';
 import { renderTextTable, type Cell, type CellStyle, type Column } from './text-table.js';
-import { resolveMode, SHOWN_METRICS, visibleGroups, visibleTrials } from './visible-rows.js';
+import { resolveMode, SHOWN_METRICS, statusText, visibleGroups, visiblePruned, visibleTrials } from './visible-rows.js';
 import { ONNX_COLUMNS, onnxCells, renderOnnxChecks } from './onnx-columns.js';
 
 export interface RenderTableOptions {
@@ -17,7 +17,7 @@ const VERDICT_STYLE: Record<Verdict, CellStyle> = {
   'n=1, no test': 'dim',
 };
 
-const STATUS_STYLE: Partial<Record<TrialRow['status'], CellStyle>> = { FAILED: 'red', STOPPED: 'yellow', COMPLETED: 'green' };
+const STATUS_STYLE: Partial<Record<TrialRow['status'], CellStyle>> = { FAILED: 'red', STOPPED: 'yellow', COMPLETED: 'green', PRUNED: 'dim' };
 
 function title(lb: Leaderboard): string {
   return `Sweep ${lb.sweepName} (${lb.sweepId}) — objective: ${lb.objective.goal} ${lb.objective.metric}`;
@@ -61,7 +61,7 @@ function trialsTable(lb: Leaderboard, color: boolean): string {
     { text: r.bestEpoch === null ? MISSING : String(r.bestEpoch) },
     { text: String(r.epochsRun) },
     { text: formatDuration(r.durationMs) },
-    { text: r.status, ...(STATUS_STYLE[r.status] ? { style: STATUS_STYLE[r.status]! } : {}) },
+    { text: statusText(r), ...(STATUS_STYLE[r.status] ? { style: STATUS_STYLE[r.status]! } : {}) },
     ...(showOnnx ? onnxCells(r.onnx) : []),
     ...(showError ? [{ text: oneLine(r.error ?? ''), style: 'red' as const }] : []),
   ]);
@@ -112,6 +112,29 @@ function groupsTable(lb: Leaderboard, color: boolean): string {
   return renderTextTable(columns, cells, color);
 }
 
+/** Pruned groups apart from the ranked ones: the rung and the mean there, no rank, no test, no verdict. */
+function prunedTable(lb: Leaderboard, rows: readonly PrunedGroupRow[], color: boolean): string {
+  const columns: Column[] = [
+    ...lb.groupBy.map((p) => ({ header: p, align: 'left' as const })),
+    { header: 'n', align: 'right' },
+    { header: 'rung', align: 'right' },
+    { header: `${lb.objective.metric} at rung`, align: 'right' },
+    { header: 'status', align: 'left' },
+  ];
+  const cells = rows.map((g): Cell[] => [
+    ...lb.groupBy.map((p) => ({ text: formatLevel(g.params[p]) })),
+    { text: String(g.n) },
+    { text: String(g.rung) },
+    { text: formatMetric(g.value) + (g.value !== null && g.valueN < g.n ? ` (n=${g.valueN})` : '') },
+    { text: g.label, style: 'dim' },
+  ]);
+  return renderTextTable(columns, cells, color);
+}
+
+export const PRUNED_CAPTION =
+  'Stopped early by the scheduler (not ranked: their values are the mean over seeds at the rung, the last epoch ' +
+  'they trained, not at the end of training, so they are not compared with the groups above):';
+
 function marginalsTable(lb: Leaderboard, color: boolean): string {
   const columns: Column[] = [
     { header: 'param', align: 'left' },
@@ -140,11 +163,13 @@ const GROUPS_LEGEND =
 export function renderTable(lb: Leaderboard, opts: RenderTableOptions = {}): string {
   const color = opts.color === true;
   const mode = resolveMode(lb, opts.mode);
-  const parts = [title(lb), ''];
+  const parts = [title(lb), ...(lb.earlyTermination ? [lb.earlyTermination.line] : []), ''];
   if (mode === 'trials' || lb.groups.length === 0) {
     parts.push(lb.trials.length === 0 ? 'No trials.' : trialsTable(lb, color));
   } else {
     parts.push(groupsTable(lb, color), '', GROUPS_LEGEND);
+    const pruned = visiblePruned(lb);
+    if (pruned.length > 0) parts.push('', PRUNED_CAPTION, '', prunedTable(lb, pruned, color));
     if (lb.marginals.some((m) => m.levels.length > 1)) {
       parts.push('', 'Marginal effect of each swept param (all ranked trials at each level):', '', marginalsTable(lb, color));
     }
