@@ -54,7 +54,7 @@ export async function followAndReport(
   });
   if (progress.done) {
     await (await SweepStore.open(nc)).setStatus(target.sweepId, 'COMPLETED');
-    await releasePrunedCheckpoints(nc, target.sweepId, opts.log);
+    if (opts.scheduling) await releasePrunedCheckpoints(nc, target.sweepId, opts.log);
     await opts.afterCompletion?.();
   }
   const { view } = await loadSweepView(nc, target.sweepId);

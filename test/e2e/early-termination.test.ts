@@ -65,7 +65,11 @@ describe('early termination end to end (real nats-server, a worker process, real
     assert.ok(decision.value !== null && decision.cutoff !== null && decision.value < decision.cutoff, `value ${decision.value} < cutoff ${decision.cutoff}`);
     assert.equal(decision.value, pruned.epochs[0]!.val_accuracy, 'judged on its epoch-1 val_accuracy (one seed: the group mean is its value)');
 
-    const finished = (await readSweepEvents(nc, 'asha-e2e')).filter((e) => e.type === 'finished');
+    const events = await readSweepEvents(nc, 'asha-e2e');
+    // It stops within one epoch of the decision: at most one of its epochs ends after the decision was stored.
+    const epochsAfter = events.filter((e) => e.type === 'epoch' && e.trialId === pruned.trialId && e.at > decision.at);
+    assert.ok(epochsAfter.length <= 1, `${epochsAfter.length} epochs ended after the decision`);
+    const finished = events.filter((e) => e.type === 'finished');
     assert.deepEqual(finished.map((e) => e.type === 'finished' && e.status).sort(), ['COMPLETED', 'COMPLETED', 'PRUNED']);
 
     // The leaderboard lists the pruned group after the ranked ones and says what early termination saved.
