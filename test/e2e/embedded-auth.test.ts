@@ -4,21 +4,12 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, NatsError } from 'nats';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { REPO_ROOT, isAlive, runCli } from '../helpers/cli.js';
 import { startEmbeddedServer, embeddedConfigFile } from '../../src/transport/embedded-server.js';
 import { BrokerAuthError, TokenFileError, connectBroker } from '../../src/transport/connection.js';
 
 const SLEEP_SPEC = join(REPO_ROOT, 'sweeps', 'sleep.yaml');
 const SWEEP_ID = 'sleep-quick';
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-};
 
 /** Kills by pid (never by name) whatever is still alive. */
 function killAll(pids: number[]): void {

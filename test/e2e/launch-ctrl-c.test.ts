@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSweepProcess, waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
+import { isAlive } from '../helpers/cli.js';
 import { connectBroker } from '../../src/transport/connection.js';
 import { TrialStore } from '../../src/transport/trial-store.js';
 
@@ -29,15 +30,6 @@ interface Launched {
   workerLogs: string[];
   natsPid: number;
 }
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-};
 
 /** `pid` of the first JSON log line of a worker (pino writes it on every line). */
 function workerPid(logFile: string): number | null {

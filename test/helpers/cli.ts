@@ -33,3 +33,13 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
     });
   });
 }
+
+/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+export const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+};
