@@ -5,8 +5,15 @@ import { ExitCode } from './errors.js';
 /**
  * The exit code of a command that threw, and what to print to stderr: 2 for bad input (spec, flags; the message
  * alone), 1 for any other failure (`sweep: message`), and the stack of anything that is not a SweepError (a bug).
+ * With `verbose`, every message is followed by its stack.
  */
-export function exitCodeFor(e: unknown): { code: number; text: string } {
+export function exitCodeFor(e: unknown, verbose = false): { code: number; text: string } {
+  const result = exitCodeWithoutStack(e);
+  if (!verbose || !(e instanceof SweepError) || e instanceof ExitCode) return result;
+  return { ...result, text: `${result.text}${e.stack ?? ''}\n` };
+}
+
+function exitCodeWithoutStack(e: unknown): { code: number; text: string } {
   // Commander already printed its own message.
   if (e instanceof CommanderError) return { code: e.exitCode === 0 ? 0 : 2, text: '' };
   if (e instanceof ExitCode) return { code: e.code, text: e.message ? `sweep: ${e.message}\n` : '' };

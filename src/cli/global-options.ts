@@ -13,6 +13,7 @@ export interface GlobalOptions {
   tlsCert?: string;
   tlsKey?: string;
   stateDir: string;
+  verbose?: boolean;
 }
 
 export function addGlobalOptions(program: Command): void {
@@ -26,7 +27,8 @@ export function addGlobalOptions(program: Command): void {
     .addOption(new Option('--tls-ca <file>', 'CA certificate for TLS to NATS').env('NATS_CA'))
     .addOption(new Option('--tls-cert <file>', 'client certificate for TLS to NATS').env('NATS_CERT'))
     .addOption(new Option('--tls-key <file>', 'client key for TLS to NATS').env('NATS_KEY'))
-    .addOption(new Option('--state-dir <dir>', 'where the embedded default keeps its store and logs').default('.sweep').env('SWEEP_STATE_DIR'));
+    .addOption(new Option('--state-dir <dir>', 'where the embedded default keeps its store and logs').default('.sweep').env('SWEEP_STATE_DIR'))
+    .addOption(new Option('--verbose', 'print stack traces with errors, and log lines on the terminal').env('SWEEP_VERBOSE'));
 }
 
 export function brokerOptions(g: GlobalOptions): BrokerOptions {

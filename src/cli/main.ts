@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return 0;
   } catch (e) {
-    const { code, text } = exitCodeFor(e);
+    const { code, text } = exitCodeFor(e, program.opts<{ verbose?: boolean }>().verbose === true);
     if (text) process.stderr.write(text);
     return code;
   }
