@@ -38,9 +38,10 @@ describe('pruning: a PruneDecision stops its trial at an epoch boundary (spin tr
       return rs.every((r) => r && isTerminal(r.status)) ? rs.map((r) => r!) : null;
     }, 60_000);
 
-  test('the decided trial ends PRUNED after the decided epoch, checkpoints kept, job acked; the other completes', async () => {
-    const { sweepId, a, b } = await launch('prune-asha', ASHA);
+  test('a running trial stops at the first epoch boundary after its decision is stored, checkpoints kept, job acked; a seed decided before it starts never trains', async () => {
+    const { sweepId, a, b } = await launch('prune-asha', ASHA, { epochs: 50 });
     const decisions = await DecisionStore.open(suite.nc);
+    // A (a later seed of a group already stopped): decided before any worker runs.
     const first = await decisions.put(decision(sweepId, a, 2));
     assert.equal(first.created, true);
     assert.deepEqual(await decisions.get(sweepId, a), first.decision);
@@ -53,25 +54,34 @@ describe('pruning: a PruneDecision stops its trial at an epoch boundary (spin tr
 
     const port = await freePort();
     const w = suite.worker(['--health-port', String(port)]);
+    // B is decided while it trains, once it has checkpointed epoch 2.
+    await waitFor('B checkpointed epoch 2', async () => {
+      const r = await suite.record(sweepId, b);
+      return r?.status === 'RUNNING' && r.checkpoints.some((c) => c.epoch >= 2) ? r : null;
+    }, 60_000);
+    await decisions.put(decision(sweepId, b, 2));
+    const decidedAt = Date.now();
     const [ra, rb] = await finished(sweepId, [a, b]).catch((e: Error) => {
       throw new Error(`${e.message}\n${w.output()}`);
     });
 
     assert.equal(ra!.status, 'PRUNED', JSON.stringify(ra));
-    assert.deepEqual(ra!.epochs.map((e) => e.epoch), [1, 2], 'stopped at the boundary of the decided epoch');
+    assert.deepEqual(ra!.epochs, [], 'decided before it started: never trained');
     assert.deepEqual(ra!.history.map((h) => h.outcome), ['pruned']);
     assert.equal(ra!.error, null);
-    assert.equal(ra!.model, null, 'no final weights');
-    assert.equal(ra!.result?.stopReason, 'pruned', 'the partial result of the stopped run');
-    assert.ok(ra!.finishedAt && ra!.durationMs !== null);
-    // Checkpoints kept, in the record and in the object store (a later resume of pruned trials starts from them).
-    assert.deepEqual(ra!.checkpoints.map((c) => c.epoch), [2, 1]);
-    const blobs = await BlobStore.open(suite.nc, CHECKPOINTS_BUCKET);
-    for (const c of ra!.checkpoints) assert.ok(await blobs.get(c.name, c.sha256), `${c.name} is in the object store`);
 
-    assert.equal(rb!.status, 'COMPLETED', JSON.stringify(rb));
-    assert.deepEqual(rb!.epochs.map((e) => e.epoch), [1, 2, 3, 4, 5]);
-    assert.deepEqual(rb!.checkpoints, []);
+    assert.equal(rb!.status, 'PRUNED', JSON.stringify(rb));
+    assert.deepEqual(rb!.history.map((h) => h.outcome), ['pruned']);
+    assert.ok(rb!.epochs.length >= 2 && rb!.epochs.length < 50, `stopped early (${rb!.epochs.length} epochs)`);
+    assert.equal(rb!.error, null);
+    assert.equal(rb!.model, null, 'no final weights');
+    assert.equal(rb!.result?.stopReason, 'pruned', 'the partial result of the stopped run');
+    assert.ok(rb!.finishedAt && rb!.durationMs !== null);
+    // Checkpoints kept, in the record and in the object store (a later resume of pruned trials starts from them).
+    const last = rb!.epochs.length;
+    assert.deepEqual(rb!.checkpoints.map((c) => c.epoch), [last, last - 1]);
+    const blobs = await BlobStore.open(suite.nc, CHECKPOINTS_BUCKET);
+    for (const c of rb!.checkpoints) assert.ok(await blobs.get(c.name, c.sha256), `${c.name} is in the object store`);
 
     // Acked, not requeued: nothing of the sweep is left in the work queue, nothing waits for an ack or was redelivered.
     const jsm = await suite.nc.jetstreamManager();
@@ -85,20 +95,23 @@ describe('pruning: a PruneDecision stops its trial at an epoch boundary (spin tr
     assert.equal(consumer.num_redelivered, 0);
 
     const events = await readSweepEvents(suite.nc, sweepId);
-    const ofA = events.filter((e) => e.trialId === a);
-    assert.deepEqual(ofA.filter((e) => e.type === 'finished').map((e) => [e.v, e.type === 'finished' ? e.status : null]), [[2, 'PRUNED']]);
-    assert.equal(ofA.filter((e) => e.type === 'started').length, 1, 'one start: never redelivered');
-    assert.deepEqual(ofA.filter((e) => e.type === 'epoch').map((e) => (e.type === 'epoch' ? e.metrics.epoch : 0)), [1, 2]);
-    const ofB = events.filter((e) => e.trialId === b && e.type === 'finished');
-    assert.deepEqual(ofB.map((e) => [e.v, e.type === 'finished' ? e.status : null]), [[1, 'COMPLETED']]);
+    for (const id of [a, b]) {
+      const of = events.filter((e) => e.trialId === id);
+      assert.deepEqual(of.filter((e) => e.type === 'finished').map((e) => [e.v, e.type === 'finished' ? e.status : null]), [[2, 'PRUNED']]);
+      assert.equal(of.filter((e) => e.type === 'started').length, id === b ? 1 : 0, 'B started once (never redelivered); A never started');
+    }
+    const epochsOfB = events.filter((e) => e.trialId === b && e.type === 'epoch');
+    assert.deepEqual(epochsOfB.map((e) => (e.type === 'epoch' ? e.metrics.epoch : 0)), rb!.epochs.map((e) => e.epoch));
+    // Within one epoch of the stored decision: at most one epoch ended after the put returned.
+    const after = epochsOfB.filter((e) => Date.parse(e.at) > decidedAt).length;
+    assert.ok(after <= 1, `${after} epochs of B ended after its decision was stored`);
 
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    assert.match(metrics, /sweep_worker_trials_total\{outcome="pruned"\} 1/);
-    assert.match(metrics, /sweep_worker_trials_total\{outcome="completed"\} 1/);
+    assert.match(metrics, /sweep_worker_trials_total\{outcome="pruned"\} 2/);
     assert.match(w.output(), /"msg":"trial pruned"/);
 
-    // A relaunch leaves the PRUNED trial as the scheduler left it (and B, COMPLETED).
-    const parsed = parseSpec(sleepSpec('prune-asha', { model: 'spin', sleepMs: EPOCH_MS, epochs: EPOCHS, maxDeliver: 3, ackWaitS: ACK_WAIT_MS / 1000, repeats: 2 }), 'prune-asha.yaml');
+    // A relaunch leaves the PRUNED trials as the scheduler left them.
+    const parsed = parseSpec(sleepSpec('prune-asha', { model: 'spin', sleepMs: EPOCH_MS, epochs: 50, maxDeliver: 3, ackWaitS: ACK_WAIT_MS / 1000, repeats: 2 }), 'prune-asha.yaml');
     const relaunched = await launchSweep(suite.nc, { ...parsed, scheduler: ASHA }, { sweepId, specFile: 'x', pool: 'default' });
     assert.equal(relaunched.toPublish, 0);
     await stopGently(w);

@@ -265,15 +265,18 @@ describe('early termination (PRUNED trials)', () => {
 
   test('pruned groups are listed apart with rung and mean value there, never ranked or tested', () => {
     const lb = buildLeaderboard(prunedView());
-    assert.deepEqual(lb.groups.map((g) => [g.rank, g.key, g.n]), [[1, 'lr=0.1', 2], [2, 'lr=0.01', 2], [3, 'lr=0.001', 1]]);
-    assert.deepEqual(lb.groups[2]!.trialIds, ['f1'], 'a group with a finished seed is ranked on it alone');
+    // F (one seed finished before the group was stopped) is a pruned group, never ranked on its lone finished seed.
+    assert.deepEqual(lb.groups.map((g) => [g.rank, g.key, g.n]), [[1, 'lr=0.1', 2], [2, 'lr=0.01', 2]]);
     assert.deepEqual(lb.pruned.map((g) => [g.key, g.rung, g.n, g.valueN, g.label]), [
       ['lr=0.03', 3, 2, 2, 'pruned at epoch 3'],
+      ['lr=0.001', 3, 2, 2, 'pruned at epoch 3'],
       ['lr=0.3', 3, 2, 2, 'pruned at epoch 3'],
       ['lr=1', 1, 2, 2, 'pruned at epoch 1'],
       ['lr=5', 0, 1, 0, 'pruned before training'],
     ]);
-    const [e, c, d, g] = lb.pruned;
+    const [e, f, c, d, g] = lb.pruned;
+    close(f!.value, (0.74 + 0.65) / 2, 1e-12, 'F mean at rung 3: the finished seed read there too');
+    assert.deepEqual(f!.trialIds, ['f1', 'f2']);
     // E: seeds stopped at epochs 3 and 4; the group is read at 3, where both have a value: (0.72 + 0.70) / 2.
     close(e!.value, 0.71, 1e-12, 'E mean at rung 3');
     close(c!.value, (0.65 + 0.69) / 2, 1e-12, 'C mean at rung 3');
@@ -298,13 +301,13 @@ describe('early termination (PRUNED trials)', () => {
       { ...s, fraction: undefined, line: undefined },
       {
         scheduler: 'asha', epochsTrained: 56, epochsPlanned: 117, fraction: undefined, trialsCounted: 13, trialsUnfinished: 1,
-        trialsWithoutPlan: 1, prunedTrials: 8, prunedGroups: 4, groups: 7, line: undefined,
+        trialsWithoutPlan: 1, prunedTrials: 8, prunedGroups: 5, groups: 7, line: undefined,
       },
     );
     close(s.fraction, 56 / 117, 1e-12, 'fraction');
     assert.equal(
       s.line,
-      'early termination (asha): 56 of 117 epochs trained (48 %), 4 of 7 groups pruned; ' +
+      'early termination (asha): 56 of 117 epochs trained (48 %), 5 of 7 groups pruned; ' +
         'not counted: 1 unfinished trial, 1 trial without a configured epoch count',
     );
   });
@@ -330,8 +333,8 @@ describe('early termination (PRUNED trials)', () => {
     const v = prunedView();
     v.objective = { metric: 'val_loss', goal: 'min' };
     const lb = buildLeaderboard(v);
-    assert.deepEqual(lb.pruned.map((g) => g.key), ['lr=0.03', 'lr=0.3', 'lr=1', 'lr=5']);
-    close(lb.pruned[1]!.value, 1 - (0.65 + 0.69) / 2, 1e-12, 'C mean val_loss at the rung');
+    assert.deepEqual(lb.pruned.map((g) => g.key), ['lr=0.03', 'lr=0.001', 'lr=0.3', 'lr=1', 'lr=5']);
+    close(lb.pruned[2]!.value, 1 - (0.65 + 0.69) / 2, 1e-12, 'C mean val_loss at the rung');
     v.trials = v.trials.map((t) => (t.id === 'c1' ? { ...t, epochs: curve([0.6, 0.7, 0.9]) } : t));
     assert.deepEqual(buildLeaderboard(v).pruned.map((g) => g.key).slice(0, 2), ['lr=0.3', 'lr=0.03'], 'C now has the lower val_loss at rung 3');
   });

@@ -112,44 +112,51 @@ describe('AshaScheduler: groups of seeds', () => {
   // η = 2, rungs 1 and 2 (max 4).
   const cfg = asha({ reduction_factor: 2, max_epochs: 4 });
 
-  test('a group is judged when its last seed reports, on the mean over its seeds', () => {
+  test('a group is judged when its first seed reaches a rung, and again as each further seed does, on the mean so far', () => {
     const s = new AshaScheduler(cfg, membership(['A', 'B'], 2));
-    assert.deepEqual(step(s, res('A-s0', 1, 0.4)), []);
-    assert.deepEqual(step(s, res('A-s0', 2, 0.4)), [], 'A-s0 ahead of A-s1: A still waits at rung 1');
-    const [b] = feed(s, [res('B-s0', 1, 0.9), res('B-s1', 1, 0.7)]);
-    assert.equal(b?.decision, 'CONTINUE'); near(b?.value, 0.8);
-    const [a] = step(s, res('A-s1', 1, 0.6)); // A = .5; recorded [.8 .5], index 0.5 → .65
+    assert.deepEqual(step(s, res('A-s0', 1, 0.4)), [{ scheduler: 'asha', group: 'A', decision: 'CONTINUE', epoch: 1, value: 0.4, cutoff: null, compared: 1 }]);
+    assert.deepEqual(step(s, res('A-s0', 2, 0.4)).map((d) => [d.epoch, d.decision, d.compared]), [[2, 'CONTINUE', 1]], 'A-s0 ahead of A-s1: A is judged at rung 2 on A-s0 alone');
+    const [b0] = step(s, res('B-s0', 1, 0.9)); // recorded {A .4, B .9}, index .5 → .65
+    assert.equal(b0?.decision, 'CONTINUE'); near(b0?.cutoff, 0.65, 'cutoff');
+    const [b1] = step(s, res('B-s1', 1, 0.7)); // B's value at rung 1 replaced: .8
+    assert.equal(b1?.decision, 'CONTINUE'); near(b1?.value, 0.8); assert.equal(b1?.compared, 2);
+    const [a] = step(s, res('A-s1', 1, 0.6)); // A = .5 replaces .4; recorded {A .5, B .8}, index 0.5 → .65
     assert.equal(a?.decision, 'STOP'); near(a?.value, 0.5); near(a?.cutoff, 0.65, 'cutoff'); assert.equal(a?.compared, 2);
+    assert.ok(s.isStopped('A'), 'a STOP at rung 1 stops the group although A-s0 had passed rung 2');
   });
 
-  test('a seed that ends before a rung: its last value counts, and its end can complete the group', () => {
+  test('a seed that ends before a rung: its last value counts there, and its end gets the group judged again', () => {
     const s = new AshaScheduler(cfg, membership(['A', 'B'], 2));
     feed(s, [res('B-s0', 1, 0.5), res('B-s1', 1, 0.5), res('B-s0', 2, 0.9), res('B-s1', 2, 0.9)]);
     feed(s, [res('A-s0', 1, 0.8), res('A-s1', 1, 0.2)]);
-    assert.deepEqual(step(s, res('A-s0', 2, 0.8)), [], 'A-s1 is still training');
-    const [a] = step(s, end('A-s1', 1, 0.2)); // it failed after epoch 1: A at rung 2 = (.8 + .2) / 2
-    assert.equal(a?.epoch, 2); near(a?.value, 0.5);
-    assert.equal(a?.decision, 'STOP'); near(a?.cutoff, 0.7, 'cutoff'); // [.9 .5] index .5 → .7
+    const [early] = step(s, res('A-s0', 2, 0.95)); // A-s1 is still training: A at rung 2 is A-s0 alone; {B .9, A .95} → .925
+    assert.deepEqual([early?.epoch, early?.decision, early?.value], [2, 'CONTINUE', 0.95]);
+    const [a] = step(s, end('A-s1', 1, 0.2)); // it failed after epoch 1: A at rung 2 = (.95 + .2) / 2
+    assert.equal(a?.epoch, 2); near(a?.value, 0.575);
+    assert.equal(a?.decision, 'STOP'); near(a?.cutoff, 0.7375, 'cutoff'); // {B .9, A .575} index .5 → .7375
   });
 
-  test('an end with no value leaves that seed out; a group whose seeds all ended before a rung is not judged', () => {
+  test('an end with no value leaves that seed out; a group whose seeds all ended before a rung is not judged there', () => {
     const s = new AshaScheduler(cfg, membership(['A', 'B', 'C'], 2));
     assert.deepEqual(step(s, end('A-s1', 0, null)), []);
     const [a] = step(s, res('A-s0', 1, 0.3));
     assert.equal(a?.epoch, 1); near(a?.value, 0.3);
     feed(s, [res('B-s0', 1, 0.7), res('B-s1', 1, 0.7)]);
     assert.deepEqual(feed(s, [end('B-s0', 1, 0.7), end('B-s1', 1, 0.7)]), [], 'B finished at epoch 1: never judged at rung 2');
-    // C completes rung 1 from one seed's result plus an early end, and is judged there only.
-    assert.deepEqual(feed(s, [end('C-s0', 1, 0.1), res('C-s1', 1, 0.9)]).map((d) => d.epoch), [1]);
+    // An early end alone gets C judged at rung 1 (its last value counts): {A .3, B .7, C .1} index 1 → .3, C stops.
+    assert.deepEqual(feed(s, [end('C-s0', 1, 0.1), res('C-s1', 1, 0.9)]).map((d) => [d.epoch, d.decision, d.value]), [[1, 'STOP', 0.1]]);
   });
 
-  test('an end that unblocks several rungs judges them in order and stops at the first STOP', () => {
+  test('an end that counts at several rungs judges them in order and stops at the first STOP', () => {
     const s = new AshaScheduler(asha({ reduction_factor: 2, max_epochs: 8 }), membership(['A', 'B', 'C'], 2));
-    // B and C record rungs 1, 2 and 4 first.
-    for (const g of ['B', 'C']) for (const e of [1, 2, 4]) feed(s, [res(`${g}-s0`, e, 0.5), res(`${g}-s1`, e, 0.5)]);
-    feed(s, [res('A-s0', 1, 0.9), res('A-s0', 2, 0.9), res('A-s0', 4, 0.1)]);
-    const out = step(s, end('A-s1', 0, null)); // A-s1 never trained: A is A-s0 alone
-    assert.deepEqual(out.map((d) => [d.epoch, d.decision]), [[1, 'CONTINUE'], [2, 'CONTINUE'], [4, 'STOP']]);
+    // B and C record rungs 1, 2 (.5) and 4 (.95) first.
+    for (const g of ['B', 'C']) for (const [e, v] of [[1, 0.5], [2, 0.5], [4, 0.95]] as const) feed(s, [res(`${g}-s0`, e, v), res(`${g}-s1`, e, v)]);
+    const alone = feed(s, [res('A-s0', 1, 0.9), res('A-s0', 2, 0.9), res('A-s0', 4, 1), res('A-s1', 1, 0.8)]);
+    assert.deepEqual(alone.map((d) => [d.epoch, d.decision]), [[1, 'CONTINUE'], [2, 'CONTINUE'], [4, 'CONTINUE'], [1, 'CONTINUE']]);
+    // A-s1 early-stops after epoch 1: its .8 now counts at rungs 2 (A .85 ≥ .5) and 4 (A .9 < .95).
+    const out = step(s, end('A-s1', 1, 0.8));
+    assert.deepEqual(out.map((d) => [d.epoch, d.decision]), [[2, 'CONTINUE'], [4, 'STOP']]);
+    near(out[1]?.value, 0.9); near(out[1]?.cutoff, 0.95, 'cutoff');
   });
 });
 
@@ -157,10 +164,12 @@ describe('AshaScheduler: dedup by (trial, epoch) and attempt', () => {
   const cfg = asha({ reduction_factor: 2, max_epochs: 4 });
 
   test('a redelivered result is ignored; a higher attempt replaces a value no decision used', () => {
-    const s = new AshaScheduler(cfg, membership(['A'], 2));
-    assert.deepEqual(feed(s, [res('A-s0', 1, 0.1, 1), res('A-s0', 1, 0.5, 1), res('A-s0', 1, 0.9, 2)]), []);
-    const [a] = step(s, res('A-s1', 1, 0.5));
-    near(a?.value, 0.7, 'A = (.9 + .5) / 2');
+    const s = new AshaScheduler(asha({ reduction_factor: 2, max_epochs: 8 }), membership(['A'], 2));
+    // Epoch 3 is no rung (1, 2, 4): its values stay unused until a rung carries them forward.
+    feed(s, [res('A-s0', 1, 0.5), res('A-s0', 2, 0.5), res('A-s0', 3, 0.1, 1), res('A-s0', 3, 0.5, 1), res('A-s0', 3, 0.9, 2), end('A-s0', 3, null, 2)]);
+    feed(s, [res('A-s1', 1, 0.5), res('A-s1', 2, 0.5), res('A-s1', 3, 0.5)]);
+    const [a] = step(s, res('A-s1', 4, 0.5)); // A-s0 ended after epoch 3: its value there (attempt 2's .9) counts at rung 4
+    assert.equal(a?.epoch, 4); near(a?.value, 0.7, 'A = (.9 + .5) / 2');
   });
 
   test('a value a decision used is never replaced; a lower attempt than one seen is ignored', () => {
@@ -168,19 +177,21 @@ describe('AshaScheduler: dedup by (trial, epoch) and attempt', () => {
     feed(s, [res('A-s0', 1, 0.5, 1), res('A-s1', 1, 0.5, 1)]); // A judged at rung 1 with A-s0 = .5
     // A-s0 is retried and retrains epoch 1 (.1: ignored, rung 1 used .5); its old attempt (a zombie) reports epoch 2.
     assert.deepEqual(feed(s, [res('A-s0', 1, 0.1, 2), res('A-s0', 2, 0.1, 1)]), []);
-    assert.deepEqual(step(s, res('A-s1', 2, 0.5)), [], 'the zombie\'s epoch 2 does not count: A-s0 has not reached rung 2');
+    const [alone] = step(s, res('A-s1', 2, 0.5));
+    assert.deepEqual([alone?.epoch, alone?.compared, alone?.value], [2, 1, 0.5], 'the zombie\'s epoch 2 does not count: A is A-s1 alone at rung 2');
     // A-s0 (attempt 2) then fails without another epoch: its last value counts at rung 2, and that is the .5 kept.
     const [a] = step(s, end('A-s0', 1, null, 2));
     assert.equal(a?.epoch, 2); near(a?.value, 0.5, 'A = (.5 + .5) / 2, not (.1 + .5) / 2');
   });
 
-  test('a retried trial (higher attempt than the one that ended) holds its group back again', () => {
+  test('a retried trial (higher attempt than the one that ended) no longer counts where it has not trained anew', () => {
     const s = new AshaScheduler(cfg, membership(['A'], 2));
     feed(s, [res('A-s0', 1, 0.5), res('A-s1', 1, 0.5), end('A-s1', 1, 0.5, 1)]);
     assert.deepEqual(step(s, res('A-s1', 1, 0.6, 2)), [], 'A-s1 retrains (epoch 1 was used: kept)');
-    assert.deepEqual(step(s, res('A-s0', 2, 0.5)), [], 'A waits for the retried A-s1 at rung 2');
+    const [first] = step(s, res('A-s0', 2, 0.9));
+    assert.deepEqual([first?.epoch, first?.value], [2, 0.9], 'A at rung 2 is A-s0 alone, not (.9 + .5) / 2 from the reopened end');
     const [a] = step(s, res('A-s1', 2, 0.7, 2));
-    assert.equal(a?.epoch, 2); near(a?.value, 0.6);
+    assert.equal(a?.epoch, 2); near(a?.value, 0.8);
   });
 
   test('results of trials or groups the membership does not name are ignored', () => {

@@ -90,18 +90,21 @@ describe('MedianStoppingScheduler: worked example (grace 2, min_groups 2 other g
 });
 
 describe('MedianStoppingScheduler: groups of seeds', () => {
-  test('judged when the last seed reports an epoch; running mean of the per-epoch means over seeds', () => {
+  test('judged when the first seed reaches an epoch, and again as each further seed does; per-epoch means over the seeds there', () => {
     const s = new MedianStoppingScheduler(cfg({ grace_epochs: 2, min_groups: 1 }), membership(['A', 'B'], 2));
     feed(s, [res('B-s0', 1, 0.8), res('B-s1', 1, 0.6), res('B-s0', 2, 0.8), res('B-s1', 2, 0.6)]); // B: 0.7 at 1 and 2
-    assert.deepEqual(feed(s, [res('A-s0', 1, 0.1), res('A-s0', 2, 0.3), res('A-s0', 3, 0.3), res('A-s1', 1, 0.3)]), []);
-    const [a] = step(s, res('A-s1', 2, 0.5)); // A: .2 at 1, .4 at 2 → .3
-    assert.deepEqual(brief(a), ['A', 2, 'STOP', 1]); near(a?.value, 0.3); near(a?.cutoff, 0.7, 'cutoff');
+    const [early] = feed(s, [res('A-s0', 1, 0.5), res('A-s0', 2, 0.9)]); // A-s0 alone: (.5 + .9) / 2 = .7, a tie
+    assert.deepEqual(brief(early), ['A', 2, 'CONTINUE', 1]); near(early?.value, 0.7); near(early?.cutoff, 0.7, 'cutoff');
+    assert.deepEqual(step(s, res('A-s1', 1, 0.1)), [], 'epoch 1 < grace; A-s1 does not count at 2 yet');
+    const [a] = step(s, res('A-s1', 2, 0.3)); // A: .3 at 1, .6 at 2 → .45
+    assert.deepEqual(brief(a), ['A', 2, 'STOP', 1]); near(a?.value, 0.45); near(a?.cutoff, 0.7, 'cutoff');
   });
 
   test('an ended seed\'s last value counts at later epochs; an end can complete the group', () => {
     const s = new MedianStoppingScheduler(cfg({ grace_epochs: 2, min_groups: 1 }), membership(['A', 'B'], 2));
     feed(s, [res('B-s0', 1, 0.5), res('B-s1', 1, 0.5), res('B-s0', 2, 0.5), res('B-s1', 2, 0.5)]);
-    feed(s, [res('A-s0', 1, 0.9), res('A-s1', 1, 0.1), res('A-s0', 2, 0.9)]);
+    const [alone] = feed(s, [res('A-s0', 1, 0.9), res('A-s1', 1, 0.1), res('A-s0', 2, 0.9)]); // A: .5 at 1, .9 at 2 (A-s0 alone)
+    assert.deepEqual(brief(alone), ['A', 2, 'CONTINUE', 1]); near(alone?.value, 0.7);
     const [a] = step(s, end('A-s1', 1, 0.1)); // A-s1 early-stopped after epoch 1: .1 counts at 2 → A .5 at 1 and 2
     assert.deepEqual(brief(a), ['A', 2, 'CONTINUE', 1]); near(a?.value, 0.5); near(a?.cutoff, 0.5, 'cutoff');
   });
@@ -118,15 +121,16 @@ describe('MedianStoppingScheduler: groups of seeds', () => {
 
 describe('MedianStoppingScheduler: dedup and NaN', () => {
   test('a value a decision used stays; a higher attempt replaces an unused one; a zombie is ignored', () => {
-    const s = new MedianStoppingScheduler(cfg({ grace_epochs: 1, min_groups: 1 }), membership(['A', 'B'], 2));
-    feed(s, [res('B-s0', 1, 0.2, 1), res('B-s0', 1, 0.8, 2), res('B-s1', 1, 0.4)]);
-    const [a1] = feed(s, [res('A-s0', 1, 0.7), res('A-s1', 1, 0.7)]);
+    const s = new MedianStoppingScheduler(cfg({ grace_epochs: 2, min_groups: 1 }), membership(['A', 'B'], 2));
+    // Epoch 1 is before grace: B-s0's .2 is unused when attempt 2 reports .8.
+    feed(s, [res('B-s0', 1, 0.2, 1), res('B-s0', 1, 0.8, 2), res('B-s1', 1, 0.4), res('B-s0', 2, 0.6, 2), res('B-s1', 2, 0.6)]);
+    const [a1] = feed(s, [res('A-s0', 1, 0.7), res('A-s1', 1, 0.7), res('A-s0', 2, 0.7)]);
     assert.equal(a1?.decision, 'CONTINUE');
-    near(a1?.cutoff, 0.6, 'B at 1 = (.8 + .4) / 2: attempt 2 replaced the unused .2');
-    // A-s0 retrains epoch 1 (used: kept at .7) and its zombie reports epoch 2 (ignored).
-    assert.deepEqual(feed(s, [res('A-s0', 1, 0.1, 2), res('A-s0', 2, 0.9, 1), res('A-s1', 2, 0.5)]), []);
-    const [a2] = step(s, res('A-s0', 2, 0.5, 2));
-    near(a2?.value, 0.6, 'A: .7 at 1, .5 at 2 (not .3 at 1)');
+    near(a1?.cutoff, 0.6, 'B = .6 at 1 ((.8 + .4) / 2: attempt 2 replaced the unused .2) and .6 at 2');
+    // A-s0 retrains epochs 1 and 2 (used: kept at .7) and a zombie of its first attempt is ignored.
+    assert.deepEqual(feed(s, [res('A-s0', 1, 0.1, 2), res('A-s0', 2, 0.1, 2), res('A-s0', 2, 0.9, 1)]), []);
+    const [a2] = step(s, res('A-s1', 2, 0.5));
+    near(a2?.value, 0.65, 'A: .7 at 1, (.7 + .5) / 2 at 2 (not .1 from the retrained epochs)');
   });
 
   test('a NaN running mean stops; NaN among the others ranks worst', () => {

@@ -6,18 +6,17 @@ import type { GroupDecision, GroupMembership } from './types.js';
 
 /**
  * Asynchronous successive halving over groups (Ray Tune's AsyncHyperBandScheduler, one bracket). A group is
- * judged at a rung once every seed has reported that epoch or ended; its value is the mean over its seeds. The
- * value is recorded at the rung, then: fewer than η values recorded there → CONTINUE; else the cutoff is
+ * judged at a rung when its first seed reaches it, and again as each further seed does; its value is the mean over
+ * the seeds there so far. The value is recorded at the rung (replacing the group's earlier value there), then:
+ * fewer than η groups recorded there → CONTINUE; else the cutoff is
  * np.percentile(recorded scores, (1 - 1/η)·100) (scores: higher is better, NaN worst) and the group goes on iff
  * its score ≥ the cutoff (a NaN value always stops). Rules for the awkward cases: docs/schedulers.md.
  */
 export class AshaScheduler extends GroupJudge {
   readonly kind = 'asha' as const;
   readonly rungs: readonly number[];
-  /** Scores recorded at each rung, in the order groups were judged there. */
-  private readonly recorded: number[][];
-  /** Per group, the index in `rungs` of the next rung to judge it at. */
-  private readonly next = new Map<string, number>();
+  /** Per rung, each group's latest score there (insertion order: the order groups first reached it). */
+  private readonly recorded: Map<string, number>[];
 
   constructor(
     private readonly config: AshaSchedulerConfig,
@@ -25,16 +24,11 @@ export class AshaScheduler extends GroupJudge {
   ) {
     super(new SeedLedger(groups));
     this.rungs = ashaDecisionRungs(config);
-    this.recorded = this.rungs.map(() => []);
-    for (const group of this.ledger.groups()) this.next.set(group, 0);
+    this.recorded = this.rungs.map(() => new Map<string, number>());
   }
 
-  protected dueEpoch(group: string): number | null {
-    return this.rungs[this.next.get(group) ?? 0] ?? null;
-  }
-
-  protected passed(group: string): void {
-    this.next.set(group, (this.next.get(group) ?? 0) + 1);
+  protected dueEpochs(furthest: number): readonly number[] {
+    return this.rungs.filter((rung) => rung <= furthest);
   }
 
   protected valueAt(group: string, rung: number): number | undefined {
@@ -45,10 +39,10 @@ export class AshaScheduler extends GroupJudge {
     const { goal, reduction_factor: eta } = this.config;
     const recorded = this.recorded[this.rungs.indexOf(rung)]!;
     const score = toScore(value, goal);
-    recorded.push(score);
-    const base = { scheduler: this.kind, group, epoch: rung, value, compared: recorded.length };
-    if (recorded.length < eta) return { ...base, decision: 'CONTINUE', cutoff: null };
-    const cutoff = percentile(recorded, (1 - 1 / eta) * 100);
+    recorded.set(group, score);
+    const base = { scheduler: this.kind, group, epoch: rung, value, compared: recorded.size };
+    if (recorded.size < eta) return { ...base, decision: 'CONTINUE', cutoff: null };
+    const cutoff = percentile([...recorded.values()], (1 - 1 / eta) * 100);
     const stop = Number.isNaN(value) || score < cutoff;
     return { ...base, decision: stop ? 'STOP' : 'CONTINUE', cutoff: fromScore(cutoff, goal) };
   }

@@ -10,8 +10,9 @@ import type { EpochResult, GroupMembership, TrialEnd } from './types.js';
  *   epoch never counts twice, and a decision, once made, rests on values that never change);
  * - a second result from the same attempt (a redelivered event) is ignored: the first stays.
  *
- * Values at an epoch a seed did not report are carried forward from its latest epoch before it (a seed that
- * ended before a rung: its last value counts). Reading a value for a decision marks it used.
+ * A seed counts at an epoch once it trained that far, or once it ended before it (its last value counts there).
+ * Values at an epoch a seed did not report are carried forward from its latest epoch before it. Reading a value
+ * for a decision marks it used.
  */
 
 interface Entry {
@@ -89,31 +90,40 @@ export class SeedLedger {
     return true;
   }
 
-  /**
-   * Whether `group` can be judged at `epoch`: every seed has reported `epoch` or a later one, or has ended; and
-   * at least one seed got that far (a group whose seeds all ended before `epoch` never reaches it).
-   */
-  isComplete(group: string, epoch: number): boolean {
-    let reached = false;
-    for (const trialId of this.members.get(group) ?? []) {
-      const seed = this.seeds.get(trialId)!;
-      const furthest = furthestEpoch(seed);
-      if (furthest >= epoch) reached = true;
-      else if (!seed.end) return false;
-    }
-    return reached;
+  /** Whether any seed of `group` trained `epoch` or a later one (a group whose seeds all ended before it never reaches it). */
+  isReached(group: string, epoch: number): boolean {
+    return this.furthestReached(group) >= epoch;
+  }
+
+  /** The furthest epoch any seed of `group` is known to have trained (0: none). */
+  furthestReached(group: string): number {
+    let furthest = 0;
+    for (const trialId of this.members.get(group) ?? []) furthest = Math.max(furthest, furthestEpoch(this.seeds.get(trialId)!));
+    return furthest;
   }
 
   /**
-   * The group's value at `epoch`: the mean over its seeds of each one's value there (carried forward from its
-   * latest earlier epoch when it has none there); seeds with no value at or before `epoch` are left out.
-   * Undefined when no seed has one. Marks every value read as used.
+   * How many seeds of `group` have a value that counts at `epoch`: those that trained `epoch` (or a later one)
+   * and those that ended before it with a value. A seed still training below `epoch` does not count yet.
+   */
+  countingAt(group: string, epoch: number): number {
+    let n = 0;
+    for (const trialId of this.members.get(group) ?? []) if (countsAt(this.seeds.get(trialId)!, epoch)) n += 1;
+    return n;
+  }
+
+  /**
+   * The group's value at `epoch`: the mean over the seeds that count there (`countingAt`) of each one's value
+   * there, carried forward from its latest earlier epoch when it has none there. Undefined when no seed counts.
+   * Marks every value read as used.
    */
   groupValueAt(group: string, epoch: number): number | undefined {
     let sum = 0;
     let n = 0;
     for (const trialId of this.members.get(group) ?? []) {
-      const v = valueAt(this.seeds.get(trialId)!, epoch);
+      const seed = this.seeds.get(trialId)!;
+      if (!countsAt(seed, epoch)) continue;
+      const v = valueAt(seed, epoch);
       if (v === undefined) continue;
       sum += v;
       n += 1;
@@ -133,6 +143,12 @@ export class SeedLedger {
     }
     return n === 0 ? undefined : sum / n;
   }
+}
+
+/** Whether the seed's value counts at `epoch`: it trained that far, or it ended (and so has its last value) before. */
+function countsAt(seed: Seed, epoch: number): boolean {
+  if (furthestEpoch(seed) < epoch && !seed.end) return false;
+  return seed.epochs[0] !== undefined && seed.epochs[0] <= epoch ? true : seed.end !== null && seed.end.lastValue !== null && seed.end.lastEpoch <= epoch;
 }
 
 /** The furthest epoch a seed is known to have trained: its latest result, or the last epoch its end names. */

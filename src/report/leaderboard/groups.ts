@@ -20,12 +20,23 @@ function paramsOf(first: TrialRow, groupBy: readonly string[]): Record<string, S
   return params;
 }
 
-/** Groups of ranked trials sharing the `groupBy` params, best mean first, each compared with the best. */
+/** The keys of the groups the scheduler stopped: those with a PRUNED trial. */
+function prunedKeys(rows: readonly TrialRow[], groupBy: readonly string[]): Set<string> {
+  return new Set(rows.filter((r) => r.status === 'PRUNED').map((r) => groupKey(r.params, groupBy)));
+}
+
+/**
+ * Groups of ranked trials sharing the `groupBy` params, best mean first, each compared with the best. A group the
+ * scheduler stopped is not one of them even when a seed finished before the stop (a first seed that ran on alone):
+ * ranking it on that seed would set one lucky run against groups of all their seeds.
+ */
 export function buildGroups(rows: readonly TrialRow[], groupBy: readonly string[], objective: Objective): GroupRow[] {
   const members = new Map<string, TrialRow[]>();
+  const stopped = prunedKeys(rows, groupBy);
   for (const row of rows) {
     if (row.rank === null) continue;
     const key = groupKey(row.params, groupBy);
+    if (stopped.has(key)) continue;
     const list = members.get(key) ?? [];
     list.push(row);
     members.set(key, list);
@@ -70,10 +81,10 @@ export function prunedLabel(rung: number): string {
 }
 
 /**
- * Groups the scheduler stopped early: those with PRUNED trials and no ranked one (a group with a finished
- * trial is ranked on its finished trials in `buildGroups`). Never ranked or tested against the ranked groups:
- * each gets its rung and the mean over its seeds of the objective at that epoch. Deepest rung first, then by
- * that mean (groups without one last), then by key.
+ * Groups the scheduler stopped early: those with a PRUNED trial (with any of their seeds that finished before the
+ * stop). Never ranked or tested against the ranked groups: each gets its rung (the earliest epoch a pruned seed
+ * stopped at) and the mean over its seeds of the objective at that epoch. Deepest rung first, then by that mean
+ * (groups without one last), then by key.
  */
 export function buildPrunedGroups(
   views: readonly TrialView[],
@@ -81,12 +92,12 @@ export function buildPrunedGroups(
   groupBy: readonly string[],
   objective: Objective,
 ): PrunedGroupRow[] {
-  const rankedKeys = new Set(rows.filter((r) => r.rank !== null).map((r) => groupKey(r.params, groupBy)));
+  const stopped = prunedKeys(rows, groupBy);
   const members = new Map<string, TrialRow[]>();
   for (const row of rows) {
-    if (row.status !== 'PRUNED') continue;
+    if (row.status !== 'PRUNED' && row.rank === null) continue;
     const key = groupKey(row.params, groupBy);
-    if (rankedKeys.has(key)) continue;
+    if (!stopped.has(key)) continue;
     const list = members.get(key) ?? [];
     list.push(row);
     members.set(key, list);
@@ -95,7 +106,7 @@ export function buildPrunedGroups(
   const groups = [...members.entries()].map(([key, trials]): PrunedGroupRow => {
     // Seeds may stop at different epoch boundaries after one decision: the earliest last epoch is one every
     // seed that trained has reached, so the mean is over the same epoch for all of them.
-    const trained = trials.map((t) => t.prunedAt ?? 0).filter((e) => e > 0);
+    const trained = trials.filter((t) => t.status === 'PRUNED').map((t) => t.prunedAt ?? 0).filter((e) => e > 0);
     const rung = trained.length > 0 ? Math.min(...trained) : 0;
     const values = trials
       .map((t) => epochsById.get(t.id)?.find((e) => e.epoch === rung)?.[objective.metric])

@@ -61,8 +61,8 @@ export class Attempt implements LiveAttempt {
     let trainer: TrainerProcess | null = null;
     try {
       const { resumeFrom, resumeEpoch, checkpoints, epochs } = await restore(lease, this.claimedCheckpoints, ctx.checkpoints, log);
-      // Decided while the trial was between attempts (requeued, its worker gone): pruned where it stands, untrained.
-      const decided = resumeEpoch > 0 ? await pruneDecisionAt(job, resumeEpoch, ctx) : null;
+      // Decided before this attempt (a later seed of a stopped group, or requeued): pruned where it stands, untrained.
+      const decided = await pruneDecisionAt(job, resumeEpoch, ctx);
       if (decided) return await prune(settling, { epochs, result: null }, decided);
       const recorder = new EpochRecorder(job, lease, ctx, checkpoints, epochs, this.startedAt);
       // Sleep trials only await timers: they run inline, everything else in a trainer process of this slot.
