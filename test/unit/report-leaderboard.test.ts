@@ -1,5 +1,6 @@
 // Expected statistics were computed independently with scipy 1.17 (stats.t.ppf, ttest_ind(equal_var=False),
-// ttest_rel) on the same numbers, not with this code.
+// ttest_rel) on the same numbers, not with this code. val_accuracy is bounded in [0, 1], so its CIs are logit-t:
+// z = scipy.special.logit(x); h = stats.t.ppf(0.975, n - 1) * z.std(ddof=1) / sqrt(n); special.expit(z.mean() ∓ h).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildLeaderboard } from '../../src/report/leaderboard/build-leaderboard.js';
@@ -98,13 +99,17 @@ describe('groups', () => {
     assert.ok(a && b && c && d);
     close(a.objective.mean, 0.91, 1e-12, 'A mean');
     close(a.objective.std, 0.01, 1e-9, 'A std');
-    close(a.objective.ci95?.[0], 0.8851586228824967, 1e-10, 'A CI low');
-    close(a.objective.ci95?.[1], 0.9348413771175034, 1e-10, 'A CI high');
+    // Logit-t of [0.9, 0.92, 0.91]; the plain t interval was [0.8851586228824967, 0.9348413771175034].
+    close(a.objective.ci95?.[0], 0.8821707163964058, 1e-10, 'A CI low');
+    close(a.objective.ci95?.[1], 0.9322844584469339, 1e-10, 'A CI high');
+    assert.equal(a.objective.ci95Method, 'logit-t');
+    assert.equal(a.valLoss?.ci95Method, 't', 'val_loss is unbounded');
+    assert.equal(a.valAuc?.ci95Method, 'logit-t', 'val_auc is bounded in [0, 1]');
     assert.equal(a.verdict, 'best');
     assert.equal(a.comparison, null);
     assert.equal(a.bestEpochMean, 2);
 
-    close(b.objective.ci95?.[0], 0.8653875029973657, 1e-10, 'B CI low');
+    close(b.objective.ci95?.[0], 0.8576058023808546, 1e-10, 'B CI low'); // logit-t of [0.89, 0.92, 0.9]; t: 0.8653875029973657
     close(b.comparison?.welch?.t, -0.6324555320336794, 1e-9, 'B Welch t');
     close(b.comparison?.welch?.df, 3.4482758620689653, 1e-9, 'B Welch df');
     close(b.comparison?.welch?.p, 0.5665671267489886, 1e-8, 'B Welch p');
@@ -120,6 +125,7 @@ describe('groups', () => {
 
     assert.equal(d.n, 1);
     assert.equal(d.objective.ci95, null);
+    assert.equal(d.objective.ci95Method, null);
     assert.equal(d.comparison?.welch, null);
     assert.equal(d.verdict, 'n=1, no test');
   });
@@ -193,7 +199,9 @@ describe('marginal effects', () => {
     const bn = reg.levels[0]!.summary;
     close(bn.mean, 0.895, 1e-12, 'batchnorm mean');
     close(bn.std, 0.03109126351029608, 1e-9, 'batchnorm std');
-    close(bn.ci95?.[0], 0.8455268616575281, 1e-9, 'batchnorm CI low');
+    // Logit-t of [0.9, 0.92, 0.91, 0.85]; the plain t interval's low end was 0.8455268616575281.
+    close(bn.ci95?.[0], 0.843091963020059, 1e-9, 'batchnorm CI low');
+    assert.equal(bn.ci95Method, 'logit-t');
     const lr = lb.marginals.find((m) => m.param === 'lr')!;
     assert.deepEqual(lr.levels.map((l) => l.level), [0.01, 0.1]);
   });

@@ -101,7 +101,7 @@ describe('JSON', () => {
     const parsed = JSON.parse(renderJson(lb)) as Record<string, unknown>;
     assert.equal(parsed.schemaVersion, 1);
     assert.deepEqual(Object.keys(parsed).sort(), [
-      'defaultMode', 'earlyTermination', 'groupBy', 'groups', 'marginals', 'objective', 'pruned', 'schemaVersion', 'sweepId',
+      'defaultMode', 'earlyTermination', 'findings', 'groupBy', 'groups', 'marginals', 'objective', 'pruned', 'schemaVersion', 'sweepId',
       'sweepName', 'sweptParams', 'top', 'trials',
     ]);
     assert.deepEqual(parsed.pruned, []);

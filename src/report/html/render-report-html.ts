@@ -1,9 +1,10 @@
 import type { Leaderboard, TrialRow } from '../leaderboard/types.js';
 import { groupKey } from '../leaderboard/group-key.js';
 import type { SweepView, TrialView } from '../types.js';
-import { formatMetric } from '../render/format.js';
+import { ciLegend, formatMetric } from '../render/format.js';
 import { confusionMatrixSvg } from './confusion-matrix.js';
 import { esc } from './escape.js';
+import { findingsSectionHtml } from './findings.js';
 import { learningCurvePanels, type CurveLine } from './learning-curves.js';
 import { parallelCoordinatesSvg } from './parallel-coordinates.js';
 import { sampleImagesHtml } from './sample-images.js';
@@ -118,13 +119,14 @@ export function renderReportHtml(view: SweepView, lb: Leaderboard): string {
     parts.push(
       section('groups', 'Leaderboard by configuration', groupsTableHtml(lb),
         `Groups: trials that share ${lb.groupBy.length ? lb.groupBy.join(', ') : 'everything'} (differing only by seed). ` +
-          'CI: Student t 95 % interval of the mean. Δ and g: group − best (g = Hedges\' g). p: two-sided test against the best ' +
+          `${ciLegend(lb.objective.metric, new Set(lb.groups.map((g) => g.objective.ci95Method)))}. Δ and g: group − best (g = Hedges' g). p: two-sided test against the best ` +
           'group, Welch (decides the verdict) and paired by seed when both groups ran the same seeds.'),
     );
     if (lb.marginals.some((m) => m.levels.length > 1)) {
       parts.push(section('marginals', 'Marginal effect of each swept param', marginalsTableHtml(lb), 'All ranked trials at each level, pooled over the other params.'));
     }
   }
+  parts.push(...findingsSectionHtml(lb));
   if (lb.pruned.length > 0) {
     parts.push(
       section('pruned', 'Stopped early by the scheduler (pruned)', prunedGroupsTableHtml(lb),

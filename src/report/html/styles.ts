@@ -60,5 +60,6 @@ details > summary { cursor: pointer; font-weight: 600; }
 img.sample, .sample.missing { width: 80px; height: 80px; image-rendering: pixelated; display: block; margin: 0 auto; }
 .sample.missing { line-height: 80px; background: var(--panel); }
 figcaption { font-size: 11px; line-height: 1.25; margin-top: 3px; } figcaption span { display: block; overflow-wrap: anywhere; }
+.findings { margin: 4px 0 10px; padding-left: 20px; } .findings li { margin: 2px 0; } .findings li.clear { font-weight: 600; } .findings li.few { color: var(--muted); }
 .two-col { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
 `;

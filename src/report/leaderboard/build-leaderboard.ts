@@ -1,5 +1,6 @@
 import type { SweepView } from '../types.js';
 import { summarizeEarlyTermination } from './early-termination.js';
+import { buildFindings } from './findings.js';
 import { buildGroups, buildPrunedGroups } from './groups.js';
 import { buildMarginals } from './marginals.js';
 import { buildTrialRows } from './trial-rows.js';
@@ -46,7 +47,8 @@ export function buildLeaderboard(view: SweepView, opts: BuildLeaderboardOptions 
     trials,
     groups,
     pruned,
-    marginals: buildMarginals(trials, sweptParams.filter((p) => p !== SEED_PARAM)),
+    marginals: buildMarginals(trials, sweptParams.filter((p) => p !== SEED_PARAM), view.objective.metric),
+    findings: buildFindings(view, trials, groups, sweptParams),
     earlyTermination: summarizeEarlyTermination(view, pruned, groupBy),
   };
 }

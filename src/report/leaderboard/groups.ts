@@ -3,12 +3,13 @@ import type { TrialView } from '../types.js';
 import { summarize, type SampleSummary } from '../stats/descriptive.js';
 import { compareWithBest, verdictOf, type GroupSample } from './group-comparison.js';
 import { groupKey } from './group-key.js';
+import { metricRange } from './metric-range.js';
 import { compareByGoal } from './objective.js';
 import type { GroupRow, PrunedGroupRow, TrialRow } from './types.js';
 
-function summarizeFinite(values: Array<number | null>): SampleSummary | null {
+function summarizeFinite(values: Array<number | null>, metric: string): SampleSummary | null {
   const finite = values.filter((v): v is number => v !== null && Number.isFinite(v));
-  return finite.length > 0 ? summarize(finite) : null;
+  return finite.length > 0 ? summarize(finite, metricRange(metric)) : null;
 }
 
 function paramsOf(first: TrialRow, groupBy: readonly string[]): Record<string, Scalar> {
@@ -51,9 +52,9 @@ export function buildGroups(rows: readonly TrialRow[], groupBy: readonly string[
       trialIds: trials.map((t) => t.id),
       seeds: trials.map((t) => t.seed),
       n: trials.length,
-      objective: summarize(values),
-      valLoss: summarizeFinite(trials.map((t) => t.valLoss)),
-      valAuc: summarizeFinite(trials.map((t) => t.valAuc)),
+      objective: summarize(values, metricRange(objective.metric)),
+      valLoss: summarizeFinite(trials.map((t) => t.valLoss), 'val_loss'),
+      valAuc: summarizeFinite(trials.map((t) => t.valAuc), 'val_auc'),
       bestEpochMean: trials.reduce((s, t) => s + (t.bestEpoch ?? 0), 0) / trials.length,
       comparison: null,
       verdict: 'best',

@@ -1,5 +1,6 @@
 import type { Scalar } from '../../domain/trial-config.js';
 import { summarize } from '../stats/descriptive.js';
+import { metricRange } from './metric-range.js';
 import type { MarginalEffect, TrialRow } from './types.js';
 
 function compareLevels(a: Scalar, b: Scalar): number {
@@ -7,8 +8,11 @@ function compareLevels(a: Scalar, b: Scalar): number {
   return String(a).localeCompare(String(b));
 }
 
-/** For each param, the objective over all ranked trials at each of its levels (pooled across other params). */
-export function buildMarginals(rows: readonly TrialRow[], params: readonly string[]): MarginalEffect[] {
+/**
+ * For each param, the objective over all ranked trials at each of its levels (pooled across other params); the
+ * CI of a metric bounded in [0, 1] stays inside it (see metricRange).
+ */
+export function buildMarginals(rows: readonly TrialRow[], params: readonly string[], metric: string): MarginalEffect[] {
   const ranked = rows.filter((r) => r.rank !== null && r.objective !== null);
   return params.map((param) => {
     const byLevel = new Map<Scalar, number[]>();
@@ -21,7 +25,7 @@ export function buildMarginals(rows: readonly TrialRow[], params: readonly strin
     }
     const levels = [...byLevel.entries()]
       .sort(([a], [b]) => compareLevels(a, b))
-      .map(([level, values]) => ({ level, summary: summarize(values) }));
+      .map(([level, values]) => ({ level, summary: summarize(values, metricRange(metric)) }));
     return { param, levels };
   });
 }

@@ -7,9 +7,12 @@
  * - `trials`: every trial. Ranked trials (COMPLETED or STOPPED with at least one epoch) first, best first, with
  *   `rank` 1..n; then unfinished trials (rank null); FAILED trials last with their `error`.
  * - `groups`: ranked trials that differ only by seed (or share the `groupBy` params), best mean first. Each has
- *   summaries (n, mean, sample std, Student-t 95 % CI, min, max) of the objective, val_loss and val_auc, and a
- *   `comparison` with the best group (null for the best group itself).
+ *   summaries (n, mean, sample std, 95 % CI with its `ci95Method`, min, max) of the objective, val_loss and
+ *   val_auc, and a `comparison` with the best group (null for the best group itself). The CI of a metric bounded
+ *   in [0, 1] (accuracy, AUC: see metricRange) is 'logit-t' and stays inside [0, 1]; other metrics get 't'.
  * - `marginals`: per swept param and level, a summary of the objective over every ranked trial at that level.
+ * - `findings`: per swept factor, each level's effect on the objective against a reference level, from the
+ *   finished trials of `groups` only (see Findings and docs/statistics.md).
  * - Early termination (a scheduler stopped a configuration group at a "rung" epoch; those trials are PRUNED):
  *   PRUNED trials are never ranked against trials that ran to the end (rank null, no test, no verdict). In
  *   `trials` they come right after the ranked ones, with `prunedAt` (their last epoch) and `objective` taken
@@ -24,8 +27,11 @@ import type { SchedulerConfig } from '../../domain/scheduler.js';
 import type { OnnxCheck } from '../../domain/onnx.js';
 import type { SampleSummary } from '../stats/descriptive.js';
 import type { TTestResult } from '../stats/t-tests.js';
+import type { Findings } from './finding-types.js';
 
 export type { SampleSummary, TTestResult };
+export type { CiMethod } from '../stats/descriptive.js';
+export type * from './finding-types.js';
 
 export type LeaderboardMode = 'groups' | 'trials';
 
@@ -167,6 +173,8 @@ export interface Leaderboard {
   /** Groups stopped early by the scheduler, deepest rung first; never ranked (see PrunedGroupRow). */
   pruned: PrunedGroupRow[];
   marginals: MarginalEffect[];
+  /** Effects of each swept factor's levels on the objective, from the finished trials (see Findings). */
+  findings: Findings;
   /** Null unless some trial was pruned or the sweep has a scheduler. */
   earlyTermination: EarlyTerminationSummary | null;
 }

@@ -1,4 +1,4 @@
-import type { SampleSummary } from '../stats/descriptive.js';
+import type { CiMethod, SampleSummary } from '../stats/descriptive.js';
 
 export const MISSING = '—';
 
@@ -37,4 +37,12 @@ export function formatDuration(ms: number | null): string {
   const minutes = Math.floor((totalSeconds % 3600) / 60);
   const seconds = totalSeconds % 60;
   return hours > 0 ? `${hours}h ${String(minutes).padStart(2, '0')}m` : `${minutes}m ${String(seconds).padStart(2, '0')}s`;
+}
+
+/** The CI legend for a metric, by the methods its intervals used (see summarize). */
+export function ciLegend(metric: string, methods: ReadonlySet<CiMethod | null>): string {
+  const logit = `on the logit scale, back-transformed (${metric} is bounded in [0, 1], so the interval stays inside it)`;
+  if (methods.has('logit-t') && methods.has('t')) return `CI: Student t 95 % interval of the mean (${logit} where every value lies in [0, 1])`;
+  if (methods.has('logit-t')) return `CI: Student t 95 % interval of the mean ${logit}`;
+  return 'CI: Student t 95 % interval of the mean';
 }

@@ -3,7 +3,9 @@ import type { Leaderboard } from '../leaderboard/types.js';
 /**
  * The leaderboard as JSON (schema: src/report/leaderboard/types.ts, schemaVersion 1). Early termination shows as
  * `pruned` (groups stopped at a rung: rung, mean there, label; never ranked), `prunedAt` on pruned trials (rank
- * null) and `earlyTermination` (epochs trained vs planned, groups pruned, and the summary `line`).
+ * null) and `earlyTermination` (epochs trained vs planned, groups pruned, and the summary `line`). Every summary
+ * states how its `ci95` was computed in `ci95Method` ('t', or 'logit-t' for metrics bounded in [0, 1]); `findings`
+ * gives each swept factor's level effects with their method, CI, p and sentence (docs/statistics.md).
  */
 export function renderJson(lb: Leaderboard): string {
   return (

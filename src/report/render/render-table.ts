@@ -1,6 +1,7 @@
 import type { GroupRow, Leaderboard, LeaderboardMode, PrunedGroupRow, TrialRow, Verdict } from '../leaderboard/types.js';
 import { formatLevel } from '../leaderboard/group-key.js';
-import { formatCi, formatDuration, formatMeanStd, formatMetric, formatP, formatSigned, MISSING } from './format.js';
+import { ciLegend, formatCi, formatDuration, formatMeanStd, formatMetric, formatP, formatSigned, MISSING } from './format.js';
+import { findingsText } from '../leaderboard/findings-text.js';
 import { renderTextTable, type Cell, type CellStyle, type Column } from './text-table.js';
 import { resolveMode, SHOWN_METRICS, statusText, visibleGroups, visiblePruned, visibleTrials } from './visible-rows.js';
 import { ONNX_COLUMNS, onnxCells, renderOnnxChecks } from './onnx-columns.js';
@@ -155,9 +156,13 @@ function marginalsTable(lb: Leaderboard, color: boolean): string {
   return renderTextTable(columns, cells, color);
 }
 
-const GROUPS_LEGEND =
-  'CI: Student t 95 % interval of the mean. Δ, g: (group − best); g is Hedges\' g. ' +
-  'p: two-sided vs the best group (Welch; paired by seed when both groups ran the same seeds). Welch decides the verdict.';
+function groupsLegend(lb: Leaderboard): string {
+  const methods = new Set(lb.groups.map((g) => g.objective.ci95Method));
+  return (
+    `${ciLegend(lb.objective.metric, methods)}. Δ, g: (group − best); g is Hedges' g. ` +
+    'p: two-sided vs the best group (Welch; paired by seed when both groups ran the same seeds). Welch decides the verdict.'
+  );
+}
 
 /** The leaderboard as aligned text; ANSI colours only when `color` is true. */
 export function renderTable(lb: Leaderboard, opts: RenderTableOptions = {}): string {
@@ -166,10 +171,12 @@ export function renderTable(lb: Leaderboard, opts: RenderTableOptions = {}): str
   const parts = [title(lb), ...(lb.earlyTermination ? [lb.earlyTermination.line] : []), ''];
   if (mode === 'trials' || lb.groups.length === 0) {
     parts.push(lb.trials.length === 0 ? 'No trials.' : trialsTable(lb, color));
+    if (lb.findings.factors.length > 0) parts.push('', findingsText(lb.findings));
   } else {
-    parts.push(groupsTable(lb, color), '', GROUPS_LEGEND);
+    parts.push(groupsTable(lb, color), '', groupsLegend(lb));
     const pruned = visiblePruned(lb);
     if (pruned.length > 0) parts.push('', PRUNED_CAPTION, '', prunedTable(lb, pruned, color));
+    if (lb.findings.factors.length > 0) parts.push('', findingsText(lb.findings));
     if (lb.marginals.some((m) => m.levels.length > 1)) {
       parts.push('', 'Marginal effect of each swept param (all ranked trials at each level):', '', marginalsTable(lb, color));
     }

@@ -1,5 +1,5 @@
 import { lnGamma } from './special-functions.js';
-import { mean, sampleVariance } from './descriptive.js';
+import { mean, sampleVariance } from './moments.js';
 import { studentTTwoSidedP } from './student-t.js';
 
 /**
