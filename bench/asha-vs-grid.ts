@@ -15,6 +15,7 @@ import { startEmbeddedServer } from '../src/transport/embedded-server.js';
 import { connectBroker } from '../src/transport/connection.js';
 import { TrialStore } from '../src/transport/trial-store.js';
 import type { Leaderboard } from '../src/report/index.js';
+import { exitIfMissing, natsServerProblem } from './peers.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,6 +28,7 @@ const { values: args } = parseArgs({
     eta: { type: 'string', default: '3' },
   },
 });
+exitIfMissing(natsServerProblem('bench:asha'));
 const seeds = Array.from({ length: Number(args.seeds) }, (_, i) => i + 1);
 
 function spec(name: string, scheduler: string): string {

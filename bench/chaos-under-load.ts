@@ -9,8 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { exitIfMissing, natsServerProblem } from './peers.js';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '10' }, hogs: { type: 'string', default: '2' } } });
+// The chaos test runs real nats-servers (and kills them).
+exitIfMissing(natsServerProblem('bench:chaos'));
 const runs = Number(args.runs);
 const hogs = Number(args.hogs);
 

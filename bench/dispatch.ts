@@ -16,12 +16,14 @@ import { TrialStore } from '../src/transport/trial-store.js';
 import type { TrialRecord } from '../src/domain/trial-record.js';
 import { startLocalWorkers } from '../src/coordinator/local-workers.js';
 import { createLogger } from '../src/log.js';
+import { exitIfMissing, natsServerProblem } from './peers.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
+exitIfMissing(natsServerProblem('bench:dispatch'));
 const sizes = arg('trials', '10000,100000').split(',').map(Number);
 const workerCount = Number(arg('workers', '2'));
 const concurrency = Number(arg('concurrency', '256'));

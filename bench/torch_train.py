@@ -7,8 +7,12 @@ import json
 import sys
 import time
 
-import torch
-import torch.nn as nn
+try:
+    import torch
+    import torch.nn as nn
+except ImportError as e:  # bench/train.ts checks first; this covers running the script by hand
+    print(f"bench:train needs PyTorch: apt-get install -y python3-torch ({e})", file=sys.stderr)
+    sys.exit(2)
 
 
 def vgg(regularizer, depth, dense_units, dropout_rate, dense_dropout_rate, in_shape, classes):

@@ -27,6 +27,7 @@ import { createOptimizer } from '../src/training/optimizers/create-optimizer.js'
 import { trainStep } from '../src/training/loop/train-step.js';
 import type { ModelParams, Regularizer } from '../src/domain/trial-config.js';
 import type { BackendName } from '../src/domain/backends.js';
+import { exitIfMissing, pythonPeerProblem, PYTORCH } from './peers.js';
 
 const MODELS: Regularizer[] = ['none', 'dropout', 'batchnorm', 'batchnorm-every-conv'];
 const INPUT: [number, number, number] = [32, 32, 3];
@@ -43,6 +44,8 @@ const { values: args } = parseArgs({
     python: { type: 'string', default: '/usr/bin/python3' },
   },
 });
+// PyTorch is the peer every row is compared with: without it, say which package to install before measuring anything.
+exitIfMissing(pythonPeerProblem('bench:train', args.python, PYTORCH));
 const steps = Number(args.steps);
 const warmup = Number(args.warmup);
 const batch = Number(args.batch);

@@ -1,8 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Normalization } from '../export/metadata.js';
-import { predictImages, type ImagePrediction } from '../export/predict.js';
+import type { ImagePrediction } from '../export/predict.js';
 
-/** `sweep predict <model.onnx> <images...>`: top-k classes of PNG/JPEG files with an exported model. */
+/**
+ * `sweep predict <model.onnx> <images...>`: top-k classes of PNG/JPEG files with an exported model. The model
+ * reader, image decoders and onnxruntime are imported inside the action, so `sweep --help` loads none of them.
+ * A model or image that cannot be used exits 2 naming the file (src/export/errors.ts).
+ */
 export function registerPredict(program: Command): Command {
   return program
     .command('predict')
@@ -15,6 +19,7 @@ export function registerPredict(program: Command): Command {
     .option('--json', 'print JSON instead of text')
     .action(async (model: string, images: string[], opts: { top: number; normalize?: 'scale' | 'none'; resize: 'bilinear' | 'nearest'; json?: boolean }) => {
       const normalization: Normalization | undefined = opts.normalize ? { kind: opts.normalize } : undefined;
+      const { predictImages } = await import('../export/predict.js');
       const predictions = await predictImages(model, images, { topK: opts.top, resize: opts.resize, ...(normalization ? { normalization } : {}) });
       process.stdout.write(opts.json ? `${JSON.stringify(predictions, null, 2)}\n` : renderPredictions(predictions));
     });

@@ -15,3 +15,19 @@ export class UnsupportedLayerError extends SweepError {
     );
   }
 }
+
+/**
+ * A model file `sweep predict` cannot use: missing, unreadable, not ONNX, not laid out as sweep exports models, or
+ * with metadata it cannot read. Bad input: the CLI exits 2 with the message alone.
+ */
+export class ModelFileError extends SweepError {
+  override readonly badInput = true;
+}
+
+/** An image `sweep predict` cannot classify: missing, unreadable, not a PNG or JPEG, corrupt or too large. Bad input. */
+export class ImageFileError extends SweepError {
+  override readonly badInput = true;
+}
+
+/** onnxruntime failed while running a model it had loaded: a failure of the run, not of the input (exit 1). */
+export class InferenceError extends SweepError {}

@@ -1,5 +1,6 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { ImageFileError } from './errors.js';
 
 /** 8-bit RGBA pixels, row-major. */
 export interface RgbaImage {
@@ -8,20 +9,49 @@ export interface RgbaImage {
   data: Uint8Array;
 }
 
-/** Decodes a PNG or JPEG (recognized by its signature); `where` names the file in errors. */
+/**
+ * The largest image decoded (50 megapixels, 200 MB of RGBA): any size up to it works, since images are resized to
+ * the model input, but a larger one (or a small file claiming huge dimensions) would exhaust memory first.
+ */
+export const MAX_IMAGE_MEGAPIXELS = 50;
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const FORMAT_HINT = 'sweep predict reads PNG and JPEG files; convert the image to one of them';
+
+/** Decodes a PNG or JPEG (recognized by its signature); `where` names the file in errors (ImageFileError, bad input). */
 export function decodeImage(bytes: Uint8Array, where: string): RgbaImage {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const isPng = buffer.subarray(0, 8).equals(PNG_SIGNATURE);
+  const isJpeg = buffer[0] === 0xff && buffer[1] === 0xd8 && buffer[2] === 0xff;
+  if (!isPng && !isJpeg) throw new ImageFileError(`${where}: not a PNG or JPEG file (${FORMAT_HINT})`);
+  let img: RgbaImage;
   try {
-    if (buffer.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+    if (isPng) {
+      checkPngSize(buffer, where);
       const png = PNG.sync.read(buffer);
-      return { width: png.width, height: png.height, data: new Uint8Array(png.data) };
-    }
-    if (buffer[0] === 0xff && buffer[1] === 0xd8 && buffer[2] === 0xff) {
-      const img = jpeg.decode(buffer, { useTArray: true, formatAsRGBA: true });
-      return { width: img.width, height: img.height, data: img.data };
+      img = { width: png.width, height: png.height, data: new Uint8Array(png.data) };
+    } else {
+      const decoded = jpeg.decode(buffer, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_MEGAPIXELS });
+      img = { width: decoded.width, height: decoded.height, data: decoded.data };
     }
   } catch (e) {
-    throw new Error(`${where}: cannot decode image (${(e as Error).message})`, { cause: e });
+    if (e instanceof ImageFileError) throw e;
+    throw new ImageFileError(`${where}: cannot decode the ${isPng ? 'PNG' : 'JPEG'} image (${(e as Error).message}); the file may be truncated or corrupt`, { cause: e });
   }
-  throw new Error(`${where}: not a PNG or JPEG file`);
+  if (img.width < 1 || img.height < 1) throw new ImageFileError(`${where}: the image has no pixels (${img.width}×${img.height})`);
+  return img;
+}
+
+/** The IHDR chunk (right after the signature) holds width and height: refuse a huge image before decoding it. */
+function checkPngSize(buffer: Buffer, where: string): void {
+  if (buffer.length < 24 || buffer.toString('latin1', 12, 16) !== 'IHDR') {
+    throw new ImageFileError(`${where}: cannot decode the PNG image (no IHDR header); the file may be truncated or corrupt`);
+  }
+  const width = buffer.readUInt32BE(16);
+  const height = buffer.readUInt32BE(20);
+  if (width * height > MAX_IMAGE_MEGAPIXELS * 1e6) {
+    throw new ImageFileError(
+      `${where}: the image is ${width}×${height} pixels, more than ${MAX_IMAGE_MEGAPIXELS} megapixels; scale it down first (it is resized to the model input anyway)`,
+    );
+  }
 }

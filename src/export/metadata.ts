@@ -1,3 +1,5 @@
+import { ModelFileError } from './errors.js';
+
 /**
  * The ONNX metadata_props that `sweep` writes and `sweep predict` reads. Structured values are JSON.
  * Pixel statistics are in the 0..255 range; see docs/onnx.md.
@@ -47,7 +49,7 @@ export function onnxMetadata(m: ExportMetadata): Record<string, string> {
   return out;
 }
 
-/** Reads the normalization recorded in a model's metadata; `where` names the model file for errors. */
+/** Reads the normalization recorded in a model's metadata; `where` names the model file for errors (ModelFileError). */
 export function readNormalization(props: Record<string, string>, where: string): Normalization {
   const kind = props[META_KEYS.normalize];
   if (kind === 'scale' || kind === 'none') return { kind };
@@ -55,11 +57,11 @@ export function readNormalization(props: Record<string, string>, where: string):
     const mean = numberArray(props[META_KEYS.channelMean], META_KEYS.channelMean, where);
     const std = numberArray(props[META_KEYS.channelStd], META_KEYS.channelStd, where);
     if (mean.length !== std.length || std.some((s) => !(s > 0))) {
-      throw new Error(`${where}: metadata '${META_KEYS.channelMean}'/'${META_KEYS.channelStd}' must be equally long with positive std`);
+      throw new ModelFileError(`${where}: metadata '${META_KEYS.channelMean}'/'${META_KEYS.channelStd}' must be equally long with positive std; re-export the model with \`sweep export\`, or pass --normalize scale|none`);
     }
     return { kind, mean, std };
   }
-  throw new Error(
+  throw new ModelFileError(
     `${where}: metadata '${META_KEYS.normalize}' is ${kind === undefined ? 'missing' : `'${kind}'`}; ` +
       "expected 'scale', 'standardize' or 'none'. Re-export with sweep, or pass --normalize scale|none.",
   );
@@ -71,16 +73,16 @@ export function readClassNames(props: Record<string, string>, where: string): st
   if (raw === undefined) return null;
   const parsed: unknown = safeJson(raw, META_KEYS.classNames, where);
   if (!Array.isArray(parsed) || !parsed.every((n) => typeof n === 'string')) {
-    throw new Error(`${where}: metadata '${META_KEYS.classNames}' must be a JSON array of strings`);
+    throw new ModelFileError(`${where}: metadata '${META_KEYS.classNames}' must be a JSON array of strings; re-export the model with \`sweep export\``);
   }
   return parsed;
 }
 
 function numberArray(raw: string | undefined, key: string, where: string): number[] {
-  if (raw === undefined) throw new Error(`${where}: metadata '${key}' is missing (needed for normalize=standardize)`);
+  if (raw === undefined) throw new ModelFileError(`${where}: metadata '${key}' is missing (needed for normalize=standardize); re-export the model with \`sweep export\`, or pass --normalize scale|none`);
   const parsed: unknown = safeJson(raw, key, where);
   if (!isFiniteNumberArray(parsed) || parsed.length === 0) {
-    throw new Error(`${where}: metadata '${key}' must be a non-empty JSON array of numbers, got ${raw}`);
+    throw new ModelFileError(`${where}: metadata '${key}' must be a non-empty JSON array of numbers, got ${raw.slice(0, 80)}; re-export the model with \`sweep export\`, or pass --normalize scale|none`);
   }
   return parsed;
 }
@@ -89,7 +91,7 @@ function safeJson(raw: string, key: string, where: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {
-    throw new Error(`${where}: metadata '${key}' is not valid JSON: ${raw.slice(0, 80)}`);
+    throw new ModelFileError(`${where}: metadata '${key}' is not valid JSON: ${raw.slice(0, 80)}; re-export the model with \`sweep export\``);
   }
 }
 

@@ -15,7 +15,7 @@ export const DEFAULTS = {
   dataset: { validation: 'test', normalize: 'scale', noise: 0.3 },
   objective: { metric: 'val_accuracy' },
   export: { top: 3, format: 'onnx' },
-  execution: { max_deliver: 5, ack_wait_s: 30, pool: 'default', checkpoint_every: 1 },
+  execution: { max_deliver: 5, ack_wait_s: 30, pool: 'default', checkpoint_every: 1, max_trials: 100_000 },
   // metric/goal default to the objective's; asha max_epochs to the smallest training epochs (schedulerOf).
   scheduler: { grace_epochs: 1, reduction_factor: 3, min_groups: 3 },
 } as const;

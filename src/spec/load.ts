@@ -10,11 +10,17 @@ import { SpecSource } from './source.js';
 import { sha256Hex } from './trial-id.js';
 import type { ExpandedSweep } from './types.js';
 import { validateSpec } from './validate.js';
+import { maxTrialsOf, trialLimitProblem } from './trial-limit.js';
 
 export interface LoadSpecOptions {
   /** Apply the spec's `quick` profile. */
   quick?: boolean;
   overrides?: SpecOverrides;
+  /**
+   * The most trials the spec may expand to, over its execution.max_trials (default 100,000): a command-line
+   * `--max-trials`. It changes no trial, so it is not an override and takes no part in the sweep's identity.
+   */
+  maxTrials?: number;
 }
 
 /** Reads, validates and expands a sweep spec file. Throws SpecError. */
@@ -44,6 +50,10 @@ export function parseSpec(text: string, file: string, opts: LoadSpecOptions = {}
     allowUnreachableConditions: opts.quick === true || opts.overrides !== undefined,
     allowSchedulerBeyondEpochs: opts.quick === true || opts.overrides !== undefined,
   });
+  // Counted, not enumerated: a 600-million-trial grid is refused in milliseconds instead of exhausting memory.
+  const maxTrials = maxTrialsOf(effective, opts.maxTrials);
+  const tooMany = trialLimitProblem(effective, maxTrials);
+  if (tooMany) throw source.error(tooMany, opts.quick ? ['quick'] : undefined);
   const trials = expandTrials(effective);
   return {
     name: spec.name,

@@ -116,8 +116,9 @@ export const datasetSchema = z.strictObject({ name: datasetNameSchema, ...datase
 const seedSchema = z.int().min(0).max(2 ** 31 - 1);
 const seedsFields = {
   seeds: z.array(seedSchema).min(1).describe('trial seeds, an axis crossed with everything').optional(),
-  repeats: z.int().min(1).max(1_000_000).describe('shorthand for seeds 0..repeats-1').optional(),
-  samples: z.int().min(1).max(100_000).describe('draws of the random parameters, crossed with the grid').optional(),
+  // No upper bounds of their own: seeds × grid × samples is held to execution.max_trials (trial-limit.ts).
+  repeats: z.int().min(1).describe('shorthand for seeds 0..repeats-1').optional(),
+  samples: z.int().min(1).describe('draws of the random parameters, crossed with the grid').optional(),
 };
 
 export const quickSchema = z.strictObject({
@@ -150,6 +151,11 @@ export const specSchema = z
         ack_wait_s: z.number().min(1).max(3600).optional(),
         checkpoint_every: z.int().min(0).max(1000).describe('save the training state every N epochs (0 = never)').optional(),
         pool: slug().optional(),
+        max_trials: z
+          .int()
+          .min(1)
+          .describe('refuse the spec, before expanding it, when seeds × grid × samples exceeds this many trials (default 100000)')
+          .optional(),
       })
       .optional(),
     quick: quickSchema.describe('profile applied by --quick').optional(),

@@ -1,5 +1,6 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { SpecError, type SpecPath, type SpecProblem } from './errors.js';
+import { aliasProblem, MAX_EXPANDED_VALUES, type AliasProblem } from './alias-budget.js';
 
 export interface Position {
   line: number;
@@ -12,6 +13,15 @@ const SYNTAX_HINTS: Record<string, string> = {
   BAD_INDENT: 'check the indentation and that every [ or { is closed',
   MISSING_CHAR: 'a bracket, brace or quote is not closed',
   MULTILINE_IMPLICIT_KEY: 'a key and its value must start on the same line; check for a missing ":"',
+};
+
+const ALIAS_PROBLEMS: Record<AliasProblem['kind'], (name: string) => [problem: string, hint: string]> = {
+  'too-many-values': (name) => [
+    `the YAML alias *${name} makes the spec expand past ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values (an alias bomb, "billion laughs")`,
+    "each *alias copies its anchor's whole value, nested ones multiply: write the values out, or alias fewer nested anchors",
+  ],
+  'self-reference': (name) => [`the YAML alias *${name} refers to a value that contains it`, "an alias cannot copy its own anchor's value; write the value out"],
+  unresolved: (name) => [`the YAML alias *${name} has no anchor &${name} before it`, `put &${name} on a value above this line, or fix the alias's name`],
 };
 
 /** A parsed YAML spec that can say where any path of it is written. */
@@ -39,11 +49,31 @@ export class SpecSource {
       const pos = lines.linePos(doc.contents.range?.[0] ?? 0);
       throw new SpecError(file, pos.line, pos.col, 'the spec must be a mapping (name: ..., model: ..., dataset: ...)', 'see docs/spec.md for the format');
     }
+    const aliases = aliasProblem(doc);
+    if (aliases) {
+      const pos = lines.linePos(aliases.alias.range?.[0] ?? 0);
+      const [problem, hint] = ALIAS_PROBLEMS[aliases.kind](aliases.alias.source);
+      throw new SpecError(file, pos.line, pos.col, problem, hint);
+    }
     return new SpecSource(file, doc, lines);
   }
 
+  /** The spec as plain data. The yaml library's own alias limit still applies; what it refuses is a SpecError too. */
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 1000 });
+    try {
+      return this.doc.toJS({ maxAliasCount: 1000 });
+    } catch (e) {
+      const aliases: Node[] = [];
+      visit(this.doc, { Alias: (_key, node) => (aliases.push(node), visit.BREAK) });
+      const pos = this.lines.linePos(aliases[0]?.range?.[0] ?? 0);
+      throw new SpecError(
+        this.file,
+        pos.line,
+        pos.col,
+        `the YAML aliases cannot be expanded: ${(e as Error).message}`,
+        "each *alias copies its anchor's whole value: write the values out, or use fewer aliases",
+      );
+    }
   }
 
   /** Where `path` is written: its value (or key), else the key of the nearest written ancestor. */

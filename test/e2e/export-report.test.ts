@@ -113,13 +113,26 @@ describe('ONNX export, predict and report on a real sweep', () => {
     assert.match(table.stdout, new RegExp(`${winner.trialId.slice(0, 8)}\\s+ok\\s+\\S+\\s+100\\.00 %`));
   });
 
-  test('sweep export explains unknown trials and sweeps', async () => {
+  test('sweep export: unknown trials and sweeps are bad input (exit 2, one line, no stack)', async () => {
+    const noStack = (stderr: string) => assert.ok(!stderr.includes('    at '), `a stack trace on stderr:\n${stderr}`);
     const unknown = await cli(['export', SWEEP, '--trial', 'ffffffff']);
-    assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /no trial "ffffffff" in sweep synthetic-quick; its trials are: /);
+    assert.equal(unknown.code, 2, unknown.stderr);
+    assert.match(unknown.stderr, /^no trial "ffffffff" in sweep synthetic-quick; its trials are: /);
+    assert.ok(unknown.stderr.includes(winner.trialId.slice(0, 8)) && unknown.stderr.includes(other.trialId.slice(0, 8)), 'lists the trials');
+    noStack(unknown.stderr);
+    const ambiguous = await cli(['export', SWEEP, '--trial', '']);
+    assert.equal(ambiguous.code, 2, ambiguous.stderr);
+    assert.match(ambiguous.stderr, /^"" matches 2 trials; give more characters/);
+    noStack(ambiguous.stderr);
     const noSweep = await cli(['export', 'nope', '--top', '1']);
-    assert.equal(noSweep.code, 1);
-    assert.match(noSweep.stderr, /no sweep "nope"/);
+    assert.equal(noSweep.code, 2, noSweep.stderr);
+    assert.match(noSweep.stderr, /^no sweep "nope" on this broker; known sweeps: synthetic-quick/);
+    noStack(noSweep.stderr);
+    const noReport = await cli(['report', 'nope', '-o', join(workDir, 'nope.html')]);
+    assert.equal(noReport.code, 2, noReport.stderr);
+    assert.match(noReport.stderr, /^no sweep "nope" on this broker; known sweeps: synthetic-quick/);
+    noStack(noReport.stderr);
+    assert.ok(!existsSync(join(workDir, 'nope.html')), 'no report written for an unknown sweep');
   });
 
   test('sweep predict classifies a PNG of a validation image as the trained model did', async () => {
