@@ -66,7 +66,7 @@ parameters:
 repeats: ${n}
 training: { epochs: 1 }
 objective: { metric: val_loss, goal: min }
-execution: { max_deliver: 3, ack_wait_s: 30, checkpoint_every: 0 }
+execution: { max_deliver: 3, ack_wait_s: 30, checkpoint_every: 0, max_trials: ${Math.max(n, 1)} }
 `;
     const t0 = performance.now();
     const sweep = parseSpec(yaml, 'dispatch.yaml');
