@@ -1,11 +1,15 @@
-import type { TrialView } from '../types.js';
+import type { EpochMetrics } from '../../domain/metrics.js';
 import { lineChartSvg, type Series } from './line-chart.js';
 import { categorical } from './palette.js';
 import { esc } from './escape.js';
 
+/** What a learning curve reads of an epoch. */
+export type CurvePoint = Pick<EpochMetrics, 'epoch' | 'loss' | 'accuracy' | 'val_loss' | 'val_accuracy' | 'lr'>;
+
 export interface CurveLine {
   label: string;
-  trial: TrialView;
+  /** One trial's epochs, or a group's mean per epoch. */
+  epochs: readonly CurvePoint[];
   /** The epoch the scheduler stopped this trial at (PRUNED), or absent when it ran to its end. */
   prunedAt?: number;
 }
@@ -19,9 +23,9 @@ function prunedOf(line: CurveLine): Pick<Series, 'prunedAt'> {
   return line.prunedAt === undefined ? {} : { prunedAt: line.prunedAt };
 }
 
-function seriesOf(lines: readonly CurveLine[], pick: (t: TrialView) => Array<{ train: number; val: number; epoch: number }>): Series[] {
+function seriesOf(lines: readonly CurveLine[], pick: (epochs: readonly CurvePoint[]) => Array<{ train: number; val: number; epoch: number }>): Series[] {
   return lines.flatMap((line, i) => {
-    const points = pick(line.trial);
+    const points = pick(line.epochs);
     const color = categorical(i);
     return [
       { label: `${line.label} train`, color, dashed: true, ...prunedOf(line), points: points.map((p): [number, number] => [p.epoch, p.train]) },
@@ -32,13 +36,13 @@ function seriesOf(lines: readonly CurveLine[], pick: (t: TrialView) => Array<{ t
 
 /** Three panels: train vs validation accuracy, train vs validation loss, learning rate per epoch. */
 export function learningCurvePanels(lines: readonly CurveLine[], opts: CurvePanelOptions = {}): string {
-  const accuracy = seriesOf(lines, (t) => t.epochs.map((e) => ({ epoch: e.epoch, train: e.accuracy, val: e.val_accuracy })));
-  const loss = seriesOf(lines, (t) => t.epochs.map((e) => ({ epoch: e.epoch, train: e.loss, val: e.val_loss })));
+  const accuracy = seriesOf(lines, (epochs) => epochs.map((e) => ({ epoch: e.epoch, train: e.accuracy, val: e.val_accuracy })));
+  const loss = seriesOf(lines, (epochs) => epochs.map((e) => ({ epoch: e.epoch, train: e.loss, val: e.val_loss })));
   const lr: Series[] = lines.map((line, i) => ({
     label: line.label,
     color: categorical(i),
     ...prunedOf(line),
-    points: line.trial.epochs.map((e): [number, number] => [e.epoch, e.lr]),
+    points: line.epochs.map((e): [number, number] => [e.epoch, e.lr]),
   }));
   const anyPruned = lines.some((l) => l.prunedAt !== undefined);
   const rungs = opts.rungs ?? [];

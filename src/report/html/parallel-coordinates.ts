@@ -2,7 +2,11 @@ import type { Scalar } from '../../domain/trial-config.js';
 import type { Leaderboard, TrialRow } from '../leaderboard/types.js';
 import { esc } from './escape.js';
 import { sequential } from './palette.js';
-import { formatTick, linearMap, niceTicks, padDomain } from './scale.js';
+import { everyKthByRank } from './rank-sample.js';
+import { extent, formatTick, linearMap, logTicks, niceTicks, padDomain } from './scale.js';
+
+/** A numeric param with more levels than this is drawn on a continuous axis (log when it spans ≥ 100×). */
+const MAX_LEVEL_TICKS = 12;
 
 interface Axis {
   name: string;
@@ -26,15 +30,37 @@ function categoricalAxis(name: string, levels: Scalar[]): Axis {
   };
 }
 
-/** Numeric params with few levels are shown as evenly spaced levels (typical of grids, e.g. 1e-3, 1e-2, 1e-1). */
+/** A numeric param with many levels (a sampled one, e.g. a log-uniform learning rate) on a value axis. */
+function continuousAxis(name: string, values: readonly number[]): Axis {
+  const raw = extent(values)!;
+  const log = raw.min > 0 && raw.max / raw.min >= 100;
+  const domain = padDomain(raw, log);
+  const map = linearMap(domain, 0, 1, log);
+  return {
+    name: log ? `${name} (log)` : name,
+    position: (row) => {
+      const v = row.params[name];
+      return typeof v === 'number' && Number.isFinite(v) ? map(v) : null;
+    },
+    ticks: (log ? logTicks(domain) : niceTicks(domain, 5)).map((v) => ({ at: map(v), label: formatTick(v) })),
+  };
+}
+
+/**
+ * Numeric params with few levels are shown as evenly spaced levels (typical of grids, e.g. 1e-3, 1e-2, 1e-1);
+ * numeric ones with more than MAX_LEVEL_TICKS levels on a value axis; strings always as levels.
+ */
 function paramAxis(name: string, rows: readonly TrialRow[]): Axis {
   const levels = [...new Set(rows.map((r) => r.params[name]).filter((v): v is Scalar => v !== undefined))];
-  return categoricalAxis(name, levels);
+  if (levels.length > MAX_LEVEL_TICKS && levels.every((l) => typeof l === 'number' && Number.isFinite(l))) return continuousAxis(name, levels as number[]);
+  const axis = categoricalAxis(name, levels);
+  // Label at most about MAX_LEVEL_TICKS levels of a many-level string param: every k-th, the first and last kept.
+  const k = Math.ceil(axis.ticks.length / MAX_LEVEL_TICKS);
+  return k <= 1 ? axis : { ...axis, ticks: axis.ticks.filter((_, i) => i % k === 0 || i === axis.ticks.length - 1) };
 }
 
 function objectiveAxis(lb: Leaderboard, rows: readonly TrialRow[]): Axis {
-  const values = rows.map((r) => r.objective!);
-  const domain = padDomain({ min: Math.min(...values), max: Math.max(...values) }, false);
+  const domain = padDomain(extent(rows.map((r) => r.objective!))!, false);
   const map = linearMap(domain, 0, 1);
   return {
     name: lb.objective.metric,
@@ -43,9 +69,27 @@ function objectiveAxis(lb: Leaderboard, rows: readonly TrialRow[]): Axis {
   };
 }
 
-/** Every ranked trial as a polyline across the swept params and the objective, coloured by objective. */
-export function parallelCoordinatesSvg(lb: Leaderboard): string {
-  const rows = lb.trials.filter((r) => r.rank !== null && r.objective !== null);
+/** The chart and which ranked trials it drew. */
+export interface ParallelCoordinates {
+  svg: string;
+  /** Ranked trials with an objective. */
+  ranked: number;
+  /** Lines drawn: every `step`-th ranked trial by rank, from rank 1. */
+  drawn: number;
+  step: number;
+}
+
+/**
+ * Ranked trials as polylines across the swept params and the objective, coloured by objective: all of them, or,
+ * past `maxLines`, every k-th by rank (see everyKthByRank).
+ */
+export function parallelCoordinates(lb: Leaderboard, maxLines = Number.MAX_SAFE_INTEGER): ParallelCoordinates {
+  const ranked = lb.trials.filter((r) => r.rank !== null && r.objective !== null);
+  const sample = everyKthByRank(ranked, maxLines);
+  return { svg: parallelCoordinatesSvg(lb, sample.rows), ranked: ranked.length, drawn: sample.rows.length, step: sample.step };
+}
+
+function parallelCoordinatesSvg(lb: Leaderboard, rows: readonly TrialRow[]): string {
   const params = lb.sweptParams.filter((p) => p !== 'seed');
   const width = Math.max(520, 170 * (params.length + 1));
   const height = 320;
@@ -58,9 +102,7 @@ export function parallelCoordinatesSvg(lb: Leaderboard): string {
   const axes = [...params.map((p) => paramAxis(p, rows)), objectiveAxis(lb, rows)];
   const axisX = (i: number): number => (axes.length === 1 ? (left + right) / 2 : left + ((right - left) * i) / (axes.length - 1));
   const py = (t: number): number => bottom - t * (bottom - top);
-  const values = rows.map((r) => r.objective!);
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
+  const { min: lo, max: hi } = extent(rows.map((r) => r.objective!))!;
   const goodness = (v: number): number => (hi === lo ? 1 : lb.objective.goal === 'max' ? (v - lo) / (hi - lo) : (hi - v) / (hi - lo));
   const parts = [header];
   // Worst first so the best lines are drawn on top.

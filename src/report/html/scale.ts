@@ -5,10 +5,16 @@ export interface Domain {
   max: number;
 }
 
+/** The finite values' range, or null when there is none. A loop: spreading 10⁵ values into Math.min overflows the stack. */
 export function extent(values: readonly number[]): Domain | null {
-  const finite = values.filter((v) => Number.isFinite(v));
-  if (finite.length === 0) return null;
-  return { min: Math.min(...finite), max: Math.max(...finite) };
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min <= max ? { min, max } : null;
 }
 
 /** Widens a zero-width domain so a flat line sits in the middle of the plot. */

@@ -26,6 +26,7 @@ tbody tr:nth-child(even) { background: #fbfcfd; }
 .status.failed { color: #cf222e; font-weight: 600; } .status.stopped { color: #9a6700; } .status.completed { color: #1a7f37; }
 .status.pruned { color: var(--muted); font-style: italic; }
 .early-termination { margin: 10px 0 0; font-weight: 600; }
+.capped, .sampling { color: var(--muted); font-size: 12.5px; margin: 6px 0 10px; max-width: 1100px; }
 .panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 12px; }
 svg.chart { max-width: 100%; height: auto; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; }
 .panels svg.chart { width: 100%; }

@@ -5,10 +5,22 @@ import { findingsText } from '../leaderboard/findings-text.js';
 import { renderTextTable, type Cell, type CellStyle, type Column } from './text-table.js';
 import { resolveMode, SHOWN_METRICS, statusText, visibleGroups, visiblePruned, visibleTrials } from './visible-rows.js';
 import { ONNX_COLUMNS, onnxCells, renderOnnxChecks } from './onnx-columns.js';
+import { capRows, checkCap, count, moreRowsLine, statusCounts } from './row-cap.js';
 
 export interface RenderTableOptions {
   color?: boolean;
   mode?: LeaderboardMode;
+  /**
+   * At most this many trial rows: the best by rank in trials mode (after `top`), and the first failed trials in
+   * groups mode's failure list. A line under the table counts the rest by status and names `--all`. Default: all
+   * (a terminal wants e.g. 20; JSON and CSV are never capped).
+   */
+  maxTrialRows?: number;
+  /**
+   * At most this many rows of ranked groups, of pruned groups, and of levels per param in the marginal table, the
+   * rest counted the same way. Default: all.
+   */
+  maxGroupRows?: number;
 }
 
 const VERDICT_STYLE: Record<Verdict, CellStyle> = {
@@ -28,8 +40,7 @@ function objectiveIsShown(lb: Leaderboard): boolean {
   return (SHOWN_METRICS as readonly string[]).includes(lb.objective.metric);
 }
 
-function trialsTable(lb: Leaderboard, color: boolean): string {
-  const rows = visibleTrials(lb);
+function trialsTable(lb: Leaderboard, rows: readonly TrialRow[], color: boolean): string {
   const showError = rows.some((r) => r.error !== null);
   const showOnnx = rows.some((r) => r.onnx !== null);
   const extraObjective = !objectiveIsShown(lb);
@@ -74,7 +85,7 @@ function oneLine(text: string): string {
   return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
 }
 
-function groupsTable(lb: Leaderboard, color: boolean): string {
+function groupsTable(lb: Leaderboard, rows: readonly GroupRow[], color: boolean): string {
   const metric = lb.objective.metric;
   const columns: Column[] = [
     { header: 'rank', align: 'right' },
@@ -93,7 +104,7 @@ function groupsTable(lb: Leaderboard, color: boolean): string {
     { header: 'g', align: 'right' },
     { header: 'verdict', align: 'left' },
   ];
-  const cells = visibleGroups(lb).map((g: GroupRow): Cell[] => [
+  const cells = rows.map((g: GroupRow): Cell[] => [
     { text: String(g.rank) },
     ...lb.groupBy.map((p) => ({ text: formatLevel(g.params[p]) })),
     { text: String(g.n) },
@@ -136,7 +147,7 @@ export const PRUNED_CAPTION =
   'Stopped early by the scheduler (not ranked: their values are the mean over seeds at the rung, the last epoch ' +
   'they trained, not at the end of training, so they are not compared with the groups above):';
 
-function marginalsTable(lb: Leaderboard, color: boolean): string {
+function marginalsTable(lb: Leaderboard, color: boolean, maxLevels: number | undefined): string {
   const columns: Column[] = [
     { header: 'param', align: 'left' },
     { header: 'level', align: 'left' },
@@ -144,15 +155,18 @@ function marginalsTable(lb: Leaderboard, color: boolean): string {
     { header: `${lb.objective.metric} mean ± std`, align: 'right' },
     { header: '95 % CI', align: 'right' },
   ];
-  const cells = lb.marginals.flatMap((m) =>
-    m.levels.map((l, i): Cell[] => [
+  const cells = lb.marginals.flatMap((m) => {
+    const { shown, hidden } = capRows(m.levels, maxLevels);
+    const rows = shown.map((l, i): Cell[] => [
       { text: i === 0 ? m.param : '' },
       { text: String(l.level) },
       { text: String(l.summary.n) },
       { text: formatMeanStd(l.summary) },
       { text: formatCi(l.summary) },
-    ]),
-  );
+    ]);
+    if (hidden.length > 0) rows.push([{ text: '' }, { text: `… ${count(hidden.length)} more levels`, style: 'dim' }, { text: '' }, { text: '' }, { text: '' }]);
+    return rows;
+  });
   return renderTextTable(columns, cells, color);
 }
 
@@ -168,24 +182,31 @@ function groupsLegend(lb: Leaderboard): string {
 export function renderTable(lb: Leaderboard, opts: RenderTableOptions = {}): string {
   const color = opts.color === true;
   const mode = resolveMode(lb, opts.mode);
+  checkCap(opts.maxTrialRows, 'maxTrialRows');
+  checkCap(opts.maxGroupRows, 'maxGroupRows');
   const parts = [title(lb), ...(lb.earlyTermination ? [lb.earlyTermination.line] : []), ''];
+  const more = (hidden: readonly unknown[], noun: string, detail = ''): string[] => (hidden.length > 0 ? [moreRowsLine(hidden.length, noun, detail)] : []);
   if (mode === 'trials' || lb.groups.length === 0) {
-    parts.push(lb.trials.length === 0 ? 'No trials.' : trialsTable(lb, color));
+    const trials = capRows(visibleTrials(lb), opts.maxTrialRows);
+    parts.push(lb.trials.length === 0 ? 'No trials.' : trialsTable(lb, trials.shown, color), ...more(trials.hidden, 'trials', statusCounts(trials.hidden)));
     if (lb.findings.factors.length > 0) parts.push('', findingsText(lb.findings));
   } else {
-    parts.push(groupsTable(lb, color), '', groupsLegend(lb));
-    const pruned = visiblePruned(lb);
-    if (pruned.length > 0) parts.push('', PRUNED_CAPTION, '', prunedTable(lb, pruned, color));
+    const groups = capRows(visibleGroups(lb), opts.maxGroupRows);
+    parts.push(groupsTable(lb, groups.shown, color), ...more(groups.hidden, 'groups'), '', groupsLegend(lb));
+    const pruned = capRows(visiblePruned(lb), opts.maxGroupRows);
+    if (pruned.shown.length > 0) parts.push('', PRUNED_CAPTION, '', prunedTable(lb, pruned.shown, color), ...more(pruned.hidden, 'pruned groups'));
     if (lb.findings.factors.length > 0) parts.push('', findingsText(lb.findings));
     if (lb.marginals.some((m) => m.levels.length > 1)) {
-      parts.push('', 'Marginal effect of each swept param (all ranked trials at each level):', '', marginalsTable(lb, color));
+      parts.push('', 'Marginal effect of each swept param (all ranked trials at each level):', '', marginalsTable(lb, color, opts.maxGroupRows));
     }
     const exported = lb.trials.flatMap((t) => (t.onnx ? [{ trialId: t.id, check: t.onnx }] : []));
     if (exported.length > 0) parts.push('', 'Exported to ONNX (onnxruntime vs tfjs, latency at batch 1):', '', renderOnnxChecks(exported, color));
     const failed = lb.trials.filter((t) => t.status === 'FAILED');
     if (failed.length > 0) {
       parts.push('', `${failed.length} failed trial(s):`);
-      for (const f of failed) parts.push(`  ${f.shortId}  ${oneLine(f.error ?? '(no error recorded)')}`);
+      const listed = capRows(failed, opts.maxTrialRows);
+      for (const f of listed.shown) parts.push(`  ${f.shortId}  ${oneLine(f.error ?? '(no error recorded)')}`);
+      parts.push(...more(listed.hidden, 'failed trials'));
     }
   }
   return parts.join('\n') + '\n';
