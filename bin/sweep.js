@@ -1,15 +1,23 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when present (fast start), else the TypeScript sources through tsx.
+// Runs the compiled CLI (dist/, built by `npm run build`, which scripts/setup.sh runs) when it is fresh, else the
+// TypeScript sources through tsx (slower to start: they are transpiled on the fly). Fresh means dist/.build-stamp,
+// written at the end of the build, matches the sources now (newest mtime and file count of src/: see
+// build-stamp.js); so an edit to src/ is never run from an older dist/. SWEEP_FROM_SOURCE=1 always runs the sources
+// (the tests do).
 import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT, distIsFresh } from './build-stamp.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const compiled = join(root, 'dist', 'cli', 'main.js');
-if (existsSync(compiled) && !process.env.SWEEP_FROM_SOURCE) {
+const compiled = join(ROOT, 'dist', 'cli', 'main.js');
+const fromSource = Boolean(process.env.SWEEP_FROM_SOURCE);
+if (!fromSource && existsSync(compiled) && distIsFresh()) {
   await import(pathToFileURL(compiled).href);
 } else {
+  if (!fromSource && existsSync(compiled) && process.stderr.isTTY) {
+    process.stderr.write('sweep: dist/ is older than src/: running the sources (npm run build makes it start faster)\n');
+  }
   const { register } = await import('tsx/esm/api');
   register();
-  await import(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href);
+  await import(pathToFileURL(join(ROOT, 'src', 'cli', 'main.ts')).href);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what sweep needs on a fresh Debian/Ubuntu machine: Debian packages (nats-server, the offline
 # Fashion-MNIST dataset; with --test also Chromium for the report test), then npm dependencies, then builds the
-# optional native oneDNN convolution kernels (native/onednn; needs g++, make, python3 and libdnnl-dev).
+# optional native oneDNN convolution kernels (native/onednn; needs g++, make, python3 and libdnnl-dev), then the
+# compiled CLI (dist/).
 # As root it installs; otherwise it prints the exact commands to run. The native build is optional: when it
 # fails, setup warns and training uses the plain wasm kernels.
 set -euo pipefail
@@ -77,5 +78,15 @@ if [[ ! -f $addon ]] || [[ -n $(find native/onednn/binding.gyp native/onednn/src
     echo "setup: reason:" >&2
     { grep -E "error|Error|ERR!|not found|No such file" <<<"$build_log${load_error:+$'\n'$load_error}" || tail -n 20 <<<"$build_log"; } | head -n 20 | sed 's/^/  /' >&2 || true
     echo "setup: needs g++, make, python3, Node's headers (npm config get nodedir) and libdnnl-dev; retry with npm run build:native" >&2
+  fi
+fi
+
+# The compiled CLI (dist/, from tsconfig.build.json), so that commands start without transpiling TypeScript.
+# Rebuilt when missing or older than src/ (bin/build-stamp.js); bin/sweep.js runs the sources until then.
+if ! node --input-type=module -e "import { distIsFresh } from './bin/build-stamp.js'; process.exit(distIsFresh() ? 0 : 1)"; then
+  echo "setup: npm run build (the compiled CLI in dist/)" >&2
+  if ! build_log=$(npm run build 2>&1); then
+    echo "setup: WARNING: the TypeScript build failed, so sweep runs from the sources (slower start). The errors:" >&2
+    grep -E "error TS" <<<"$build_log" | head -n 20 | sed 's/^/  /' >&2 || tail -n 20 <<<"$build_log" >&2
   fi
 fi

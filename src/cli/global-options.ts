@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { brokerOptionsFromEnv, type BrokerOptions } from '../transport/connection.js';
+import type { BrokerOptions } from '../transport/connection.js';
 
 export interface GlobalOptions {
   nats?: string;
@@ -28,21 +28,29 @@ export function addGlobalOptions(program: Command): void {
     .addOption(new Option('--tls-cert <file>', 'client certificate for TLS to NATS').env('NATS_CERT'))
     .addOption(new Option('--tls-key <file>', 'client key for TLS to NATS').env('NATS_KEY'))
     .addOption(new Option('--state-dir <dir>', 'where the embedded default keeps its store and logs').default('.sweep').env('SWEEP_STATE_DIR'))
-    .addOption(new Option('--verbose', 'print stack traces with errors, and log lines on the terminal').env('SWEEP_VERBOSE'));
+    .addOption(
+      new Option(
+        '--verbose',
+        'print stack traces with errors; on a terminal, print log lines (as short human lines) instead of writing them to <state-dir>/logs/',
+      ).env('SWEEP_VERBOSE'),
+    );
 }
 
+/**
+ * The broker options of a command. Each flag already falls back to its environment variable (`.env()` above), so
+ * this only renames; it imports no broker code, which keeps `sweep --help` from loading the NATS client.
+ */
 export function brokerOptions(g: GlobalOptions): BrokerOptions {
-  const env = brokerOptionsFromEnv();
   return {
-    url: g.nats ?? env.url,
-    user: g.natsUser ?? env.user,
-    password: g.natsPassword ?? env.password,
-    token: g.natsToken ?? env.token,
-    tokenFile: g.natsTokenFile ?? env.tokenFile,
-    credsFile: g.natsCreds ?? env.credsFile,
-    tlsCa: g.tlsCa ?? env.tlsCa,
-    tlsCert: g.tlsCert ?? env.tlsCert,
-    tlsKey: g.tlsKey ?? env.tlsKey,
+    url: g.nats,
+    user: g.natsUser,
+    password: g.natsPassword,
+    token: g.natsToken,
+    tokenFile: g.natsTokenFile,
+    credsFile: g.natsCreds,
+    tlsCa: g.tlsCa,
+    tlsCert: g.tlsCert,
+    tlsKey: g.tlsKey,
   };
 }
 

@@ -1,22 +1,17 @@
 import { availableParallelism } from 'node:os';
-import { configGroup } from '../domain/config-group.js';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { loadSpecFile, describeTrials, type ExpandedSweep } from '../spec/index.js';
+import type { ExpandedSweep } from '../spec/index.js';
 import { DATASET_NAMES, type DatasetName } from '../domain/trial-config.js';
-import { effectiveSweepId } from '../coordinator/sweep-identity.js';
-import { launchSweep } from '../coordinator/launch.js';
-import { startLocalWorkers, type LocalWorkers } from '../coordinator/local-workers.js';
-import { ensureResources, DEFAULT_QUEUE } from '../transport/resources.js';
+import type { LocalWorkers } from '../coordinator/local-workers.js';
 import type { BrokerOptions } from '../transport/connection.js';
-import { createLogger, type Logger } from '../log.js';
-import { localWorkerEnv, openBroker, recordDetachedWorkers, type BrokerHandle } from './broker.js';
+import { createLogger, currentLogRoute, type Logger } from '../log.js';
+import type { BrokerHandle } from './broker.js';
+import { WorkerLogs } from './worker-logs.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { ExitCode, parsePositiveInt } from './errors.js';
 import { Interrupts } from './interrupts.js';
 import { BACKEND_NAMES, type BackendName } from '../domain/backends.js';
-import { followAndReport } from './follow-and-report.js';
-import { renderTextTable } from '../report/render/text-table.js';
 
 interface LaunchFlags {
   workers?: number;
@@ -54,7 +49,10 @@ export function registerLaunch(program: Command): void {
     });
 }
 
+// The modules below the options are imported inside the action, so `sweep --help` and `--dry-run` load no broker
+// client, coordinator or tfjs.
 async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): Promise<void> {
+  const [{ loadSpecFile, describeTrials }, { effectiveSweepId }] = await Promise.all([import('../spec/index.js'), import('../coordinator/sweep-identity.js')]);
   const log = createLogger('coordinator');
   const overrides = { ...(flags.dataset ? { dataset: flags.dataset } : {}), ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}) };
   const sweep = loadSpecFile(specPath, { quick: flags.quick ?? false, overrides });
@@ -65,6 +63,7 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
     if (flags.json) {
       process.stdout.write(JSON.stringify({ sweepId, specHash: sweep.specHash, trials: sweep.trials.length, columns: table.header, rows: table.rows }, null, 2) + '\n');
     } else {
+      const { renderTextTable } = await import('../report/render/text-table.js');
       process.stdout.write(renderTextTable(table.header.map((h) => ({ header: h, align: 'left' as const })), table.rows.map((r) => r.map((text) => ({ text }))), false) + '\n');
       process.stdout.write(`sweep ${sweepId}: ${sweep.trials.length} trials (dry run: nothing published)\n`);
     }
@@ -77,6 +76,7 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
   // killed us before the finally below ran would leave it behind.
   const interrupts = new Interrupts();
   try {
+    const { openBroker } = await import('./broker.js');
     const handle = await openBroker(broker, g.stateDir, log, `sweep-coordinator-${sweepId}`, { detached: embedded && (flags.detach ?? false) });
     interrupts.embedded = handle.embedded;
     await launchOn(handle, { sweep, sweepId, specPath, flags, g, broker, log, interrupts });
@@ -100,7 +100,17 @@ interface LaunchContext {
 async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void> {
   const { sweep, sweepId, specPath, flags, g, broker, log, interrupts } = ctx;
   const embedded = !broker.url;
+  const [{ ensureResources, DEFAULT_QUEUE }, { launchSweep }, { startLocalWorkers }, { localWorkerEnv, recordDetachedWorkers }, { followAndReport }, { configGroup }] =
+    await Promise.all([
+      import('../transport/resources.js'),
+      import('../coordinator/launch.js'),
+      import('../coordinator/local-workers.js'),
+      import('./broker.js'),
+      import('./follow-and-report.js'),
+      import('../domain/config-group.js'),
+    ]);
   let workers: LocalWorkers | null = null;
+  let workerLogs: WorkerLogs | null = null;
   let exportFailure: string | null = null;
   try {
     interrupts.throwIfInterrupted();
@@ -126,6 +136,7 @@ async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void>
       });
       interrupts.workers = workers;
       process.stderr.write(`started ${workerCount} local worker(s); logs: ${workers.logFiles.join(', ')}\n`);
+      if (!flags.detach) workerLogs = new WorkerLogs(workers.logFiles, currentLogRoute().kind === 'pretty');
     }
     if (flags.detach) {
       process.stderr.write(`detached. Follow it with: sweep status ${sweepId} --watch` + (embedded ? '   (stop the embedded broker with: sweep down)' : '') + '\n');
@@ -166,6 +177,7 @@ async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void>
   } finally {
     // Workers first: draining ones still need the broker to requeue their trials.
     await workers?.stop();
+    workerLogs?.stop();
     await handle.close();
   }
 }

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { loadSweepView } from '../coordinator/sweep-view.js';
-import { buildLeaderboard, renderCsv, renderJson, renderTable } from '../report/index.js';
 import { createLogger } from '../log.js';
-import { openBroker } from './broker.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { UsageError, parsePositiveInt } from './errors.js';
 
@@ -27,6 +24,12 @@ export function registerLeaderboard(program: Command): void {
     .action(async (id: string | undefined, flags: LeaderboardFlags, cmd: Command) => {
       if (flags.json && flags.csv) throw new UsageError('choose one of --json and --csv');
       const g = cmd.optsWithGlobals<GlobalOptions>();
+      // Imported in the action: `sweep --help` loads no broker client.
+      const [{ loadSweepView }, { buildLeaderboard, renderCsv, renderJson, renderTable }, { openBroker }] = await Promise.all([
+        import('../coordinator/sweep-view.js'),
+        import('../report/index.js'),
+        import('./broker.js'),
+      ]);
       const handle = await openBroker(brokerOptions(g), g.stateDir, createLogger('leaderboard'), 'sweep-leaderboard');
       try {
         const { view } = await loadSweepView(handle.nc, id);

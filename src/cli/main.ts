@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { addGlobalOptions } from './global-options.js';
+import { addGlobalOptions, type GlobalOptions } from './global-options.js';
 import { registerLaunch } from './launch.js';
 import { registerWorker } from './worker.js';
 import { registerStatus } from './status.js';
@@ -10,7 +10,12 @@ import { registerRetryAttach } from './retry-attach.js';
 import { registerExport } from './export.js';
 import { registerReport } from './report.js';
 import { exitCodeFor } from './exit-code.js';
+import { applyLogRoute, loggedWarningsLine } from './log-routing.js';
 
+/**
+ * The commander program. Each command file registers its options here and imports the modules its action needs
+ * (tfjs, the broker client, the coordinator or worker) inside the action, so `sweep --help` loads none of them.
+ */
 export function buildProgram(): Command {
   const program = new Command();
   program
@@ -18,8 +23,20 @@ export function buildProgram(): Command {
     .description('Distributed, crash-proof, statistically honest parameter sweeps for deep learning (NATS JetStream + TensorFlow.js)')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', '\nExit codes: 0 ok, 1 runtime or trial failure, 2 bad input (spec, flags, arguments, input files).')
     .exitOverride();
   addGlobalOptions(program);
+  // Before any action runs: decide where its logs go (see log-routing.ts).
+  program.hook('preAction', (_program, action) => {
+    const g = program.opts<GlobalOptions>();
+    applyLogRoute({
+      command: action.name(),
+      stateDir: g.stateDir,
+      verbose: g.verbose === true,
+      json: action.opts<{ json?: boolean }>().json === true,
+      stderrIsTTY: process.stderr.isTTY === true,
+    });
+  });
   registerLaunch(program);
   registerWorker(program);
   registerStatus(program);
@@ -35,14 +52,17 @@ export function buildProgram(): Command {
 /** The only place that sets the exit code: 2 for bad input (spec, flags), 1 for failures, 0 otherwise. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  let code = 0;
   try {
     await program.parseAsync(argv);
-    return 0;
   } catch (e) {
-    const { code, text } = exitCodeFor(e, program.opts<{ verbose?: boolean }>().verbose === true);
-    if (text) process.stderr.write(text);
-    return code;
+    const result = exitCodeFor(e, program.opts<{ verbose?: boolean }>().verbose === true);
+    if (result.text) process.stderr.write(result.text);
+    code = result.code;
   }
+  const warned = loggedWarningsLine();
+  if (warned) process.stderr.write(warned);
+  return code;
 }
 
 const code = await main(process.argv);

@@ -1,21 +1,18 @@
 import { join } from 'node:path';
-import { groupsOfSweep } from '../coordinator/scheduling.js';
 import type { SchedulerConfig } from '../domain/scheduler.js';
 import type { SweepRecord } from '../domain/sweep-record.js';
 import type { Command } from 'commander';
-import { retryTrials } from '../coordinator/retry.js';
-import { loadSweepView } from '../coordinator/sweep-view.js';
-import { reaperSettingsFromSpec } from '../coordinator/reaper.js';
-import { startLocalWorkers, type LocalWorkers } from '../coordinator/local-workers.js';
-import { DEFAULT_QUEUE, ensureResources } from '../transport/resources.js';
-import { createLogger, type Logger } from '../log.js';
-import { localWorkerEnv, openBroker } from './broker.js';
+import type { LocalWorkers } from '../coordinator/local-workers.js';
+import { createLogger, currentLogRoute, type Logger } from '../log.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { parsePositiveInt } from './errors.js';
-import { followAndReport } from './follow-and-report.js';
 import { Interrupts } from './interrupts.js';
+import { WorkerLogs } from './worker-logs.js';
 
-/** `sweep retry` and `sweep attach`: act on a sweep that was launched before, without its spec file. */
+/**
+ * `sweep retry` and `sweep attach`: act on a sweep that was launched before, without its spec file. Each action
+ * imports the broker client and the coordinator when it runs, so `sweep --help` loads neither.
+ */
 export function registerRetryAttach(program: Command): void {
   program
     .command('retry')
@@ -25,6 +22,11 @@ export function registerRetryAttach(program: Command): void {
     .option('--max-deliver <n>', 'deliveries allowed per retried trial', (v) => parsePositiveInt(v, '--max-deliver'), 5)
     .action(async (id: string, flags: { failed?: boolean; maxDeliver: number }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
+      const [{ retryTrials }, { DEFAULT_QUEUE, ensureResources }, { openBroker }] = await Promise.all([
+        import('../coordinator/retry.js'),
+        import('../transport/resources.js'),
+        import('./broker.js'),
+      ]);
       const handle = await openBroker(brokerOptions(g), g.stateDir, createLogger('retry'), 'sweep-retry');
       try {
         await ensureResources(handle.nc, DEFAULT_QUEUE);
@@ -45,6 +47,14 @@ export function registerRetryAttach(program: Command): void {
     .option('--json', 'leaderboard as JSON')
     .action(async (id: string, flags: { workers: number; backend: string; json?: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
+      const [{ groupsOfSweep }, { loadSweepView }, { reaperSettingsFromSpec }, { startLocalWorkers }, { localWorkerEnv, openBroker }, { followAndReport }] = await Promise.all([
+        import('../coordinator/scheduling.js'),
+        import('../coordinator/sweep-view.js'),
+        import('../coordinator/reaper.js'),
+        import('../coordinator/local-workers.js'),
+        import('./broker.js'),
+        import('./follow-and-report.js'),
+      ]);
       const log = createLogger('coordinator');
       const broker = brokerOptions(g);
       // Its local workers and an embedded nats-server it starts have their own process groups: stop them in order.
@@ -55,6 +65,7 @@ export function registerRetryAttach(program: Command): void {
       });
       interrupts.embedded = handle.embedded;
       let workers: LocalWorkers | null = null;
+      let workerLogs: WorkerLogs | null = null;
       try {
         const { sweep } = await loadSweepView(handle.nc, id);
         // The execution settings of the spec it was launched with (defaults for a record that has none).
@@ -64,25 +75,29 @@ export function registerRetryAttach(program: Command): void {
           workers = startLocalWorkers({ count: flags.workers, natsUrl: handle.url, logDir: join(g.stateDir, 'logs'), args, env: localWorkerEnv(handle, broker) });
           interrupts.workers = workers;
           process.stderr.write(`started ${flags.workers} local worker(s); logs: ${workers.logFiles.join(', ')}\n`);
+          workerLogs = new WorkerLogs(workers.logFiles, currentLogRoute().kind === 'pretty');
         }
         await followAndReport(
           handle.nc,
           { sweepId: sweep.id, expected: sweep.trials ? new Set(sweep.trials.map((t) => t.id)) : null, total: sweep.trialCount, objectiveMetric: sweep.objective.metric, totalEpochs: null },
-          { json: flags.json ?? false, log, reaper: execution, signal: interrupts.signal, scheduling: schedulingOf(sweep, log) },
+          { json: flags.json ?? false, log, reaper: execution, signal: interrupts.signal, scheduling: schedulingOf(sweep, groupsOfSweep(sweep.trials), log) },
         );
         interrupts.throwIfInterrupted();
       } finally {
         await workers?.stop();
+        workerLogs?.stop();
         await handle.close();
         interrupts.dispose();
       }
     });
 }
 
-/** Early termination as the sweep was launched with, rebuilt from its record; null (with a warning) when it cannot be. */
-function schedulingOf(sweep: SweepRecord, log: Logger): { config: SchedulerConfig; groups: Map<string, string> } | null {
+/**
+ * Early termination as the sweep was launched with, rebuilt from its record (`groups`: its trial groups as the
+ * record lists them, or null when it lists none); null (with a warning) when it cannot be.
+ */
+function schedulingOf(sweep: SweepRecord, groups: Map<string, string> | null, log: Logger): { config: SchedulerConfig; groups: Map<string, string> } | null {
   if (!sweep.scheduler) return null;
-  const groups = groupsOfSweep(sweep.trials);
   if (groups) return { config: sweep.scheduler, groups };
   log.warn(`sweep ${sweep.id}: its record lists no trial groups (over 10,000 trials, or launched by an older version): early termination does not run`);
   return null;

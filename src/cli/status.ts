@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
-import { loadSweepView } from '../coordinator/sweep-view.js';
-import { followSweep } from '../coordinator/follow.js';
-import { TrialStore } from '../transport/trial-store.js';
 import type { TrialRecord } from '../domain/trial-record.js';
-import { pendingJobs } from '../transport/job-queue.js';
-import { renderTextTable } from '../report/render/text-table.js';
 import { createLogger } from '../log.js';
-import { openBroker } from './broker.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 
 interface StatusFlags {
@@ -38,6 +32,15 @@ export function registerStatus(program: Command): void {
     .option('--json', 'JSON output')
     .action(async (id: string | undefined, flags: StatusFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
+      // Imported in the action: `sweep --help` loads no broker client.
+      const [{ loadSweepView }, { followSweep }, { TrialStore }, { pendingJobs }, { renderTextTable }, { openBroker }] = await Promise.all([
+        import('../coordinator/sweep-view.js'),
+        import('../coordinator/follow.js'),
+        import('../transport/trial-store.js'),
+        import('../transport/job-queue.js'),
+        import('../report/render/text-table.js'),
+        import('./broker.js'),
+      ]);
       const log = createLogger('status');
       const handle = await openBroker(brokerOptions(g), g.stateDir, log, 'sweep-status');
       try {

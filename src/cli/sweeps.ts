@@ -1,12 +1,8 @@
 import type { Command } from 'commander';
-import { SweepStore } from '../transport/sweep-store.js';
-import { cancelSweep } from '../coordinator/cancel.js';
-import { renderTextTable } from '../report/render/text-table.js';
 import { createLogger } from '../log.js';
-import { openBroker, stopEmbedded } from './broker.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 
-/** `sweep list`, `sweep cancel`, `sweep down`: small commands on the set of sweeps. */
+/** `sweep list`, `sweep cancel`, `sweep down`: small commands on the set of sweeps (each imports its modules when it runs). */
 export function registerSweepCommands(program: Command): void {
   program
     .command('list')
@@ -14,6 +10,11 @@ export function registerSweepCommands(program: Command): void {
     .option('--json', 'JSON output')
     .action(async (flags: { json?: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
+      const [{ SweepStore }, { renderTextTable }, { openBroker }] = await Promise.all([
+        import('../transport/sweep-store.js'),
+        import('../report/render/text-table.js'),
+        import('./broker.js'),
+      ]);
       const handle = await openBroker(brokerOptions(g), g.stateDir, createLogger('list'), 'sweep-list');
       try {
         const sweeps = await (await SweepStore.open(handle.nc)).list();
@@ -33,6 +34,7 @@ export function registerSweepCommands(program: Command): void {
     .argument('<sweep>', 'sweep ID')
     .action(async (id: string, _flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
+      const [{ cancelSweep }, { openBroker }] = await Promise.all([import('../coordinator/cancel.js'), import('./broker.js')]);
       const handle = await openBroker(brokerOptions(g), g.stateDir, createLogger('cancel'), 'sweep-cancel');
       try {
         const { purgedJobs, stoppedTrials } = await cancelSweep(handle.nc, id);
@@ -49,6 +51,7 @@ export function registerSweepCommands(program: Command): void {
     .description('stop the embedded nats-server and local workers left running by `sweep launch --detach`')
     .action(async (_flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { stopEmbedded } = await import('./broker.js');
       const stopped = await stopEmbedded(g.stateDir);
       process.stdout.write(stopped ? 'embedded nats-server stopped\n' : 'no embedded nats-server is running here\n');
     });

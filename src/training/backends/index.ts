@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, type BackendName } from '../../domain/backends.js';
 import { activateWasm, type WasmOptions } from './wasm.js';
 import { activateTensorflow, loadTensorflowBinding } from './tensorflow.js';
-import { activateWebGpu, probeWebGpu } from './webgpu.js';
+import { activateWebGpu } from './webgpu.js';
+import { mayHaveGpu } from './gpu-devices.js';
+import { probeWebGpuQuietly } from './quiet-probe.js';
 
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-kernels/register.js';
 export { ONEDNN_CONV_KERNELS, onednnConvKernelsInstalled } from './onednn/register.js';
@@ -11,8 +13,11 @@ export { probeWebGpu } from './webgpu.js';
 
 /**
  * Initializes and activates a tfjs backend and returns the name tfjs reports for it.
- * `auto` picks the fastest available: tensorflow (libtensorflow binding) > webgpu on a real GPU > wasm.
- * An explicit `webgpu` also accepts a software adapter (llvmpipe), for correctness checks.
+ * `auto` picks the fastest available: tensorflow (libtensorflow binding) > webgpu on a real GPU > wasm. It looks
+ * for a WebGPU adapter only where a GPU device exists (gpu-devices.ts), and then in a child process whose stderr
+ * is captured (quiet-probe.ts): Dawn's warnings reach the terminal or log only when webgpu is selected.
+ * An explicit `webgpu` also accepts a software adapter (llvmpipe), for correctness checks. `wasm`, `cpu` and
+ * `tensorflow` never load Dawn.
  * `wasm` (explicit or picked by `auto`) runs convolutions on oneDNN when its addon is built (see ./onednn/), unless
  * SWEEP_ONEDNN=0 or `options.onednn` is false; the log line says which kernels run and why.
  */
@@ -51,10 +56,13 @@ async function selectAuto(log: (m: string) => void, options: WasmOptions): Promi
     return;
   }
   const skipped = [`tensorflow: ${Object.values(binding.failures)[0] ?? 'not installed'}`];
-  const gpu = await probeWebGpu(false);
-  if (gpu.ok) {
+  const device = mayHaveGpu();
+  const gpu = device.possible ? await probeWebGpuQuietly(false) : null;
+  if (!gpu) {
+    skipped.push(`webgpu: ${device.reason}`);
+  } else if (gpu.ok) {
     try {
-      await activateWebGpu(false);
+      await activateWebGpu(false, gpu);
       log(`backend auto → webgpu on ${gpu.description} (no tfjs-node binding: ${skipped[0]})`);
       return;
     } catch (e) {

@@ -47,9 +47,10 @@ let chosen: { gpu: GPU; probe: WebGpuAdapterProbe; globals: Record<string, unkno
 
 /**
  * Finds a WebGPU adapter through Dawn's node binding. `allowSoftware` also accepts CPU emulation
- * (llvmpipe), which `auto` must not pick.
+ * (llvmpipe), which `auto` must not pick. Dawn prints its own warnings on stderr while it looks (native code);
+ * `auto` runs this in a child process instead (quiet-probe.ts).
  */
-export async function probeWebGpu(allowSoftware: boolean): Promise<WebGpuAdapterProbe> {
+export async function probeWebGpu(allowSoftware: boolean, candidates: readonly Candidate[] = CANDIDATES): Promise<WebGpuAdapterProbe> {
   let dawn: DawnModule;
   try {
     dawn = await loadDawn();
@@ -58,7 +59,7 @@ export async function probeWebGpu(allowSoftware: boolean): Promise<WebGpuAdapter
   }
   process.env.EGL_PLATFORM ??= 'surfaceless'; // OpenGL without a display server
   const seen: string[] = [];
-  for (const c of CANDIDATES) {
+  for (const c of candidates) {
     let gpu: GPU;
     let adapter: GPUAdapter | null;
     try {
@@ -87,11 +88,13 @@ export async function probeWebGpu(allowSoftware: boolean): Promise<WebGpuAdapter
 }
 
 /**
- * Activates @tensorflow/tfjs-backend-webgpu on the adapter `probeWebGpu` found. Read tensors with
- * `await t.data()` on this backend: `dataSync()` fails under Node.
+ * Activates @tensorflow/tfjs-backend-webgpu on the adapter `probeWebGpu` found (in this process, or, given as
+ * `found`, in a probe process: then only its Dawn options are tried). Read tensors with `await t.data()` on this
+ * backend: `dataSync()` fails under Node.
  */
-export async function activateWebGpu(allowSoftware: boolean): Promise<WebGpuAdapterProbe> {
-  const probe = chosen && (allowSoftware || !chosen.probe.software) ? chosen.probe : await probeWebGpu(allowSoftware);
+export async function activateWebGpu(allowSoftware: boolean, found?: WebGpuAdapterProbe): Promise<WebGpuAdapterProbe> {
+  const candidates = found ? [{ dawnOptions: found.dawnOptions, compatibility: found.compatibility }] : CANDIDATES;
+  const probe = chosen && (allowSoftware || !chosen.probe.software) ? chosen.probe : await probeWebGpu(allowSoftware, candidates);
   if (!probe.ok || !chosen) throw new BackendUnavailableError(`backend 'webgpu' is not available: ${probe.reason}`);
   installNavigatorGpu(chosen.gpu, probe.compatibility);
   for (const [name, value] of Object.entries(chosen.globals)) {
