@@ -9,6 +9,7 @@ import { SweepStore } from '../transport/sweep-store.js';
 import { buildLeaderboard, renderTable, type Leaderboard } from '../report/index.js';
 import type { Logger } from '../log.js';
 import { ExitCode } from './errors.js';
+import { terminalCaps } from './terminal-caps.js';
 
 export interface FollowTarget {
   sweepId: string;
@@ -28,6 +29,8 @@ export async function followAndReport(
   target: FollowTarget,
   opts: {
     json: boolean;
+    /** List every row of the final table on a terminal too (see terminal-caps.ts). */
+    all?: boolean;
     log: Logger;
     afterCompletion?: () => Promise<void>;
     /** Stop following when aborted (the caller handles signals); default: at the first SIGINT or SIGTERM. */
@@ -59,7 +62,7 @@ export async function followAndReport(
   }
   const { view } = await loadSweepView(nc, target.sweepId);
   const lb = buildLeaderboard(view, {});
-  process.stdout.write(opts.json ? JSON.stringify(lb, null, 2) + '\n' : renderTable(lb, { color: process.stdout.isTTY === true }) + '\n');
+  process.stdout.write(opts.json ? JSON.stringify(lb, null, 2) + '\n' : renderTable(lb, { color: process.stdout.isTTY === true, ...terminalCaps(process.stdout.isTTY === true, opts.all === true) }) + '\n');
   if (!progress.done) throw new ExitCode(130, 'interrupted: the sweep goes on when you launch or attach it again');
   const failed = progress.counts().failed;
   if (failed > 0) throw new ExitCode(1, `${failed} trial(s) failed; see \`sweep status ${target.sweepId}\` for their errors`);

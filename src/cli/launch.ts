@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { terminalCaps } from './terminal-caps.js';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ExpandedSweep } from '../spec/index.js';
@@ -24,6 +25,7 @@ interface LaunchFlags {
   backend: string;
   extend?: boolean;
   json?: boolean;
+  all?: boolean;
   /** false with --no-export */
   export: boolean;
 }
@@ -43,6 +45,7 @@ export function registerLaunch(program: Command): void {
     .addOption(new Option('--backend <name>', 'tfjs backend of local workers').choices(BACKEND_NAMES).default('auto'))
     .option('--extend', 'accept a changed spec for an existing sweep and add its new trials')
     .option('--json', 'machine-readable output (dry-run table, final leaderboard)')
+    .option('--all', 'on a terminal, list every row of the dry-run table and the final leaderboard (by default 20 trials and 50 groups, and a count of the rest)')
     .option('--no-export', "skip the spec's automatic ONNX export of the winners")
     .action(async (specPath: string, flags: LaunchFlags, cmd: Command) => {
       await launch(specPath, flags, cmd.optsWithGlobals<GlobalOptions>());
@@ -64,7 +67,10 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
       process.stdout.write(JSON.stringify({ sweepId, specHash: sweep.specHash, trials: sweep.trials.length, columns: table.header, rows: table.rows }, null, 2) + '\n');
     } else {
       const { renderTextTable } = await import('../report/render/text-table.js');
-      process.stdout.write(renderTextTable(table.header.map((h) => ({ header: h, align: 'left' as const })), table.rows.map((r) => r.map((text) => ({ text }))), false) + '\n');
+      const cap = terminalCaps(process.stdout.isTTY === true, flags.all === true).maxTrialRows ?? table.rows.length;
+      const shown = table.rows.slice(0, cap);
+      process.stdout.write(renderTextTable(table.header.map((h) => ({ header: h, align: 'left' as const })), shown.map((r) => r.map((text) => ({ text }))), false) + '\n');
+      if (shown.length < table.rows.length) process.stdout.write(`… and ${table.rows.length - shown.length} more trials: add --all to list them all (--json always does)\n`);
       process.stdout.write(`sweep ${sweepId}: ${sweep.trials.length} trials (dry run: nothing published)\n`);
     }
     return;
@@ -157,6 +163,7 @@ async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void>
       },
       {
         json: flags.json ?? false,
+        all: flags.all ?? false,
         log,
         signal: interrupts.signal,
         reaper: { ackWaitMs: sweep.execution.ack_wait_ms, pool: sweep.execution.pool, maxDeliver: sweep.execution.max_deliver, checkpointEvery: sweep.execution.checkpoint_every },

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../log.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { UsageError, parsePositiveInt } from './errors.js';
+import { terminalCaps } from './terminal-caps.js';
 
 interface LeaderboardFlags {
   json?: boolean;
@@ -9,6 +10,7 @@ interface LeaderboardFlags {
   top?: number;
   trials?: boolean;
   groupBy?: string;
+  all?: boolean;
 }
 
 export function registerLeaderboard(program: Command): void {
@@ -20,6 +22,7 @@ export function registerLeaderboard(program: Command): void {
     .option('--csv', 'CSV output')
     .option('--top <n>', 'only the best N rows', (v) => parsePositiveInt(v, '--top'))
     .option('--trials', 'one row per trial instead of per group')
+    .option('--all', 'on a terminal, list every row (by default the best 20 trials and 50 groups, and a count of the rest)')
     .option('--group-by <params>', 'comma-separated params that define a group (default: every swept param but the seed)')
     .action(async (id: string | undefined, flags: LeaderboardFlags, cmd: Command) => {
       if (flags.json && flags.csv) throw new UsageError('choose one of --json and --csv');
@@ -38,7 +41,7 @@ export function registerLeaderboard(program: Command): void {
           ...(flags.groupBy ? { groupBy: flags.groupBy.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
         });
         const mode = flags.trials ? 'trials' : undefined;
-        const out = flags.json ? renderJson(lb) : flags.csv ? renderCsv(lb, mode) : renderTable(lb, { color: process.stdout.isTTY === true, ...(mode ? { mode } : {}) });
+        const out = flags.json ? renderJson(lb) : flags.csv ? renderCsv(lb, mode) : renderTable(lb, { color: process.stdout.isTTY === true, ...terminalCaps(process.stdout.isTTY === true, flags.all === true), ...(mode ? { mode } : {}) });
         process.stdout.write(out.endsWith('\n') ? out : out + '\n');
       } finally {
         await handle.close();

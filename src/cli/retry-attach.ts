@@ -45,7 +45,8 @@ export function registerRetryAttach(program: Command): void {
     .option('--workers <n>', 'also start N local workers', (v) => parsePositiveInt(v, '--workers'), 0)
     .option('--backend <name>', 'backend of the local workers', 'auto')
     .option('--json', 'leaderboard as JSON')
-    .action(async (id: string, flags: { workers: number; backend: string; json?: boolean }, cmd: Command) => {
+    .option('--all', 'on a terminal, list every row of the final leaderboard (by default the best 20 trials and 50 groups)')
+    .action(async (id: string, flags: { workers: number; backend: string; json?: boolean; all?: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const [{ groupsOfSweep }, { loadSweepView }, { reaperSettingsFromSpec }, { startLocalWorkers }, { localWorkerEnv, openBroker }, { followAndReport }] = await Promise.all([
         import('../coordinator/scheduling.js'),
@@ -80,7 +81,7 @@ export function registerRetryAttach(program: Command): void {
         await followAndReport(
           handle.nc,
           { sweepId: sweep.id, expected: sweep.trials ? new Set(sweep.trials.map((t) => t.id)) : null, total: sweep.trialCount, objectiveMetric: sweep.objective.metric, totalEpochs: null },
-          { json: flags.json ?? false, log, reaper: execution, signal: interrupts.signal, scheduling: schedulingOf(sweep, groupsOfSweep(sweep.trials), log) },
+          { json: flags.json ?? false, all: flags.all ?? false, log, reaper: execution, signal: interrupts.signal, scheduling: schedulingOf(sweep, groupsOfSweep(sweep.trials), log) },
         );
         interrupts.throwIfInterrupted();
       } finally {

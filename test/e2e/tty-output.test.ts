@@ -84,4 +84,18 @@ describe('sweep launch on a terminal (pseudo-terminal, real nats-server, real tr
     assert.match(res.out, /^rank\s.*val_loss/m, 'the leaderboard table');
     assert.equal(existsSync(join(stateDir, 'logs', 'launch.log')), false, 'no log file: the logs were printed');
   });
+
+  test('a long dry-run table is capped on a terminal with a count of the rest; --all and a pipe list every trial', async () => {
+    const SEED_STUDY = join(REPO_ROOT, 'sweeps', 'bn-vs-dropout.yaml');
+    const capped = await runOnTerminal(['launch', SEED_STUDY, '--dry-run'], workDir, 60_000);
+    assert.equal(capped.code, 0, capped.out);
+    const rows = (out: string) => out.split('\n').filter((l) => /^\d+\s+[0-9a-f]{16}\s/.test(l)).length;
+    assert.equal(rows(capped.out), 20, capped.out);
+    assert.match(capped.out, /… and 52 more trials: add --all to list them all/);
+    const all = await runOnTerminal(['launch', SEED_STUDY, '--dry-run', '--all'], workDir, 60_000);
+    assert.equal(rows(all.out), 72, all.out);
+    const piped = spawnSync(process.execPath, [SWEEP_BIN, 'launch', SEED_STUDY, '--dry-run'], { cwd: workDir, env: { ...process.env, SWEEP_FROM_SOURCE: '1' }, encoding: 'utf8' });
+    assert.equal(rows(piped.stdout), 72, 'piped output is complete');
+    assert.doesNotMatch(piped.stdout, /more trials/);
+  });
 });
