@@ -89,6 +89,7 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
     objective: sweep.objective,
     export: sweep.export,
     scheduler: sweep.scheduler,
+    profileNote: sweep.profileNote ?? null,
     trialCount: mergedTrials?.length ?? sweep.trials.length,
     status: 'RUNNING',
     createdAt: prior?.value.createdAt ?? now,

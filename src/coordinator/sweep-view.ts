@@ -47,6 +47,7 @@ export function sweepView(sweep: SweepRecord, records: Iterable<TrialRecord>): S
     name: sweep.name,
     objective: { ...sweep.objective },
     scheduler: schedulerOf(sweep),
+    profileNote: sweep.profileNote ?? null,
     trials: trials.map(trialView),
   };
 }

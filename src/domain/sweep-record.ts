@@ -18,6 +18,8 @@ export const sweepRecordSchema = z.object({
   export: z.object({ top: z.number(), format: z.literal('onnx') }).nullable(),
   /** The resolved early-termination scheduler (null: none), so `attach` can schedule without the spec file; absent in older records (none). */
   scheduler: schedulerConfigSchema.nullable().optional(),
+  /** How the trials differ from the spec as written (a profile's note, overrides); null or absent: they do not. */
+  profileNote: z.string().nullable().optional(),
   trialCount: z.number(),
   status: sweepStatusSchema,
   createdAt: z.string(),

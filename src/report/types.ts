@@ -35,5 +35,7 @@ export interface SweepView {
   objective: Objective;
   /** The sweep's early-termination scheduler; null or absent: none (every trial runs to its end). */
   scheduler?: SchedulerConfig | null;
+  /** How the trials differ from the spec as written (e.g. the quick profile's note); shown with the findings. */
+  profileNote?: string | null;
   trials: TrialView[];
 }

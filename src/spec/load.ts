@@ -64,8 +64,18 @@ export function parseSpec(text: string, file: string, opts: LoadSpecOptions = {}
     export: exportOf(effective),
     execution: executionOf(effective),
     scheduler: schedulerOf(effective),
+    profileNote: profileNoteOf(spec.quick?.note, opts),
     trials,
   };
+}
+
+/** "quick profile: <its note>; --epochs 3": what the findings must say about how these trials differ from the spec. */
+function profileNoteOf(quickNote: string | undefined, opts: LoadSpecOptions): string | null {
+  const parts: string[] = [];
+  if (opts.quick) parts.push(quickNote ? `quick profile: ${quickNote}` : 'quick profile');
+  if (opts.overrides?.dataset !== undefined) parts.push(`--dataset ${opts.overrides.dataset}`);
+  if (opts.overrides?.epochs !== undefined) parts.push(`--epochs ${opts.overrides.epochs}`);
+  return parts.length > 0 ? parts.join('; ') : null;
 }
 
 function checkOverrides(overrides: SpecOverrides | undefined, source: SpecSource, file: string): void {

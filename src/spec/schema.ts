@@ -122,6 +122,7 @@ const seedsFields = {
 };
 
 export const quickSchema = z.strictObject({
+  note: z.string().min(1).describe('one line saying how this profile differs from the full study, shown with the findings').optional(),
   training: trainingSchema.optional(),
   dataset: z.strictObject({ name: datasetNameSchema.optional(), ...datasetFields }).optional(),
   parameters: parametersSchema.optional(),

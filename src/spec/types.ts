@@ -34,5 +34,7 @@ export interface ExpandedSweep {
   execution: ExecutionSettings;
   /** Early termination, defaults filled in (spec/defaults.ts schedulerOf); null: none, every trial runs to its end. */
   scheduler: SchedulerConfig | null;
+  /** How the trials differ from the spec as written (the quick profile's note, command-line overrides); null: they do not. */
+  profileNote?: string | null;
   trials: Trial[];
 }

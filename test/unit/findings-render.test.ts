@@ -89,3 +89,16 @@ describe('findings in JSON and HTML', () => {
     assert.match(html, /CI: Student t 95 % interval of the mean on the logit scale, back-transformed/);
   });
 });
+
+describe('the profile note', () => {
+  test('a sweep that ran a profile says so at the top of the findings, in text and HTML; none without one', () => {
+    const noted: SweepView = { ...view(), profileNote: 'quick profile: SGD lr 0.1 instead of 0.001' };
+    const text = renderTable(buildLeaderboard(noted));
+    const lines = text.split('\n');
+    assert.equal(lines[lines.indexOf('Findings') + 2], 'Differs from the spec as written: quick profile: SGD lr 0.1 instead of 0.001.');
+    assert.equal(buildLeaderboard(noted).findings.profileNote, 'quick profile: SGD lr 0.1 instead of 0.001');
+    assert.match(renderReportHtml(noted, buildLeaderboard(noted)), /<p class="profile-note">Differs from the spec as written: quick profile: SGD lr 0\.1 instead of 0\.001\.<\/p>/);
+    assert.doesNotMatch(renderTable(buildLeaderboard(view())), /Differs from the spec/);
+  });
+});
+

@@ -48,13 +48,20 @@ test("the seed study's four seed models are trials, for every seed", () => {
   }
 });
 
-test('the seed study quick profile: fashion-mnist subsets, 2 epochs, depth 2, one seed, 12 trials', () => {
+test('the seed study quick profile: the regularizer x optimizer grid with the four seed models, 2 seeds, SGD at lr 0.1, its note', () => {
   const s = loadSpecFile(seedStudy, { quick: true });
   assert.equal(s.trials.length, 12);
   for (const t of s.trials) {
     const c = t.config;
-    assert.deepEqual([c.dataset.name, c.dataset.subset, c.training.epochs, c.model.depth, c.seed], ['fashion-mnist', { train: 2000, validation: 500 }, 2, 2, 1]);
+    assert.deepEqual([c.dataset.name, c.dataset.subset, c.training.epochs, c.training.batch_size, c.model.depth], ['fashion-mnist', { train: 4000, validation: 500 }, 3, 32, 2]);
+    assert.equal(c.optimizer.learning_rate, c.optimizer.name === 'sgd' ? 0.1 : 0.01, `${c.optimizer.name} learning rate`);
   }
+  const models = new Set(s.trials.map((t) => `${t.config.model.regularizer}+${t.config.optimizer.name}`));
+  assert.deepEqual([...models].sort(), ['batchnorm+adam', 'batchnorm+sgd', 'batchnorm-every-conv+adam', 'batchnorm-every-conv+sgd', 'dropout+adam', 'dropout+sgd']);
+  assert.deepEqual([...new Set(s.trials.map((t) => t.config.seed))], [1, 2]);
+  assert.match(s.profileNote ?? '', /^quick profile: regularizer x optimizer grid .*SGD lr 0\.1 and Adam lr 0\.01 instead of 0\.001/);
+  assert.equal(loadSpecFile(seedStudy).profileNote, null, 'the spec as written has no note');
+  assert.equal(loadSpecFile(seedStudy, { quick: true, overrides: { epochs: 1 } }).profileNote?.endsWith('; --epochs 1'), true);
   assert.equal(s.specHash, loadSpecFile(seedStudy).specHash);
   assert.equal(s.scheduler, null);
 });

@@ -26,5 +26,5 @@ export function findingsSectionHtml(lb: Leaderboard): string[] {
           .join('')}</ul>`;
   const skipped =
     f.skipped.length === 0 ? '' : `<p class="muted">${esc(`Not analysed: ${f.skipped.map((s) => `${s.param} (${s.reason})`).join('; ')}.`)}</p>`;
-  return [`<section id="findings"><h2>Findings</h2><p class="caption">${esc(findingsIntro(f))}</p>${factors.join('')}${interactions}${skipped}</section>`];
+  return [`<section id="findings"><h2>Findings</h2>${f.profileNote ? `<p class="profile-note">Differs from the spec as written: ${esc(f.profileNote)}.</p>` : ''}<p class="caption">${esc(findingsIntro(f))}</p>${factors.join('')}${interactions}${skipped}</section>`];
 }

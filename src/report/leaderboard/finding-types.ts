@@ -71,6 +71,8 @@ export interface InteractionFinding {
  * seed), each level against the reference level on the objective. See docs/statistics.md.
  */
 export interface Findings {
+  /** How the trials differ from the spec as written (a profile's note); null: they do not. */
+  profileNote: string | null;
   metric: string;
   goal: Goal;
   /** Finished trials that count: the members of the ranked groups (pruned, failed and unfinished ones never). */

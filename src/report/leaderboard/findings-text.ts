@@ -3,7 +3,7 @@ import type { Findings } from './finding-types.js';
 
 /** The "Findings" section of the text leaderboard: per factor its reference and one sentence per level. */
 export function findingsText(f: Findings): string {
-  const lines = ['Findings', '', findingsIntro(f), ''];
+  const lines = ['Findings', '', ...(f.profileNote ? [`Differs from the spec as written: ${f.profileNote}.`, ''] : []), findingsIntro(f), ''];
   for (const factor of f.factors) {
     lines.push(`${factor.param} (reference: ${String(factor.reference)})`);
     for (const e of factor.effects) lines.push(`  ${e.sentence}`);

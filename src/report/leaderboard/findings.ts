@@ -118,6 +118,7 @@ export function buildFindings(
     factors.push({ param, levels, reference, effects });
   }
   return {
+    profileNote: view.profileNote ?? null,
     metric: view.objective.metric,
     goal: view.objective.goal,
     trials: finished.length,
