@@ -69,6 +69,7 @@ test('the seed study quick profile: the regularizer x optimizer grid with the fo
 test('every bundled sweep loads, with and without --quick', () => {
   const expected: Record<string, [number, number]> = {
     'bn-vs-dropout.yaml': [72, 12],
+    'bn-vs-dropout-reproduce.yaml': [12, 12],
     'fashion-mnist.yaml': [12, 3],
     'synthetic.yaml': [6, 2],
     'sleep.yaml': [8, 2],
