@@ -26,6 +26,7 @@ import { buildLeaderboard, renderReportHtml, renderTable } from '../src/report/i
 import type { SweepView, TrialView } from '../src/report/types.js';
 import type { EpochMetrics } from '../src/domain/metrics.js';
 import type { Scalar } from '../src/domain/trial-config.js';
+import { createRandom } from '../src/training/datasets/random.js';
 
 type Shape = 'repeats' | 'random';
 
@@ -39,18 +40,6 @@ const { values: args } = parseArgs({
 });
 const EPOCHS = Number(args.epochs);
 const TARGET = { bytes10k: 5 * 1024 * 1024, seconds10k: 10, bytes100k: 15 * 1024 * 1024 };
-
-/** mulberry32: a seeded PRNG, so every run renders the same sweep. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CLASSES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 // One set of sample pixels shared by every trial (as a loaded view would hold per trial, without 100k copies).
@@ -77,13 +66,13 @@ function trialId(index: number): string {
 
 /** A finished sweep of `n` trials; 1 % failed, the rest COMPLETED. */
 function syntheticView(n: number, shape: Shape, epochs = EPOCHS): SweepView {
-  const rand = prng(n * 7 + (shape === 'random' ? 1 : 0));
+  const rand = createRandom(n * 7 + (shape === 'random' ? 1 : 0));
   const seeds = shape === 'repeats' ? n : 3;
   const trials: TrialView[] = [];
   for (let i = 0; i < n; i++) {
     const config = Math.floor(i / seeds);
     const seed = (i % seeds) + 1;
-    const cfgRand = prng(config + 1);
+    const cfgRand = createRandom(config + 1);
     const lr = shape === 'repeats' ? 0.01 : Number((10 ** (-4 + 3 * cfgRand())).toPrecision(3));
     const params: Record<string, Scalar> =
       shape === 'repeats'
