@@ -43,7 +43,12 @@ export function pairedContrasts(values: readonly FinishedValue[], terms: readonl
     JSON.stringify([v.seed, ...keyParams.map((p) => (v.params[p] === undefined ? null : [v.params[p]]))]);
   const cells = members.map((list) => {
     const byCell = new Map<string, number[]>();
-    for (const v of list) byCell.set(cellOf(v), [...(byCell.get(cellOf(v)) ?? []), v.value]);
+    for (const v of list) {
+      const key = cellOf(v);
+      const values = byCell.get(key);
+      if (values) values.push(v.value);
+      else byCell.set(key, [v.value]);
+    }
     return byCell;
   });
   const contrasts: number[] = [];
