@@ -82,7 +82,7 @@ function syntheticView(n: number, shape: Shape, epochs = EPOCHS): SweepView {
     const failed = rand() < 0.01;
     const ep = failed ? epochsOf(ceiling, 0.3, lr, rand, Math.floor(epochs / 2)) : epochsOf(ceiling, 0.15 + 0.2 * rand(), lr, rand, epochs);
     let best = ep[0]!;
-    for (const e of ep) if (e.val_accuracy > best.val_accuracy) best = e;
+    for (const e of ep) if ((e.val_accuracy ?? 0) > (best.val_accuracy ?? 0)) best = e;
     trials.push({
       id: trialId(i), status: failed ? 'FAILED' : 'COMPLETED', params, seed, epochs: ep, bestEpoch: failed ? null : best.epoch,
       durationMs: 1000 + Math.round(rand() * 100), plannedEpochs: epochs,

@@ -15,12 +15,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseSpec } from '../src/spec/index.js';
-import type { Regularizer, TrialConfig } from '../src/domain/trial-config.js';
+import { datasetOf, type Regularizer, type TrialConfig } from '../src/domain/trial-config.js';
 import { selectBackend } from '../src/training/backends/index.js';
 import { trainTrial } from '../src/training/engine.js';
 import { DatasetCache } from '../src/training/datasets/dataset-cache.js';
 import { TrainerProcess } from '../src/worker/trainer/trainer-process.js';
-import type { EpochMetrics } from '../src/domain/metrics.js';
+import type { EngineEpochMetrics } from '../src/domain/metrics.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -60,13 +60,13 @@ const ownCpu = () => {
 };
 
 interface Run {
-  epochs: EpochMetrics[];
+  epochs: EngineEpochMetrics[];
   cpuSeconds: number;
 }
 
 const datasets = new DatasetCache(undefined, () => undefined);
 async function inProcess(config: TrialConfig): Promise<Run> {
-  const dataset = await datasets.get(config.dataset);
+  const dataset = await datasets.get(datasetOf(config));
   const cpu0 = ownCpu();
   // The same per-epoch checkpoint the trainer serializes (checkpoint_every: 1, the default).
   const result = await trainTrial({ config, dataset, hooks: { onEpochEnd: async (_m, save) => void (await save()) } });
@@ -83,7 +83,7 @@ async function throughTrainer(trainer: TrainerProcess, config: TrialConfig): Pro
 }
 
 /** Mean training img/s of the epochs after the first (warm-up). */
-const steadyIps = (e: EpochMetrics[]) => {
+const steadyIps = (e: EngineEpochMetrics[]) => {
   const kept = e.length > 1 ? e.slice(1) : e;
   return kept.reduce((s, m) => s + m.images_per_sec, 0) / kept.length;
 };

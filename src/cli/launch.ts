@@ -12,6 +12,7 @@ import { WorkerLogs } from './worker-logs.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { ExitCode, parsePositiveInt } from './errors.js';
 import { Interrupts } from './interrupts.js';
+import { ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_LOCAL, localWorkerAllowArgs, type AllowCommandFlag } from './allow-command.js';
 import { BACKEND_NAMES, type BackendName } from '../domain/backends.js';
 
 interface LaunchFlags {
@@ -28,6 +29,7 @@ interface LaunchFlags {
   all?: boolean;
   /** false with --no-export */
   export: boolean;
+  allowCommand?: AllowCommandFlag;
 }
 
 export function registerLaunch(program: Command): void {
@@ -47,6 +49,7 @@ export function registerLaunch(program: Command): void {
     .option('--json', 'machine-readable output (dry-run table, final leaderboard)')
     .option('--all', 'on a terminal, list every row of the dry-run table and the final leaderboard (by default 20 trials and 50 groups, and a count of the rest)')
     .option('--no-export', "skip the spec's automatic ONNX export of the winners")
+    .option(ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_LOCAL)
     .action(async (specPath: string, flags: LaunchFlags, cmd: Command) => {
       await launch(specPath, flags, cmd.optsWithGlobals<GlobalOptions>());
     });
@@ -55,7 +58,7 @@ export function registerLaunch(program: Command): void {
 // The modules below the options are imported inside the action, so `sweep --help` and `--dry-run` load no broker
 // client, coordinator or tfjs.
 async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): Promise<void> {
-  const [{ loadSpecFile, describeTrials }, { effectiveSweepId }] = await Promise.all([import('../spec/index.js'), import('../coordinator/sweep-identity.js')]);
+  const [{ loadSpecFile, describeTrials, describeCommands }, { effectiveSweepId }] = await Promise.all([import('../spec/index.js'), import('../coordinator/sweep-identity.js')]);
   const log = createLogger('coordinator');
   const overrides = { ...(flags.dataset ? { dataset: flags.dataset } : {}), ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}) };
   const sweep = loadSpecFile(specPath, { quick: flags.quick ?? false, overrides });
@@ -63,14 +66,21 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
 
   if (flags.dryRun) {
     const table = describeTrials(sweep);
+    const commands = describeCommands(sweep);
     if (flags.json) {
-      process.stdout.write(JSON.stringify({ sweepId, specHash: sweep.specHash, trials: sweep.trials.length, columns: table.header, rows: table.rows }, null, 2) + '\n');
+      const commandsJson = commands ? { commands: commands.map(({ index, argv, env, cwd }) => ({ index, argv, env, cwd })) } : {};
+      process.stdout.write(JSON.stringify({ sweepId, specHash: sweep.specHash, trials: sweep.trials.length, columns: table.header, rows: table.rows, ...commandsJson }, null, 2) + '\n');
     } else {
       const { renderTextTable } = await import('../report/render/text-table.js');
       const cap = terminalCaps(process.stdout.isTTY === true, flags.all === true).maxTrialRows ?? table.rows.length;
       const shown = table.rows.slice(0, cap);
       process.stdout.write(renderTextTable(table.header.map((h) => ({ header: h, align: 'left' as const })), shown.map((r) => r.map((text) => ({ text }))), false) + '\n');
       if (shown.length < table.rows.length) process.stdout.write(`… and ${table.rows.length - shown.length} more trials: add --all to list them all (--json always does)\n`);
+      if (commands) {
+        // The exact programs a worker would run: what the user trusts with --allow-command.
+        process.stdout.write(`commands (in ${commands[0]?.cwd ?? 'the worker directory'}):\n`);
+        for (const c of commands.slice(0, cap)) process.stdout.write(`  #${c.index}  ${c.line}\n`);
+      }
       process.stdout.write(`sweep ${sweepId}: ${sweep.trials.length} trials (dry run: nothing published)\n`);
     }
     return;
@@ -132,6 +142,7 @@ async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void>
       const args = ['--backend', flags.backend, '--pool', sweep.execution.pool, '--ack-wait', String(sweep.execution.ack_wait_ms)];
       if (flags.dataDir) args.push('--data-dir', flags.dataDir);
       if (flags.detach) args.push('--idle-exit', '300');
+      args.push(...localWorkerAllowArgs(embedded, flags.allowCommand));
       workers = startLocalWorkers({
         count: workerCount,
         natsUrl: handle.url,

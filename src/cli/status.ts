@@ -16,7 +16,7 @@ function trialRow(r: TrialRecord): string[] {
     Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' '),
     String(r.seed),
     last ? String(last.epoch) : '-',
-    last ? last.val_accuracy.toFixed(4) : '-',
+    last?.val_accuracy !== undefined ? last.val_accuracy.toFixed(4) : '-',
     String(r.attempt),
     r.worker ?? '-',
     r.error ? r.error.slice(0, 80) : '',

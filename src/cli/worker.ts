@@ -4,6 +4,7 @@ import { BACKEND_NAMES, type BackendName } from '../domain/backends.js';
 import { createLogger, currentLogRoute } from '../log.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { UsageError, parsePositiveInt } from './errors.js';
+import { ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_WORKER, type AllowCommandFlag } from './allow-command.js';
 
 interface WorkerFlags {
   concurrency: number;
@@ -15,6 +16,7 @@ interface WorkerFlags {
   maxJobs?: number;
   idleExit?: number;
   healthPort?: number;
+  allowCommand?: AllowCommandFlag;
 }
 
 export function registerWorker(program: Command): void {
@@ -31,6 +33,7 @@ export function registerWorker(program: Command): void {
     .option('--max-jobs <n>', 'exit after this many jobs', (v) => parsePositiveInt(v, '--max-jobs'))
     .option('--idle-exit <seconds>', 'exit once no job came for this long', (v) => parsePositiveInt(v, '--idle-exit'))
     .addOption(new Option('--health-port <port>', 'serve /healthz, /readyz and Prometheus /metrics on this port').argParser((v) => parsePositiveInt(v, '--health-port')).env('SWEEP_HEALTH_PORT'))
+    .addOption(new Option(ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_WORKER).env('SWEEP_ALLOW_COMMAND'))
     .action(async (flags: WorkerFlags, cmd: Command) => runWorker(flags, cmd.optsWithGlobals<GlobalOptions>()));
 }
 
@@ -41,10 +44,11 @@ async function runWorker(flags: WorkerFlags, g: GlobalOptions): Promise<void> {
   if (!TOKEN_PATTERN.test(pool)) throw new UsageError(`--pool "${pool}" may only contain letters, digits, '-' and '_'`);
   if (flags.concurrency < 1) throw new UsageError('--concurrency must be at least 1');
   // Imported here, not at the top: `sweep --help` must not load the worker stack (tfjs comes with it).
-  const [{ Worker }, { startHealthServer }, { openBroker }] = await Promise.all([
+  const [{ Worker }, { startHealthServer }, { openBroker }, { commandPolicyOf }] = await Promise.all([
     import('../worker/worker.js'),
     import('../worker/health-server.js'),
     import('./broker.js'),
+    import('../worker/command/allow-policy.js'),
   ]);
   const log = createLogger('worker');
   const route = currentLogRoute();
@@ -60,6 +64,7 @@ async function runWorker(flags: WorkerFlags, g: GlobalOptions): Promise<void> {
       queue: { ...DEFAULT_QUEUE, pool, ackWaitMs },
       concurrency: flags.concurrency,
       backend: flags.backend,
+      commandPolicy: commandPolicyOf(flags.allowCommand),
       ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
       ...(flags.maxJobs !== undefined ? { maxJobs: flags.maxJobs } : {}),
       ...(flags.idleExit !== undefined ? { idleExitMs: flags.idleExit * 1000 } : {}),

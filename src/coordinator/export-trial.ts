@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { TrialRecord } from '../domain/trial-record.js';
-import type { TrialConfig } from '../domain/trial-config.js';
+import { datasetOf, type TrialConfig } from '../domain/trial-config.js';
 import type { Dataset } from '../training/datasets/types.js';
 import { buildVggModel } from '../training/models/vgg.js';
 import { loadModelWeights } from '../training/model-weights.js';
@@ -43,7 +43,7 @@ export async function exportTrainedTrial(trial: TrainedTrial, maxImages: number,
       classNames: dataset.classNames,
     });
     const onnx = await exportToOnnxAsync(model, meta);
-    const inputs = validationInputs(dataset, config.dataset.normalize, maxImages);
+    const inputs = validationInputs(dataset, datasetOf(config).normalize, maxImages);
     const verification = await verifyOnnx(model, onnx, inputs.images, inputs.shape, inputs.labels, { ...verify, maxImages });
     return { onnx, verification };
   } finally {
@@ -53,7 +53,7 @@ export async function exportTrainedTrial(trial: TrainedTrial, maxImages: number,
 
 /** The normalization the training loop applied (see training/loop/batches.ts pixelTable). */
 export function normalizationOf(config: TrialConfig, dataset: Dataset): Normalization {
-  if (config.dataset.normalize === 'scale') return { kind: 'scale' };
+  if (datasetOf(config).normalize === 'scale') return { kind: 'scale' };
   return { kind: 'standardize', mean: [...dataset.channelMean], std: [...dataset.channelStd] };
 }
 

@@ -1,3 +1,4 @@
+import { datasetOf } from '../domain/trial-config.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
@@ -96,7 +97,7 @@ async function exportOne(
     throw new ExportError(`trial ${trialId}: its final weights (${record.model!.name}) are missing from the sweep-models store; retrain it with \`sweep retry ${sweepId}\``);
   }
   opts.log.info({ trialId }, 'exporting to ONNX');
-  const dataset = await ctx.datasets.get(config.dataset);
+  const dataset = await ctx.datasets.get(datasetOf(config));
   const { onnx, verification } = await exportTrainedTrial({ record, config, weights, dataset }, opts.maxImages ?? DEFAULT_MAX_IMAGES, opts.verify).catch((e: unknown) => {
     if (e instanceof UnsupportedLayerError) throw new ExportError(`trial ${trialId}: ${e.message}`, { cause: e });
     throw e;

@@ -80,8 +80,8 @@ export class SweepProgress {
     for (const r of this.running.values()) {
       const last = r.epochs.at(-1);
       const total = totalEpochs(r);
-      const metric = last ? (last as unknown as Record<string, number>)[this.objectiveMetric] : undefined;
-      const eta = last && total ? Math.round(last.seconds * (total - last.epoch)) : null;
+      const metric = last?.[this.objectiveMetric];
+      const eta = last?.seconds !== undefined && total ? Math.round(last.seconds * (total - last.epoch)) : null;
       const params = Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ');
       lines.push(
         `  ${r.trialId.slice(0, 8)} ${params} seed=${r.seed}  epoch ${last?.epoch ?? 0}/${total ?? '?'}` +

@@ -1,24 +1,25 @@
 import { z } from 'zod';
 
 /**
- * One epoch's metrics. Open: the known fields plus any other numeric metric a trainer reports under its own name.
+ * One epoch's metrics, as records and events hold them: the 1-based epoch and numeric metrics under any names.
+ * The built-in trainers report every field of EngineEpochMetrics; a command trainer, whatever its program prints.
  */
-export const epochMetricsSchema = z
-  .object({
-    /** 1-based. */
-    epoch: z.number().int(),
-    loss: z.number(),
-    accuracy: z.number(),
-    val_loss: z.number(),
-    val_accuracy: z.number(),
-    val_auc: z.number(),
-    /** Learning rate used during this epoch. */
-    lr: z.number(),
-    seconds: z.number(),
-    images_per_sec: z.number(),
-  })
-  .catchall(z.number());
+export const epochMetricsSchema = z.object({ epoch: z.number().int() }).catchall(z.number());
 export type EpochMetrics = z.infer<typeof epochMetricsSchema>;
+
+/** What the built-in trainers (vgg, sleep, spin) report for every epoch, plus any other numeric metric. */
+export const engineEpochMetricsSchema = epochMetricsSchema.extend({
+  loss: z.number(),
+  accuracy: z.number(),
+  val_loss: z.number(),
+  val_accuracy: z.number(),
+  val_auc: z.number(),
+  /** Learning rate used during this epoch. */
+  lr: z.number(),
+  seconds: z.number(),
+  images_per_sec: z.number(),
+});
+export type EngineEpochMetrics = z.infer<typeof engineEpochMetricsSchema>;
 
 export const samplePredictionSchema = z.object({
   /** Index into the validation split. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { goalSchema, metricNameSchema } from './trial-config.js';
+import { anyMetricNameSchema, goalSchema } from './trial-config.js';
 
 /**
  * Early termination, as a resolved spec's `scheduler` block (defaults filled in) and as the coordinator's
@@ -11,7 +11,7 @@ import { goalSchema, metricNameSchema } from './trial-config.js';
 /** Asynchronous successive halving: rungs at grace_epochs × reduction_factor^k, up to max_epochs. */
 export const ashaSchedulerSchema = z.object({
   type: z.literal('asha'),
-  metric: metricNameSchema,
+  metric: anyMetricNameSchema,
   goal: goalSchema,
   grace_epochs: z.number().int().positive(),
   reduction_factor: z.number().int().min(2),
@@ -33,7 +33,7 @@ export function ashaDecisionRungs(config: Pick<z.infer<typeof ashaSchedulerSchem
 /** Median stopping: a group stops when its running mean is worse than the median of the other groups' at that epoch. */
 export const medianSchedulerSchema = z.object({
   type: z.literal('median'),
-  metric: metricNameSchema,
+  metric: anyMetricNameSchema,
   goal: goalSchema,
   grace_epochs: z.number().int().positive(),
   min_groups: z.number().int().positive(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SweepError } from './errors.js';
 
 /**
  * The resolved configuration of one trial: what the spec expands into, what a job carries,
@@ -12,7 +13,10 @@ export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'nesterov', 'adam', 'rmsprop'
 export const DATASET_NAMES = ['cifar10', 'fashion-mnist', 'synthetic'] as const;
 export const GOALS = ['max', 'min'] as const;
 export const METRIC_NAMES = ['loss', 'accuracy', 'val_loss', 'val_accuracy', 'val_auc'] as const;
-export const MODEL_FAMILIES = ['vgg', 'sleep', 'spin'] as const;
+/** The models the engine builds and trains itself (the spec's `model:`). */
+export const BUILTIN_MODEL_FAMILIES = ['vgg', 'sleep', 'spin'] as const;
+/** 'command': a user's own program trains (the spec's `trainer:`, TrialConfig.command). */
+export const MODEL_FAMILIES = [...BUILTIN_MODEL_FAMILIES, 'command'] as const;
 export const NORMALIZATIONS = ['scale', 'standardize'] as const;
 
 export const scalarSchema = z.union([z.string(), z.number(), z.boolean()]);
@@ -26,8 +30,11 @@ export const datasetNameSchema = z.enum(DATASET_NAMES);
 export type DatasetName = z.infer<typeof datasetNameSchema>;
 export const goalSchema = z.enum(GOALS);
 export type Goal = z.infer<typeof goalSchema>;
+/** The metrics the built-in trainers report (what their callbacks may monitor). */
 export const metricNameSchema = z.enum(METRIC_NAMES);
 export type MetricName = z.infer<typeof metricNameSchema>;
+/** Any metric a trainer reports, built-in or a user's program (an objective, a scheduler's metric). */
+export const anyMetricNameSchema = z.string().min(1);
 
 /** Model hyper-parameters. Every key has a default, so a spec only names what it fixes or sweeps. */
 export const modelParamsSchema = z.object({
@@ -108,10 +115,32 @@ export const datasetConfigSchema = z.object({
 export type DatasetConfig = z.infer<typeof datasetConfigSchema>;
 
 export const objectiveSchema = z.object({
-  metric: metricNameSchema,
+  metric: anyMetricNameSchema,
   goal: goalSchema,
 });
 export type Objective = z.infer<typeof objectiveSchema>;
+
+/** A user's training program (the spec's `trainer:`), run by src/worker/command/ under its contract. */
+export const commandTrainerConfigSchema = z.object({
+  /** argv; `{name}` placeholders are replaced by the trial's parameters. */
+  command: z.array(z.string()).min(1),
+  /** Extra environment; values may hold placeholders too. */
+  env: z.record(z.string(), z.string()),
+  /** Working directory: absolute, resolved against the spec file's directory at expansion; null: the worker's own. */
+  cwd: z.string().nullable(),
+  /** Wall-clock limit of one attempt in seconds; null: none. */
+  timeout_s: z.number().nullable(),
+});
+export type CommandTrainerConfig = z.infer<typeof commandTrainerConfigSchema>;
+
+export const commandTrialSchema = z.object({
+  trainer: commandTrainerConfigSchema,
+  /** Every parameter the program gets, fixed and swept, plus `epochs` and `seed`. */
+  params: z.record(z.string(), scalarSchema),
+  /** The metrics the spec declares the program prints: a run that never prints one of them fails. */
+  metrics: z.array(z.string()).min(1),
+});
+export type CommandTrial = z.infer<typeof commandTrialSchema>;
 
 export const trialConfigSchema = z.object({
   /** Bumped when the meaning of a config changes, so old trial IDs are not reused for new semantics. */
@@ -119,10 +148,22 @@ export const trialConfigSchema = z.object({
   model: modelParamsSchema,
   optimizer: optimizerParamsSchema,
   training: trainingParamsSchema,
-  dataset: datasetConfigSchema,
+  /** null: the trainer loads its own data (command trainers). */
+  dataset: datasetConfigSchema.nullable(),
+  /** Model family 'command' only: the program, and what it is given. Absent otherwise (so other IDs are unchanged). */
+  command: commandTrialSchema.optional(),
   /** The trial's seed: init, shuffling, dropout. */
   seed: z.number(),
   /** The swept parameters of this trial by their spec names, for tables (e.g. {regularizer: 'dropout', depth: 2}). */
   params: z.record(z.string(), scalarSchema),
 });
 export type TrialConfig = z.infer<typeof trialConfigSchema>;
+
+/** A trial's config has no dataset where one is needed (a command trial handed to the built-in engine). */
+export class MissingDatasetError extends SweepError {}
+
+/** The dataset of a trial the engine trains itself; every built-in model family has one. */
+export function datasetOf(config: Pick<TrialConfig, 'dataset' | 'model'>): DatasetConfig {
+  if (!config.dataset) throw new MissingDatasetError(`a trial of model family '${config.model.family}' has no dataset, and only command trials load their own data`);
+  return config.dataset;
+}

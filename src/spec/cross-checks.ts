@@ -1,6 +1,6 @@
 import { formatPath, type SpecPath, type SpecProblem } from './errors.js';
 import { TRAINING_PARAMETERS } from './parameters.js';
-import type { SpecInput } from './schema.js';
+import type { SpecInput } from './spec-input.js';
 import { parameterAxes, type ParameterAxis } from './space.js';
 import { suggestionHint } from './suggest.js';
 import { describeValue } from './issues.js';
@@ -35,7 +35,8 @@ export function crossFieldProblems(spec: SpecInput, options: CrossCheckOptions =
       });
     }
   }
-  problems.push(...datasetProblems(spec.dataset, ['dataset']));
+  if (spec.dataset) problems.push(...datasetProblems(spec.dataset, ['dataset']));
+  problems.push(...commandSpecProblems(spec));
   if (!options.allowSchedulerBeyondEpochs) problems.push(...schedulerProblems(spec));
   if (spec.model === 'vgg' && spec.parameters?.sleep_ms !== undefined) {
     problems.push({ path: ['parameters', 'sleep_ms'], at: 'key', message: 'sleep_ms only applies to model: sleep', hint: 'remove it, or set model: sleep' });
@@ -90,7 +91,7 @@ function axisProblems(axis: ParameterAxis, path: SpecPath): SpecProblem[] {
 
 /** `when` must name an unconditional grid or fixed parameter, and values that parameter takes. */
 function conditionProblems(axes: readonly ParameterAxis[], allowUnreachable: boolean): SpecProblem[] {
-  const byName = new Map(axes.map((a) => [a.name as string, a]));
+  const byName = new Map(axes.map((a) => [a.name, a]));
   const problems: SpecProblem[] = [];
   for (const axis of axes) {
     for (const [target, expected] of Object.entries(axis.when ?? {})) {
@@ -140,7 +141,7 @@ function samplesProblems(spec: SpecInput, axes: readonly ParameterAxis[]): SpecP
   return [];
 }
 
-function datasetProblems(dataset: SpecInput['dataset'], path: SpecPath): SpecProblem[] {
+function datasetProblems(dataset: NonNullable<SpecInput['dataset']>, path: SpecPath): SpecProblem[] {
   const s = dataset.synthetic;
   if (dataset.name === 'synthetic' && !s) {
     return [{ path: [...path, 'name'], message: 'dataset synthetic needs synthetic options', hint: 'add dataset.synthetic: { height, width, channels, classes, train_size, validation_size }' }];
@@ -179,4 +180,30 @@ function schedulerProblems(spec: SpecInput): SpecProblem[] {
   if (grace < max) return [];
   const maxText = s.max_epochs !== undefined ? `scheduler.max_epochs (${max})` : epochsText;
   return [{ path: pathOf('grace_epochs'), message: `${graceText} must be below ${maxText}, or ASHA never stops a trial`, hint: 'ASHA judges trials at grace_epochs × reduction_factor^k below max_epochs; lower grace_epochs, or use scheduler: none for trials this short' }];
+}
+
+/** A command spec's objective and scheduler metric must be metrics it declares; `seed` and `epoch` are taken. */
+function commandSpecProblems(spec: SpecInput): SpecProblem[] {
+  if (!spec.trainer) return [];
+  const declared = spec.metrics ?? [];
+  const problems: SpecProblem[] = [];
+  const undeclared = (metric: string, path: SpecPath, what: string): void => {
+    if (declared.includes(metric)) return;
+    problems.push({ path, message: `${what} '${metric}' is not among the metrics the program prints (metrics: ${declared.join(', ')})`, hint: `add '${metric}' to metrics if the program prints it; ${suggestionHint(metric, declared, 'metrics')}` });
+  };
+  if (spec.objective) undeclared(spec.objective.metric, ['objective', 'metric'], 'objective.metric');
+  else if (!declared.includes(DEFAULTS.objective.metric)) {
+    problems.push({ path: ['metrics'], at: 'key', message: `no objective is given and the default, ${DEFAULTS.objective.metric}, is not among metrics`, hint: `add objective: { metric: ${declared[0] ?? '...'} } (one of metrics)` });
+  }
+  const scheduler = schedulerInputOf(spec);
+  if (scheduler?.metric !== undefined) undeclared(scheduler.metric, ['scheduler', 'metric'], 'scheduler.metric');
+  const epochIndex = declared.indexOf('epoch');
+  if (epochIndex >= 0) problems.push({ path: ['metrics', epochIndex], message: "'epoch' is the epoch number of each line, not a metric", hint: 'remove it from metrics' });
+  problems.push(...duplicateProblems(declared, ['metrics'], 'metric'));
+  for (const [section, parameters] of [[[], spec.parameters], [['quick'], spec.quick?.parameters]] as const) {
+    if (parameters?.seed !== undefined) {
+      problems.push({ path: [...section, 'parameters', 'seed'], at: 'key', message: "'seed' is not a parameter: every trial gets its seed from seeds (or repeats)", hint: 'remove it and list the seeds in seeds: [...]; the program receives each as {seed}' });
+    }
+  }
+  return problems;
 }

@@ -1,8 +1,9 @@
-import type { SchedulerInput, SpecInput } from './schema.js';
+import type { SchedulerInput, SpecInput } from './spec-input.js';
 import { parameterAxes } from './space.js';
 import type { ExecutionSettings, ExportSettings } from './types.js';
 import type { SchedulerConfig } from '../domain/scheduler.js';
-import type { DatasetConfig, Goal, MetricName, Objective, TrialConfig } from '../domain/trial-config.js';
+import { resolve } from 'node:path';
+import type { CommandTrial, DatasetConfig, Goal, Objective, TrialConfig } from '../domain/trial-config.js';
 
 /** The values of every TrialConfig field a spec leaves out (documented in docs/spec.md). */
 export const DEFAULTS = {
@@ -20,13 +21,16 @@ export const DEFAULTS = {
   scheduler: { grace_epochs: 1, reduction_factor: 3, min_groups: 3 },
 } as const;
 
-/** The TrialConfig every trial of this spec starts from, before its parameters are applied. */
-export function baseTrialConfig(spec: SpecInput): TrialConfig {
+/**
+ * The TrialConfig every trial of this spec starts from, before its parameters are applied. `specDir` is the
+ * directory a command trainer's relative `cwd` is resolved against (the spec file's).
+ */
+export function baseTrialConfig(spec: SpecInput, specDir: string): TrialConfig {
   const t = spec.training ?? {};
   const m = DEFAULTS.model;
   return {
     version: 1,
-    model: { family: spec.model, ...m },
+    model: { family: spec.trainer ? 'command' : (spec.model ?? 'vgg'), ...m },
     optimizer: { ...DEFAULTS.optimizer },
     training: {
       epochs: t.epochs ?? DEFAULTS.training.epochs,
@@ -34,13 +38,27 @@ export function baseTrialConfig(spec: SpecInput): TrialConfig {
       reduce_lr_on_plateau: t.reduce_lr_on_plateau ? { ...DEFAULTS.reduceLrOnPlateau, ...t.reduce_lr_on_plateau } : null,
       early_stopping: t.early_stopping ? { ...DEFAULTS.earlyStopping, ...t.early_stopping } : null,
     },
-    dataset: datasetConfig(spec.dataset),
+    dataset: spec.dataset ? datasetConfig(spec.dataset) : null,
+    ...(spec.trainer ? { command: commandTrial(spec.trainer, spec.metrics ?? [], specDir) } : {}),
     seed: 0,
     params: {},
   };
 }
 
-function datasetConfig(d: SpecInput['dataset']): DatasetConfig {
+function commandTrial(trainer: NonNullable<SpecInput['trainer']>, metrics: string[], specDir: string): CommandTrial {
+  return {
+    trainer: {
+      command: [...trainer.command],
+      env: Object.fromEntries(Object.entries(trainer.env ?? {}).map(([k, v]) => [k, String(v)])),
+      cwd: resolve(specDir, trainer.cwd ?? '.'),
+      timeout_s: trainer.timeout_s ?? null,
+    },
+    params: {},
+    metrics: [...metrics],
+  };
+}
+
+function datasetConfig(d: NonNullable<SpecInput['dataset']>): DatasetConfig {
   return {
     name: d.name,
     validation: d.validation ?? DEFAULTS.dataset.validation,
@@ -51,13 +69,13 @@ function datasetConfig(d: SpecInput['dataset']): DatasetConfig {
 }
 
 /** Loss-like metrics are minimized, the rest maximized, unless the spec says otherwise. */
-export function naturalGoal(metric: MetricName): Goal {
+export function naturalGoal(metric: string): Goal {
   return metric.endsWith('loss') ? 'min' : 'max';
 }
 
 /** The spec's objective: val_accuracy by default, its goal the metric's natural one unless given. */
 export function objectiveOf(spec: SpecInput): Objective {
-  const metric: MetricName = spec.objective?.metric ?? DEFAULTS.objective.metric;
+  const metric: string = spec.objective?.metric ?? DEFAULTS.objective.metric;
   return { metric, goal: spec.objective?.goal ?? naturalGoal(metric) };
 }
 

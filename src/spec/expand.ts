@@ -1,6 +1,6 @@
-import { PARAMETERS } from './parameters.js';
+import { PARAMETERS, isParameterName } from './parameters.js';
 import { draw, uniform01 } from './random.js';
-import type { SpecInput } from './schema.js';
+import type { SpecInput } from './spec-input.js';
 import { baseTrialConfig, seedsOf } from './defaults.js';
 import { conditionHolds, isSwept, parameterAxes, type ParameterAxis } from './space.js';
 import { trialId } from './trial-id.js';
@@ -14,11 +14,11 @@ type Assignment = Map<string, Scalar>;
  * every configuration once), then the grid in spec order (first parameter slowest), then random samples.
  * Trials that resolve to the same config (e.g. two equal random draws) appear once.
  */
-export function expandTrials(spec: SpecInput): Trial[] {
+export function expandTrials(spec: SpecInput, specDir = '.'): Trial[] {
   const axes = parameterAxes(spec.parameters);
   const grids = gridAssignments(axes);
   const samples = randomSamples(axes, spec.seed ?? 0, spec.samples ?? 1);
-  const base = baseTrialConfig(spec);
+  const base = baseTrialConfig(spec, specDir);
   const trials: Trial[] = [];
   const seen = new Set<string>();
   for (const seed of seedsOf(spec)) {
@@ -72,8 +72,21 @@ function trialConfig(base: TrialConfig, axes: readonly ParameterAxis[], grid: As
     if (!conditionHolds(axis.when, grid)) continue; // inactive: keeps its default and stays out of params
     const value = axis.kind === 'fixed' ? axis.value : axis.kind === 'grid' ? grid.get(axis.name) : sample.get(axis.name);
     if (value === undefined) continue;
-    PARAMETERS[axis.name].apply(config, value);
+    applyParameter(config, axis.name, value);
     if (isSwept(axis)) config.params[axis.name] = value;
   }
+  // A program gets every parameter, and always the epochs to train and its seed.
+  if (config.command) Object.assign(config.command.params, { epochs: config.training.epochs, seed });
   return config;
+}
+
+/** A built-in model's parameter lands in its TrialConfig field; a program's, in its params (epochs in both). */
+function applyParameter(config: TrialConfig, name: string, value: Scalar): void {
+  if (config.command) {
+    config.command.params[name] = value;
+    if (name === 'epochs') PARAMETERS.epochs.apply(config, value);
+    return;
+  }
+  if (!isParameterName(name)) throw new Error(`expandTrials: ${name} is not a parameter of the built-in models (the schema should have refused it)`);
+  PARAMETERS[name].apply(config, value);
 }

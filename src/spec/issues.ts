@@ -74,6 +74,13 @@ function issueProblems(issue: Issue, schema: z.ZodType, basePath: SpecPath): Spe
       if (explained.length > 0) return explained;
       return [{ path, message: `${where} ${issue.message}`, hint: 'see docs/spec.md for the accepted forms' }];
     }
+    case 'invalid_key': {
+      // A record key its schema refused (a command spec's parameter, metric or env name).
+      const key = String(path[path.length - 1]);
+      const why = (issue as { issues?: Array<{ message: string }> }).issues?.[0]?.message ?? issue.message;
+      const fixed = key.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
+      return [{ path, at: 'key', message: `${formatPath(path.slice(0, -1))}: '${key}' is not a valid name: ${why}`, hint: `rename it, e.g. ${fixed}` }];
+    }
     case 'invalid_format':
       return [{ path, message: `${where} ${issue.message} (got ${describeValue(input)})`, hint: "for example 'my-sweep-2'" }];
     default:

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { canonicalJson } from './canonical-json.js';
 import { exportOf, executionOf, objectiveOf, schedulerOf } from './defaults.js';
 import { SpecError } from './errors.js';
 import { expandTrials } from './expand.js';
+import { commandTemplateProblems } from './command-checks.js';
 import { PARAMETERS } from './parameters.js';
 import { applyOverrides, applyQuickProfile, type SpecOverrides } from './profile.js';
 import { datasetNameSchema } from './schema.js';
@@ -44,7 +46,7 @@ export function parseSpec(text: string, file: string, opts: LoadSpecOptions = {}
   const quick = validateSpec(applyQuickProfile(spec), source, { preferPrefix: ['quick'], allowUnreachableConditions: true, allowSchedulerBeyondEpochs: true });
   const { quick: _profile, ...plain } = spec;
   const chosen = opts.quick ? quick : plain;
-  checkOverrides(opts.overrides, source, file);
+  checkOverrides(opts.overrides, source, file, spec.trainer !== undefined);
   const effective = validateSpec(applyOverrides(chosen, opts.overrides), source, {
     ...(opts.quick ? { preferPrefix: ['quick'] } : {}),
     allowUnreachableConditions: opts.quick === true || opts.overrides !== undefined,
@@ -54,7 +56,9 @@ export function parseSpec(text: string, file: string, opts: LoadSpecOptions = {}
   const maxTrials = maxTrialsOf(effective, opts.maxTrials);
   const tooMany = trialLimitProblem(effective, maxTrials);
   if (tooMany) throw source.error(tooMany, opts.quick ? ['quick'] : undefined);
-  const trials = expandTrials(effective);
+  const trials = expandTrials(effective, dirname(resolve(file)));
+  const templateProblems = commandTemplateProblems(trials);
+  if (templateProblems.length > 0) throw source.firstError(templateProblems, opts.quick ? ['quick'] : undefined);
   return {
     name: spec.name,
     id: spec.name,
@@ -78,8 +82,12 @@ function profileNoteOf(quickNote: string | undefined, opts: LoadSpecOptions): st
   return parts.length > 0 ? parts.join('; ') : null;
 }
 
-function checkOverrides(overrides: SpecOverrides | undefined, source: SpecSource, file: string): void {
+function checkOverrides(overrides: SpecOverrides | undefined, source: SpecSource, file: string, command: boolean): void {
   if (!overrides) return;
+  if (overrides.dataset !== undefined && command) {
+    const pos = source.positionOf(['trainer']);
+    throw new SpecError(file, pos.line, pos.column, '--dataset does not apply to a trainer: the program loads its own data', 'leave --dataset out, or pass the data the program should use as a parameter');
+  }
   if (overrides.dataset !== undefined && !datasetNameSchema.safeParse(overrides.dataset).success) {
     const pos = source.positionOf(['dataset', 'name']);
     throw new SpecError(file, pos.line, pos.column, `--dataset ${String(overrides.dataset)} is not a dataset`, `use one of ${datasetNameSchema.options.join(', ')}`);

@@ -1,4 +1,4 @@
-import type { SpecInput } from './schema.js';
+import type { SpecInput } from './spec-input.js';
 import type { DatasetName } from '../domain/trial-config.js';
 
 export interface SpecOverrides {
@@ -18,7 +18,7 @@ export function applyQuickProfile(spec: SpecInput): SpecInput {
     training: { ...base.training, ...quick.training },
     parameters: { ...base.parameters, ...quick.parameters },
   };
-  if (quick.dataset) {
+  if (quick.dataset && base.dataset) {
     const { subset, ...rest } = quick.dataset;
     merged.dataset = withDatasetName({ ...base.dataset, ...rest, subset: { ...base.dataset.subset, ...subset } }, base.dataset.name, quick.dataset.synthetic !== undefined);
   }
@@ -38,7 +38,7 @@ export function applyQuickProfile(spec: SpecInput): SpecInput {
 export function applyOverrides(spec: SpecInput, overrides: SpecOverrides | undefined): SpecInput {
   if (!overrides) return spec;
   const out: SpecInput = { ...spec, training: { ...spec.training }, parameters: { ...spec.parameters } };
-  if (overrides.dataset !== undefined) {
+  if (overrides.dataset !== undefined && spec.dataset) {
     out.dataset = withDatasetName({ ...spec.dataset, name: overrides.dataset }, spec.dataset.name, false);
   }
   if (overrides.epochs !== undefined) {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { DATASET_NAMES, GOALS, METRIC_NAMES, MODEL_FAMILIES, NORMALIZATIONS } from '../domain/trial-config.js';
+import { BUILTIN_MODEL_FAMILIES, DATASET_NAMES, GOALS, METRIC_NAMES, NORMALIZATIONS } from '../domain/trial-config.js';
 import { PARAMETERS, PARAMETER_NAMES, type ParameterDef } from './parameters.js';
 
 export const metricSchema = z.enum(METRIC_NAMES);
 export const datasetNameSchema = z.enum(DATASET_NAMES);
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
-const slug = () =>
+export const scalar = z.union([z.string(), z.number(), z.boolean()]);
+export const slug = () =>
   z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: "may only contain lowercase letters, digits and '-'" }).max(64);
 
 export const whenSchema = z
@@ -66,29 +66,35 @@ export const trainingSchema = z.strictObject({
 
 /** The early-termination schedulers a spec may name; omitted fields are filled in by defaults.ts (schedulerOf). */
 export const SCHEDULER_TYPES = ['asha', 'median', 'none'] as const;
-const schedulerCommon = {
-  metric: metricSchema.describe('default: objective.metric').optional(),
+const schedulerCommon = (metric: z.ZodType<string>) => ({
+  metric: metric.describe('default: objective.metric').optional(),
   goal: z.enum(GOALS).describe("default: objective.goal for the objective's metric, else min for *loss, max otherwise").optional(),
   grace_epochs: z.int().min(1).describe('epochs before a trial may be stopped (default 1)').optional(),
-};
-export const schedulerForms = {
+});
+/** The scheduler forms, their metric checked by `metric` (the built-in metrics, or a command spec's metric names). */
+export const schedulerFormsFor = (metric: z.ZodType<string>) => ({
   asha: z.strictObject({
     type: z.literal('asha'),
-    ...schedulerCommon,
+    ...schedulerCommon(metric),
     reduction_factor: z.int().min(2).describe('η: rungs at grace_epochs × η^k (default 3)').optional(),
     max_epochs: z.int().min(1).describe('rungs stay below it (default and at most: the smallest training.epochs)').optional(),
   }),
   median: z.strictObject({
     type: z.literal('median'),
-    ...schedulerCommon,
+    ...schedulerCommon(metric),
     min_groups: z.int().min(1).describe('other configurations needed at an epoch before one is judged (default 3)').optional(),
   }),
   none: z.strictObject({ type: z.literal('none') }),
-};
-export const schedulerSchema = z
-  .union([z.enum(SCHEDULER_TYPES), z.discriminatedUnion('type', [schedulerForms.asha, schedulerForms.median, schedulerForms.none])])
-  .nullable()
-  .meta({ id: 'scheduler', description: 'early termination: asha | median | none (default), or { type: ..., fields }' });
+});
+export const schedulerForms = schedulerFormsFor(metricSchema);
+export function schedulerSchemaFor(metric: z.ZodType<string>) {
+  const forms = schedulerFormsFor(metric);
+  return z
+    .union([z.enum(SCHEDULER_TYPES), z.discriminatedUnion('type', [forms.asha, forms.median, forms.none])])
+    .nullable()
+    .meta({ description: 'early termination: asha | median | none (default), or { type: ..., fields }' });
+}
+export const schedulerSchema = schedulerSchemaFor(metricSchema).meta({ id: 'scheduler' });
 
 const syntheticSchema = z.strictObject({
   height: z.int().min(4).max(512),
@@ -113,8 +119,8 @@ const datasetFields = {
 };
 export const datasetSchema = z.strictObject({ name: datasetNameSchema, ...datasetFields });
 
-const seedSchema = z.int().min(0).max(2 ** 31 - 1);
-const seedsFields = {
+export const seedSchema = z.int().min(0).max(2 ** 31 - 1);
+export const seedsFields = {
   seeds: z.array(seedSchema).min(1).describe('trial seeds, an axis crossed with everything').optional(),
   // No upper bounds of their own: seeds × grid × samples is held to execution.max_trials (trial-limit.ts).
   repeats: z.int().min(1).describe('shorthand for seeds 0..repeats-1').optional(),
@@ -130,11 +136,27 @@ export const quickSchema = z.strictObject({
   scheduler: schedulerSchema.optional(),
 });
 
+export const exportSchema = z
+  .strictObject({ top: z.int().min(1).max(1000).optional(), format: z.literal('onnx').optional() })
+  .nullable();
+
+export const executionSchema = z.strictObject({
+  max_deliver: z.int().min(1).max(100).optional(),
+  ack_wait_s: z.number().min(1).max(3600).optional(),
+  checkpoint_every: z.int().min(0).max(1000).describe('save the training state every N epochs (0 = never)').optional(),
+  pool: slug().optional(),
+  max_trials: z
+    .int()
+    .min(1)
+    .describe('refuse the spec, before expanding it, when seeds × grid × samples exceeds this many trials (default 100000)')
+    .optional(),
+});
+
 export const specSchema = z
   .strictObject({
     name: slug(),
     description: z.string().optional(),
-    model: z.enum(MODEL_FAMILIES),
+    model: z.enum(BUILTIN_MODEL_FAMILIES),
     seed: seedSchema.describe('sweep seed for random sampling (default 0)').optional(),
     dataset: datasetSchema,
     parameters: parametersSchema.optional(),
@@ -142,28 +164,8 @@ export const specSchema = z
     training: trainingSchema.optional(),
     objective: z.strictObject({ metric: metricSchema, goal: z.enum(GOALS).optional() }).optional(),
     scheduler: schedulerSchema.optional(),
-    export: z
-      .strictObject({ top: z.int().min(1).max(1000).optional(), format: z.literal('onnx').optional() })
-      .nullable()
-      .optional(),
-    execution: z
-      .strictObject({
-        max_deliver: z.int().min(1).max(100).optional(),
-        ack_wait_s: z.number().min(1).max(3600).optional(),
-        checkpoint_every: z.int().min(0).max(1000).describe('save the training state every N epochs (0 = never)').optional(),
-        pool: slug().optional(),
-        max_trials: z
-          .int()
-          .min(1)
-          .describe('refuse the spec, before expanding it, when seeds × grid × samples exceeds this many trials (default 100000)')
-          .optional(),
-      })
-      .optional(),
+    export: exportSchema.optional(),
+    execution: executionSchema.optional(),
     quick: quickSchema.describe('profile applied by --quick').optional(),
   })
   .describe('A sweep spec for the `sweep` orchestrator');
-
-export type SpecInput = z.infer<typeof specSchema>;
-export type ParametersInput = NonNullable<SpecInput['parameters']>;
-export type ParameterInput = NonNullable<ParametersInput[string]>;
-export type SchedulerInput = NonNullable<SpecInput['scheduler']>;

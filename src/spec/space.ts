@@ -1,5 +1,4 @@
-import type { ParameterName } from './parameters.js';
-import type { ParameterInput, ParametersInput } from './schema.js';
+import type { ParameterInput, ParametersInput } from './spec-input.js';
 import type { Scalar } from '../domain/trial-config.js';
 
 export type Condition = Record<string, Scalar | Scalar[]>;
@@ -10,30 +9,30 @@ export type Distribution =
 
 /** One parameter of the search space, by how it varies across trials. */
 export type ParameterAxis =
-  | { name: ParameterName; kind: 'fixed'; value: Scalar; when?: Condition }
-  | { name: ParameterName; kind: 'grid'; values: Scalar[]; when?: Condition }
-  | { name: ParameterName; kind: 'random'; distribution: Distribution; when?: Condition };
+  | { name: string; kind: 'fixed'; value: Scalar; when?: Condition }
+  | { name: string; kind: 'grid'; values: Scalar[]; when?: Condition }
+  | { name: string; kind: 'random'; distribution: Distribution; when?: Condition };
 
 /** The parameters in spec order, each classified as fixed, grid or random. */
 export function parameterAxes(parameters: ParametersInput | undefined): ParameterAxis[] {
   return Object.entries(parameters ?? {}).flatMap(([name, input]) =>
-    input === undefined ? [] : [toAxis(name as ParameterName, input)],
+    input === undefined ? [] : [toAxis(name, input)],
   );
 }
 
-function toAxis(name: ParameterName, input: ParameterInput): ParameterAxis {
+function toAxis(name: string, input: ParameterInput): ParameterAxis {
   if (typeof input !== 'object') return { name, kind: 'fixed', value: input };
-  const when = input.when as Condition | undefined;
+  const when = input.when;
   const withWhen = when ? { when } : {};
   if ('distribution' in input) {
     const distribution: Distribution =
       input.distribution === 'choice'
-        ? { distribution: 'choice', values: input.values as Scalar[] }
-        : { distribution: input.distribution as 'uniform' | 'loguniform' | 'int', min: input.min as number, max: input.max as number };
+        ? { distribution: 'choice', values: input.values }
+        : { distribution: input.distribution, min: input.min, max: input.max };
     return { name, kind: 'random', distribution, ...withWhen };
   }
-  if ('values' in input) return { name, kind: 'grid', values: input.values as Scalar[], ...withWhen };
-  return { name, kind: 'fixed', value: input.value as Scalar, ...withWhen };
+  if ('values' in input) return { name, kind: 'grid', values: input.values, ...withWhen };
+  return { name, kind: 'fixed', value: input.value, ...withWhen };
 }
 
 /** Whether the axis takes more than one value, i.e. belongs in a trial's `params`. */

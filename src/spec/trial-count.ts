@@ -1,4 +1,4 @@
-import type { SpecInput } from './schema.js';
+import type { SpecInput } from './spec-input.js';
 import { conditionHolds, parameterAxes, type Condition, type ParameterAxis } from './space.js';
 import type { Scalar } from '../domain/trial-config.js';
 

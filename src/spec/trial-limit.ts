@@ -1,5 +1,5 @@
 import type { SpecPath, SpecProblem } from './errors.js';
-import type { SpecInput } from './schema.js';
+import type { SpecInput } from './spec-input.js';
 import { DEFAULTS } from './defaults.js';
 import { countTrials, type TrialCount } from './trial-count.js';
 

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256Hex } from './state/container.js';
 import type { StopReason, TrainingState, TrainRequest, TrainResult } from './types.js';
-import type { EpochMetrics } from '../domain/metrics.js';
+import type { EngineEpochMetrics } from '../domain/metrics.js';
 
 interface SleepState {
   kind: 'sleep';
-  epochs: EpochMetrics[];
+  epochs: EngineEpochMetrics[];
 }
 
 /**
@@ -38,7 +38,7 @@ export function trainSpin(req: TrainRequest): Promise<TrainResult> {
 
 async function trainSynthetic(req: TrainRequest, pass: (ms: number) => Promise<unknown>): Promise<TrainResult> {
   const { config, hooks } = req;
-  let epochs: EpochMetrics[] = req.resumeFrom ? decodeSleepState(req.resumeFrom).epochs : [];
+  let epochs: EngineEpochMetrics[] = req.resumeFrom ? decodeSleepState(req.resumeFrom).epochs : [];
   const numClasses = Math.max(req.dataset.classNames.length, 1);
   let stopReason: StopReason = 'completed';
   for (let epoch = epochs.length + 1; epoch <= config.training.epochs; epoch++) {
@@ -50,7 +50,7 @@ async function trainSynthetic(req: TrainRequest, pass: (ms: number) => Promise<u
     await pass(config.model.sleep_ms);
     const seconds = (performance.now() - started) / 1000;
     const progress = 1 - 1 / (epoch + 1);
-    const metrics: EpochMetrics = {
+    const metrics: EngineEpochMetrics = {
       epoch,
       loss: 2 / (epoch + 1),
       accuracy: progress,

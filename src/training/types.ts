@@ -1,4 +1,4 @@
-import type { EpochMetrics, SamplePrediction } from '../domain/metrics.js';
+import type { EngineEpochMetrics, SamplePrediction } from '../domain/metrics.js';
 import type { TrialConfig } from '../domain/trial-config.js';
 import type { Dataset } from './datasets/types.js';
 
@@ -11,7 +11,7 @@ export interface TrainingState {
 
 export interface TrainHooks {
   /** After each epoch; `saveState` serializes the state as of the end of this epoch. */
-  onEpochEnd?: (metrics: EpochMetrics, saveState: () => Promise<TrainingState>) => Promise<void> | void;
+  onEpochEnd?: (metrics: EngineEpochMetrics, saveState: () => Promise<TrainingState>) => Promise<void> | void;
   /** Checked at each epoch boundary; true stops the trial (scheduler decision, drain). */
   shouldStop?: () => boolean | Promise<boolean>;
   /**
@@ -34,7 +34,7 @@ export type StopReason = 'completed' | 'early_stopping' | 'stopped';
 
 export interface TrainResult {
   stopReason: StopReason;
-  epochs: EpochMetrics[];     // every epoch, including those before a resume
+  epochs: EngineEpochMetrics[];     // every epoch, including those before a resume
   bestEpoch: number;          // 1-based, by the early-stopping monitor if set, else val_loss
   confusionMatrix: number[][]; // [true][predicted] on the validation split, final weights
   perClassAccuracy: number[];

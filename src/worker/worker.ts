@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { NO_COMMANDS, describePolicy, type CommandPolicy } from './command/allow-policy.js';
 import { randomBytes } from 'node:crypto';
 import { Events, type Consumer, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from '../log.js';
@@ -32,6 +33,8 @@ export interface WorkerOptions {
   maxJobs?: number;
   /** Exit once the queue stays empty this long (ms). */
   idleExitMs?: number;
+  /** Which programs command trials may run (`--allow-command`); default none. */
+  commandPolicy?: CommandPolicy;
 }
 
 
@@ -95,6 +98,7 @@ export class Worker {
       isDraining: () => this.draining,
       active: this.active,
       trainers: this.trainers,
+      commandPolicy: this.opts.commandPolicy ?? NO_COMMANDS,
       connected: () => this.stats.connected,
       onLeaseRenewalFailure: () => this.stats.leaseRenewalFailures++,
       onLeaseLost: () => this.stats.leasesLost++,
@@ -108,10 +112,10 @@ export class Worker {
       },
       onEpoch: (m: EpochMetrics) => {
         this.stats.epochs++;
-        this.stats.imagesPerSec = m.images_per_sec;
+        if (m.images_per_sec !== undefined) this.stats.imagesPerSec = m.images_per_sec;
       },
     };
-    log.info({ pool: this.opts.queue.pool, concurrency: this.opts.concurrency }, 'worker started');
+    log.info({ pool: this.opts.queue.pool, concurrency: this.opts.concurrency, allowCommand: describePolicy(this.opts.commandPolicy ?? NO_COMMANDS) }, 'worker started');
     try {
       await this.pullLoop(consumer, ctx);
     } finally {

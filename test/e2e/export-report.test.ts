@@ -50,7 +50,7 @@ describe('ONNX export, predict and report on a real sweep', () => {
     assert.equal(exported.length, 1, 'exactly the top 1 trial is exported');
     winner = exported[0]!;
     other = [...records.values()].find((r) => r !== winner)!;
-    const best = Math.max(...[...records.values()].map((r) => r.epochs.at(-1)!.val_accuracy));
+    const best = Math.max(...[...records.values()].map((r) => r.epochs.at(-1)!.val_accuracy!));
     assert.equal(winner.epochs.at(-1)!.val_accuracy, best, 'the exported trial is the one ranked first');
     assertVerifiedCheck(winner.onnx, 'auto export');
 

@@ -2,7 +2,7 @@
 // with plain defaults, and a test spells out only the fields its assertions are about.
 import type { AttemptRecord, TrialStateFields } from '../../src/domain/trial-state.js';
 import type { TrialRecord } from '../../src/domain/trial-record.js';
-import type { EpochMetrics } from '../../src/domain/metrics.js';
+import type { EngineEpochMetrics } from '../../src/domain/metrics.js';
 import type { TrialView } from '../../src/report/types.js';
 
 const unclaimed = (): TrialStateFields => ({
@@ -40,7 +40,7 @@ export function anAttempt(attempt: number, worker: string, startedAt: string, ov
 }
 
 /** The metrics row of epoch `epoch`: loss 1, accuracy 0, val_loss 1, val_accuracy 0, val_auc 0.5, lr 0, 1 s, 1 image/s. */
-export function anEpoch(epoch: number, overrides: Partial<EpochMetrics> = {}): EpochMetrics {
+export function anEpoch(epoch: number, overrides: Partial<EngineEpochMetrics> = {}): EngineEpochMetrics {
   return { epoch, loss: 1, accuracy: 0, val_loss: 1, val_accuracy: 0, val_auc: 0.5, lr: 0, seconds: 1, images_per_sec: 1, ...overrides };
 }
 

@@ -65,7 +65,7 @@ describe('command trainer: parameters', () => {
 
 describe('command trainer: metrics', () => {
   test('epoch lines on stdout are reported in order; other stdout and stderr lines go to the log', async () => {
-    const r = run(['python3', TRAIN_PY, '--epochs', '3'], { run: { objectiveMetric: 'val_accuracy' } });
+    const r = run(['python3', TRAIN_PY, '--epochs', '3'], { run: { requiredMetrics: ['val_accuracy'] } });
     const outcome = await outcomeOf(r.handle.finished);
     assert.deepEqual(r.reports.map((x) => x.metrics), [1, 2, 3].map((epoch) => ({ epoch, val_accuracy: epoch / 10, resumed_from: 0 })));
     assert.deepEqual(outcome.epochs, r.reports.map((x) => x.metrics));
@@ -189,11 +189,11 @@ describe('command trainer: failures', () => {
     });
   });
 
-  test('exit 0 without the objective metric is not retryable and names the metrics seen', async () => {
-    const r = run(['python3', TRAIN_PY, '--epochs', '1'], { run: { objectiveMetric: 'val_auc' } });
+  test('exit 0 without a declared metric is not retryable and names the metrics seen', async () => {
+    const r = run(['python3', TRAIN_PY, '--epochs', '1'], { run: { requiredMetrics: ['val_auc'] } });
     await assert.rejects(r.handle.finished, (e: unknown) => {
       assert.ok(e instanceof CommandOutputError);
-      assert.match(e.message, /"val_auc"; its epoch lines had: val_accuracy, resumed_from/);
+      assert.match(e.message, /never reported "val_auc" \(declared in the spec's metrics\); its epoch lines had: val_accuracy, resumed_from/);
       return true;
     });
   });

@@ -20,7 +20,7 @@ describe('a trial whose dataset config cannot load fails after one attempt, not 
     // Published by hand: spec validation does not know how many images a dataset has, the trainer finds out.
     const job: JobMessage = {
       v: 1, sweepId: 'bad-dataset', trialId: 'baddataset000001', index: 0, maxDeliver: MAX_DELIVER,
-      config: { ...config, dataset: { ...config.dataset, subset: { train: 100_000, validation: null } } },
+      config: { ...config, dataset: { ...config.dataset!, subset: { train: 100_000, validation: null } } },
     };
     await publishJobs(suite.nc, 'default', [job]);
     const failed = await waitFor('the trial to end', async () => {

@@ -9,7 +9,7 @@ import { transition } from '../../src/domain/trial-state.js';
 import type { TrialConfig } from '../../src/domain/trial-config.js';
 import { trialConfig } from '../fixtures/training/trial-config.js';
 import type { Dataset } from '../../src/training/datasets/types.js';
-import type { EpochMetrics } from '../../src/domain/metrics.js';
+import type { EngineEpochMetrics } from '../../src/domain/metrics.js';
 import { recordForJob, resultRecord } from '../../src/worker/trial-records.js';
 
 const T0 = '2026-11-26T10:00:00.000Z';
@@ -41,7 +41,7 @@ const dataset: Dataset = {
   channelStd: [1],
 };
 
-const epoch = (n: number): EpochMetrics => ({
+const epoch = (n: number): EngineEpochMetrics => ({
   epoch: n, loss: 1 / n, accuracy: 0.5, val_loss: 1.1 / n, val_accuracy: 0.4, val_auc: 0.6, lr: 0.001, seconds: 0.5, images_per_sec: 16,
 });
 

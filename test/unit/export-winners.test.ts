@@ -55,7 +55,7 @@ describe('metadata of the exported weights', () => {
   test('normalization follows the dataset config; standardize carries the train-split statistics', () => {
     const dataset = { channelMean: [120.5], channelStd: [60.25] } as Dataset;
     assert.deepEqual(normalizationOf(config(false), dataset), { kind: 'scale' });
-    const std = { ...config(false), dataset: { ...config(false).dataset, normalize: 'standardize' as const } };
+    const std = { ...config(false), dataset: { ...config(false).dataset!, normalize: 'standardize' as const } };
     assert.deepEqual(normalizationOf(std, dataset), { kind: 'standardize', mean: [120.5], std: [60.25] });
   });
 });

@@ -9,7 +9,7 @@ import { selectBackend } from '../../src/training/backends/index.js';
 import { onednnCallCount } from '../../src/training/backends/onednn/conv-call.js';
 import { trainTrial } from '../../src/training/engine.js';
 import type { TrainingState } from '../../src/training/types.js';
-import type { EpochMetrics } from '../../src/domain/metrics.js';
+import type { EngineEpochMetrics } from '../../src/domain/metrics.js';
 import { smallDataset, trialConfig } from '../fixtures/training/trial-config.js';
 import { assertSeedDeterminism, disposeResult, withoutTimes } from '../fixtures/training/determinism.js';
 import { skipWithoutOnednn } from './onednn-helpers.js';
@@ -62,7 +62,7 @@ describe('trainTrial on wasm + oneDNN conv kernels', () => {
       training: { epochs: 4 },
       dataset: { synthetic: { height: 8, width: 8, channels: 1, classes: 4, train_size: 96, validation_size: 32, noise: 0.3 } },
     });
-    const dataset = smallDataset(config.dataset.synthetic!);
+    const dataset = smallDataset(config.dataset!.synthetic!);
     const states: TrainingState[] = [];
     const straight = await trainTrial({ config, dataset, hooks: { onEpochEnd: async (_m, save) => void states.push(await save()) } });
     dispose(straight);
@@ -76,7 +76,7 @@ describe('trainTrial on wasm + oneDNN conv kernels', () => {
         { encoding: 'utf8', timeout: 120_000, env: { ...process.env, SWEEP_ONEDNN: '1' } },
       );
       assert.equal(child.status, 0, `child failed: ${child.stderr}`);
-      const resumed = JSON.parse(readFileSync(join(dir, 'resumed.json'), 'utf8')) as { epochs: EpochMetrics[]; weightsSha256: string; backendLog: string };
+      const resumed = JSON.parse(readFileSync(join(dir, 'resumed.json'), 'utf8')) as { epochs: EngineEpochMetrics[]; weightsSha256: string; backendLog: string };
       assert.match(resumed.backendLog, /^backend wasm \+ oneDNN /);
       assert.equal(resumed.weightsSha256, straight.weightsSha256);
       assert.deepEqual(withoutTimes(resumed.epochs), withoutTimes(straight.epochs));

@@ -144,8 +144,8 @@ describe('quick profile and overrides', () => {
     assert.equal(full.trials.length, 18);
     assert.equal(quick.trials.length, 1);
     const c = quick.trials[0]!.config;
-    assert.deepEqual([c.training.epochs, c.dataset.name, c.model.depth, c.seed], [1, 'synthetic', 1, 4]);
-    assert.equal(c.dataset.synthetic?.noise, 0.3);
+    assert.deepEqual([c.training.epochs, c.dataset!.name, c.model.depth, c.seed], [1, 'synthetic', 1, 4]);
+    assert.equal(c.dataset!.synthetic?.noise, 0.3);
     assert.deepEqual(c.params, {});
     assert.equal(quick.specHash, full.specHash);
     assert.match(full.specHash, /^[0-9a-f]{64}$/);
@@ -154,9 +154,9 @@ describe('quick profile and overrides', () => {
   test('--epochs and --dataset overrides', () => {
     const s = spec(body, { overrides: { epochs: 2, dataset: 'cifar10' } });
     assert.equal(s.trials.length, 9);
-    for (const t of s.trials) assert.deepEqual([t.config.training.epochs, t.config.dataset.name, 'epochs' in t.config.params], [2, 'cifar10', false]);
+    for (const t of s.trials) assert.deepEqual([t.config.training.epochs, t.config.dataset!.name, 'epochs' in t.config.params], [2, 'cifar10', false]);
     const fromSynthetic = spec(body, { quick: true, overrides: { dataset: 'fashion-mnist' } });
-    assert.equal(fromSynthetic.trials[0]!.config.dataset.synthetic, null);
+    assert.equal(fromSynthetic.trials[0]!.config.dataset!.synthetic, null);
   });
 
   test('bad overrides are SpecErrors positioned at what they override', () => {

@@ -37,7 +37,7 @@ describe('the trial count', () => {
     ];
     for (const body of bodies) {
       const sweep = parseSpec(HEAD + body, 't.yaml');
-      const count = countTrials(specSchema.parse(sweep.spec));
+      const count = countTrials(specSchema.parse(sweep.spec) as SpecInput);
       assert.equal(count.exact, true, body);
       assert.equal(count.total, BigInt(sweep.trials.length), `count vs expansion of:\n${body}`);
     }
@@ -58,7 +58,7 @@ describe('the trial count', () => {
       if (whenOpt.length) lines.push(`  momentum: { values: [0.11, 0.22], when: { optimizer: [${whenOpt.join(', ')}], depth: ${depth[rand(depth.length)]} } }`);
       if (lines.length > 2) conditionalRounds++;
       const body = `parameters:\n${lines.join('\n')}\nrepeats: ${1 + rand(3)}\n`;
-      const spec = specSchema.parse(parseSpec(HEAD + body, 't.yaml').spec);
+      const spec = specSchema.parse(parseSpec(HEAD + body, 't.yaml').spec) as SpecInput;
       assert.equal(countTrials(spec).total, BigInt(expandTrials(spec).length), body);
     }
     assert.ok(conditionalRounds >= 20, `only ${conditionalRounds} of 40 rounds had conditional parameters`);

@@ -22,7 +22,7 @@ test('the seed study expands to 6 model variants × 2 depths × 2 optimizers × 
     assert.deepEqual([c.optimizer.learning_rate, c.training.batch_size, c.training.epochs], [0.001, 64, 50]);
     assert.deepEqual(c.training.reduce_lr_on_plateau, { monitor: 'val_loss', factor: 0.5, patience: 3, min_lr: 1e-5, cooldown: 0, min_delta: 1e-4 });
     assert.deepEqual(c.training.early_stopping, { monitor: 'val_loss', patience: 5, min_delta: 0, restore_best_weights: true });
-    assert.deepEqual([c.dataset.name, c.dataset.validation], ['cifar10', 'test']);
+    assert.deepEqual([c.dataset!.name, c.dataset!.validation], ['cifar10', 'test']);
     assert.equal('dropout_rate' in c.params, c.model.regularizer === 'dropout');
   }
   assert.deepEqual(s.objective, { metric: 'val_accuracy', goal: 'max' });
@@ -53,7 +53,7 @@ test('the seed study quick profile: the regularizer x optimizer grid with the fo
   assert.equal(s.trials.length, 12);
   for (const t of s.trials) {
     const c = t.config;
-    assert.deepEqual([c.dataset.name, c.dataset.subset, c.training.epochs, c.training.batch_size, c.model.depth], ['fashion-mnist', { train: 4000, validation: 500 }, 3, 32, 2]);
+    assert.deepEqual([c.dataset!.name, c.dataset!.subset, c.training.epochs, c.training.batch_size, c.model.depth], ['fashion-mnist', { train: 4000, validation: 500 }, 3, 32, 2]);
     assert.equal(c.optimizer.learning_rate, c.optimizer.name === 'sgd' ? 0.1 : 0.01, `${c.optimizer.name} learning rate`);
   }
   const models = new Set(s.trials.map((t) => `${t.config.model.regularizer}+${t.config.optimizer.name}`));
@@ -80,7 +80,7 @@ test('every bundled sweep loads, with and without --quick', () => {
     const counts = [loadSpecFile(join(sweeps, f)).trials.length, loadSpecFile(join(sweeps, f), { quick: true }).trials.length];
     assert.deepEqual(counts, expected[f], f);
   }
-  const synthetic = loadSpecFile(join(sweeps, 'synthetic.yaml')).trials[0]!.config.dataset.synthetic;
+  const synthetic = loadSpecFile(join(sweeps, 'synthetic.yaml')).trials[0]!.config.dataset!.synthetic;
   assert.deepEqual(synthetic, { height: 16, width: 16, channels: 1, classes: 4, train_size: 256, validation_size: 64, noise: 0.3 });
   assert.equal(loadSpecFile(join(sweeps, 'sleep.yaml')).trials[0]!.config.model.family, 'sleep');
 });

@@ -38,8 +38,8 @@ test('any change of any field changes the ID', () => {
     (c) => (c.optimizer.learning_rate = 0.0100001),
     (c) => (c.training.epochs += 1),
     (c) => (c.training.early_stopping = { monitor: 'val_loss', patience: 1, min_delta: 0, restore_best_weights: false }),
-    (c) => (c.dataset.subset.train = 100),
-    (c) => (c.dataset.name = 'cifar10'),
+    (c) => (c.dataset!.subset.train = 100),
+    (c) => (c.dataset!.name = 'cifar10'),
     (c) => (c.params = { depth: 2 }),
   ];
   const ids = new Set([trialId(base)]);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { trainTrial } from '../../src/training/engine.js';
 import type { TrainingState } from '../../src/training/types.js';
-import type { EpochMetrics } from '../../src/domain/metrics.js';
+import type { EngineEpochMetrics } from '../../src/domain/metrics.js';
 import { withoutTimes } from '../fixtures/training/determinism.js';
 import { smallDataset, trialConfig } from '../fixtures/training/trial-config.js';
 
@@ -28,7 +28,7 @@ describe('resumable training state', () => {
       },
       dataset: { synthetic: { height: 8, width: 8, channels: 1, classes: 4, train_size: 96, validation_size: 32, noise: 0.3 } },
     });
-    const dataset = smallDataset(config.dataset.synthetic!);
+    const dataset = smallDataset(config.dataset!.synthetic!);
     const states: TrainingState[] = [];
     const straight = await trainTrial({ config, dataset, hooks: { onEpochEnd: async (_m, save) => void states.push(await save()) } });
     (straight.model as tf.LayersModel).dispose();
@@ -46,7 +46,7 @@ describe('resumable training state', () => {
           { encoding: 'utf8', timeout: 120_000 },
         );
         assert.equal(child.status, 0, `child failed: ${child.stderr}`);
-        return JSON.parse(readFileSync(join(dir, resultFile), 'utf8')) as { epochs: EpochMetrics[]; weightsSha256: string };
+        return JSON.parse(readFileSync(join(dir, resultFile), 'utf8')) as { epochs: EngineEpochMetrics[]; weightsSha256: string };
       };
       // The state saved after epoch 2 in this process, resumed in a fresh one.
       writeFileSync(join(dir, 'epoch2.state'), states[1]!.bytes);

@@ -3,8 +3,12 @@ import { lineChartSvg, type Series } from './line-chart.js';
 import { categorical } from './palette.js';
 import { esc } from './escape.js';
 
-/** What a learning curve reads of an epoch. */
-export type CurvePoint = Pick<EpochMetrics, 'epoch' | 'loss' | 'accuracy' | 'val_loss' | 'val_accuracy' | 'lr'>;
+/** What a learning curve reads of an epoch: the curves draw loss, accuracy, val_loss, val_accuracy and lr where present. */
+export type CurvePoint = EpochMetrics;
+
+/** A metric of an epoch, NaN (a break in the line) where the trainer did not report it. */
+const valueOf = (e: CurvePoint, metric: string): number => e[metric] ?? NaN;
+const hasAny = (series: readonly Series[]): boolean => series.some((s) => s.points.some(([, y]) => Number.isFinite(y)));
 
 export interface CurveLine {
   label: string;
@@ -34,15 +38,18 @@ function seriesOf(lines: readonly CurveLine[], pick: (epochs: readonly CurvePoin
   });
 }
 
-/** Three panels: train vs validation accuracy, train vs validation loss, learning rate per epoch. */
+/**
+ * Three panels: train vs validation accuracy, train vs validation loss, learning rate per epoch. A panel with
+ * nothing to draw (a command trainer that reports no learning rate) is left out.
+ */
 export function learningCurvePanels(lines: readonly CurveLine[], opts: CurvePanelOptions = {}): string {
-  const accuracy = seriesOf(lines, (epochs) => epochs.map((e) => ({ epoch: e.epoch, train: e.accuracy, val: e.val_accuracy })));
-  const loss = seriesOf(lines, (epochs) => epochs.map((e) => ({ epoch: e.epoch, train: e.loss, val: e.val_loss })));
+  const accuracy = seriesOf(lines, (epochs) => epochs.map((e) => ({ epoch: e.epoch, train: valueOf(e, 'accuracy'), val: valueOf(e, 'val_accuracy') })));
+  const loss = seriesOf(lines, (epochs) => epochs.map((e) => ({ epoch: e.epoch, train: valueOf(e, 'loss'), val: valueOf(e, 'val_loss') })));
   const lr: Series[] = lines.map((line, i) => ({
     label: line.label,
     color: categorical(i),
     ...prunedOf(line),
-    points: line.epochs.map((e): [number, number] => [e.epoch, e.lr]),
+    points: line.epochs.map((e): [number, number] => [e.epoch, valueOf(e, 'lr')]),
   }));
   const anyPruned = lines.some((l) => l.prunedAt !== undefined);
   const rungs = opts.rungs ?? [];
@@ -62,9 +69,9 @@ export function learningCurvePanels(lines: readonly CurveLine[], opts: CurvePane
   const legendNote = marks.length > 0 ? `<span class="legend-note">${esc(marks.join(' · '))}</span>` : '';
   return (
     `<div class="legend">${legend}${legendNote}</div><div class="panels">` +
-    lineChartSvg({ title: 'Accuracy', xLabel: 'epoch', yLabel: 'accuracy', series: accuracy, note, rungs }) +
-    lineChartSvg({ title: 'Loss', xLabel: 'epoch', yLabel: 'loss', series: loss, note, logY: true, rungs }) +
-    lineChartSvg({ title: 'Learning rate', xLabel: 'epoch', yLabel: 'learning rate', series: lr, logY: true, rungs }) +
+    (hasAny(accuracy) ? lineChartSvg({ title: 'Accuracy', xLabel: 'epoch', yLabel: 'accuracy', series: accuracy, note, rungs }) : '') +
+    (hasAny(loss) ? lineChartSvg({ title: 'Loss', xLabel: 'epoch', yLabel: 'loss', series: loss, note, logY: true, rungs }) : '') +
+    (hasAny(lr) ? lineChartSvg({ title: 'Learning rate', xLabel: 'epoch', yLabel: 'learning rate', series: lr, logY: true, rungs }) : '') +
     '</div>'
   );
 }

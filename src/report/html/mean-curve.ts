@@ -14,7 +14,7 @@ export function meanCurve(runs: ReadonlyArray<readonly CurvePoint[]>): CurvePoin
       sums.set(e.epoch, acc);
       FIELDS.forEach((f, i) => {
         const v = e[f];
-        if (!Number.isFinite(v)) return;
+        if (v === undefined || !Number.isFinite(v)) return;
         acc.sum[i] = acc.sum[i]! + v;
         acc.n[i] = acc.n[i]! + 1;
       });
@@ -24,6 +24,8 @@ export function meanCurve(runs: ReadonlyArray<readonly CurvePoint[]>): CurvePoin
     .sort((a, b) => a[0] - b[0])
     .map(([epoch, { sum, n }]) => {
       const mean = (i: number): number => (n[i]! > 0 ? sum[i]! / n[i]! : NaN);
-      return { epoch, loss: mean(0), accuracy: mean(1), val_loss: mean(2), val_accuracy: mean(3), lr: mean(4) };
+      const point: CurvePoint = { epoch };
+      FIELDS.forEach((f, i) => (point[f] = mean(i)));
+      return point;
     });
 }

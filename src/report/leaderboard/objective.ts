@@ -31,8 +31,8 @@ export function bestEpochOf(trial: TrialView, objective: Objective): EpochMetric
   let best: EpochMetrics | null = null;
   for (const e of trial.epochs) {
     const v = e[objective.metric];
-    if (!Number.isFinite(v)) continue;
-    if (best === null || isBetter(v, best[objective.metric], objective.goal)) best = e;
+    if (v === undefined || !Number.isFinite(v)) continue;
+    if (best === null || isBetter(v, best[objective.metric] ?? NaN, objective.goal)) best = e;
   }
   return best;
 }

@@ -1,5 +1,5 @@
 import type { EarlyStoppingConfig } from '../../domain/trial-config.js';
-import type { EpochMetrics } from '../../domain/metrics.js';
+import type { EngineEpochMetrics } from '../../domain/metrics.js';
 import { decodeBest, encodeBest, monitorGoal, monitoredValue } from './monitor.js';
 
 export interface EarlyStoppingState {
@@ -37,7 +37,7 @@ export class EarlyStopping {
     return this.goal === 'min' ? current + delta < this.best : current - delta > this.best;
   }
 
-  onEpochEnd(metrics: EpochMetrics): EarlyStoppingDecision {
+  onEpochEnd(metrics: EngineEpochMetrics): EarlyStoppingDecision {
     const current = monitoredValue(metrics, this.config.monitor);
     this.wait++;
     const improved = this.improved(current);

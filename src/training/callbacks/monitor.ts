@@ -1,4 +1,4 @@
-import type { EpochMetrics } from '../../domain/metrics.js';
+import type { EngineEpochMetrics } from '../../domain/metrics.js';
 import type { MetricName } from '../../domain/trial-config.js';
 
 /**
@@ -10,7 +10,7 @@ export function monitorGoal(monitor: MetricName): 'max' | 'min' {
   return monitor.endsWith('accuracy') || monitor.endsWith('auc') ? 'max' : 'min';
 }
 
-export function monitoredValue(metrics: EpochMetrics, monitor: MetricName): number {
+export function monitoredValue(metrics: EngineEpochMetrics, monitor: MetricName): number {
   const value = metrics[monitor];
   if (typeof value !== 'number' || Number.isNaN(value)) {
     throw new Error(`callback monitor '${monitor}' has no value in epoch ${metrics.epoch}'s metrics`);

@@ -1,5 +1,5 @@
 import type { ReduceLROnPlateauConfig } from '../../domain/trial-config.js';
-import type { EpochMetrics } from '../../domain/metrics.js';
+import type { EngineEpochMetrics } from '../../domain/metrics.js';
 import { decodeBest, encodeBest, monitorGoal, monitoredValue } from './monitor.js';
 
 export interface ReduceLROnPlateauState {
@@ -33,7 +33,7 @@ export class ReduceLROnPlateau {
   }
 
   /** Returns the learning rate for the next epoch. */
-  onEpochEnd(metrics: EpochMetrics, lr: number): number {
+  onEpochEnd(metrics: EngineEpochMetrics, lr: number): number {
     const current = monitoredValue(metrics, this.config.monitor);
     if (this.inCooldown()) {
       this.cooldownCounter--;

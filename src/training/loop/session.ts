@@ -10,7 +10,7 @@ import { sha256Hex, type NamedTensorData } from '../state/container.js';
 import { decodeTrainingState, encodeTrainingState } from '../state/training-state.js';
 import { assignVariables, readVariables } from '../state/weights.js';
 import type { TrainingState } from '../types.js';
-import type { EpochMetrics } from '../../domain/metrics.js';
+import type { EngineEpochMetrics } from '../../domain/metrics.js';
 import { SeededRandom } from './rng.js';
 
 export interface CallbackOutcome {
@@ -30,7 +30,7 @@ export class TrainingSession {
   readonly trainable: tf.Variable[];
   readonly optimizer: Optimizer;
   random: SeededRandom;
-  epochs: EpochMetrics[] = [];
+  epochs: EngineEpochMetrics[] = [];
   private readonly reduceLr: ReduceLROnPlateau | null;
   private readonly earlyStopping: EarlyStopping | null;
   private bestWeights: NamedTensorData[] | null = null;
@@ -60,7 +60,7 @@ export class TrainingSession {
   }
 
   /** Records the epoch's metrics and runs ReduceLROnPlateau, then EarlyStopping (Keras order of our callback list). */
-  async endEpoch(metrics: EpochMetrics): Promise<CallbackOutcome> {
+  async endEpoch(metrics: EngineEpochMetrics): Promise<CallbackOutcome> {
     this.epochs = [...this.epochs, metrics];
     if (this.reduceLr) this.optimizer.learningRate = this.reduceLr.onEpochEnd(metrics, metrics.lr);
     if (!this.earlyStopping) return { earlyStop: false, restoredEpoch: null };

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import type { MetricName } from '../../domain/trial-config.js';
+import { datasetOf, type MetricName } from '../../domain/trial-config.js';
 import { monitorGoal } from '../callbacks/monitor.js';
 import { useFastCpuKernels } from '../cpu-kernels/register.js';
 import { samplePredictions } from '../metrics/samples.js';
 import { validationMetrics } from '../metrics/validation.js';
 import { weightsSha256 } from '../state/weights.js';
 import type { StopReason, TrainRequest, TrainResult } from '../types.js';
-import type { EpochMetrics } from '../../domain/metrics.js';
+import type { EngineEpochMetrics } from '../../domain/metrics.js';
 import { pixelTable } from './batches.js';
 import { dropoutLayers } from './dropout-seeds.js';
 import { predictSplit } from './predict.js';
@@ -26,7 +26,7 @@ export async function trainVgg(req: TrainRequest): Promise<TrainResult> {
     throw new Error(`training.batch_size must be a positive integer, got ${batchSize}`);
   }
   if (dataset.train.count === 0) throw new Error(`dataset '${dataset.name}' has an empty training split`);
-  const table = pixelTable(dataset, config.dataset.normalize);
+  const table = pixelTable(dataset, datasetOf(config).normalize);
   const evalBatch = Math.max(batchSize, MIN_EVAL_BATCH);
 
   if (tf.getBackend() === 'cpu') useFastCpuKernels();
@@ -61,7 +61,7 @@ export async function trainVgg(req: TrainRequest): Promise<TrainResult> {
       });
       lastProbabilities = await predictSplit(model, dataset, dataset.validation, table, evalBatch);
       const val = validationMetrics(dataset.validation.labels, lastProbabilities, numClasses);
-      const metrics: EpochMetrics = {
+      const metrics: EngineEpochMetrics = {
         epoch,
         loss: train.loss,
         accuracy: train.accuracy,
@@ -109,9 +109,9 @@ export async function trainVgg(req: TrainRequest): Promise<TrainResult> {
 }
 
 /** The first epoch with the best value of `monitor` (0 when there are none). */
-function bestEpochBy(epochs: EpochMetrics[], monitor: MetricName): number {
+function bestEpochBy(epochs: EngineEpochMetrics[], monitor: MetricName): number {
   const sign = monitorGoal(monitor) === 'max' ? -1 : 1;
-  let best: EpochMetrics | undefined;
+  let best: EngineEpochMetrics | undefined;
   for (const m of epochs) if (!best || sign * m[monitor] < sign * best[monitor]) best = m;
   return best?.epoch ?? 0;
 }

@@ -1,6 +1,6 @@
 import type { EarlyStoppingState } from '../callbacks/early-stopping.js';
 import type { ReduceLROnPlateauState } from '../callbacks/reduce-lr-on-plateau.js';
-import type { EpochMetrics } from '../../domain/metrics.js';
+import type { EngineEpochMetrics } from '../../domain/metrics.js';
 import { decodeContainer, encodeContainer, type NamedTensorData } from './container.js';
 
 /** Everything besides tensors that a resumed trial needs to continue exactly. */
@@ -13,7 +13,7 @@ export interface TrainingStateMeta {
   randomState: number;
   reduceLr: ReduceLROnPlateauState | null;
   earlyStopping: EarlyStoppingState | null;
-  epochs: EpochMetrics[];
+  epochs: EngineEpochMetrics[];
 }
 
 export interface TrainingStateTensors {

@@ -6,7 +6,9 @@ import type { JobMessage } from '../../domain/job.js';
 import type { LiveAttempt } from '../active-attempts.js';
 import type { TrialRecordWriter } from '../record-writer.js';
 import { runInline } from '../trainer/inline-run.js';
-import type { EpochReport, RunHandle, TrainerProcess } from '../trainer/trainer-process.js';
+import type { TrainerProcess } from '../trainer/trainer-process.js';
+import { startCommandTrial } from './command-trial.js';
+import type { AttemptRun, RecordedEpoch } from './run-types.js';
 import { iso, type JobOutcome, type RunnerContext } from './context.js';
 import { EpochRecorder } from './epoch-recorder.js';
 import { AttemptLease, LeaseLostError, heartbeatIntervalMs } from './lease.js';
@@ -20,7 +22,7 @@ import { abandon, fail, finish, prune, requeueDrained, type Settling } from './s
  */
 export class Attempt implements LiveAttempt {
   readonly lease: AttemptLease;
-  private run_: RunHandle | null = null;
+  private run_: AttemptRun | null = null;
   private aborted = false;
   /** The record's checkpoints at the claim: restore starts from the newest of them. */
   private readonly claimedCheckpoints: CheckpointRef[];
@@ -65,16 +67,22 @@ export class Attempt implements LiveAttempt {
       const decided = await pruneDecisionAt(job, resumeEpoch, ctx);
       if (decided) return await prune(settling, { epochs, result: null }, decided);
       const recorder = new EpochRecorder(job, lease, ctx, checkpoints, epochs, this.startedAt);
-      // Sleep trials only await timers: they run inline, everything else in a trainer process of this slot.
-      if (job.config.model.family !== 'sleep') trainer = await ctx.trainers.acquire();
+      const { command } = job.config;
+      // Sleep trials only await timers: they run inline; a command trial runs its own program; the rest in a
+      // trainer process of this slot.
+      if (job.config.model.family !== 'sleep' && !command) trainer = await ctx.trainers.acquire();
       log.info({ attempt: owner.attempt, delivery, resumeEpoch, ...(trainer ? { trainerPid: trainer.pid } : {}) }, resumeEpoch > 0 ? 'trial resumed from checkpoint' : 'trial started');
       ctx.events.publish({
         v: 1, type: 'started', sweepId, trialId, worker: ctx.workerId, attempt: owner.attempt, resumeEpoch, at: iso(),
         ...(job.publishedAt !== undefined ? { queueLatencyMs: Date.now() - job.publishedAt } : {}),
       });
       const checkpointEvery = job.checkpointEvery ?? 1;
-      const onEpoch = (r: EpochReport) => recorder.record(r);
-      this.run_ = trainer ? trainer.run(job.config, resumeFrom, checkpointEvery, onEpoch) : runInline(job.config, resumeFrom, checkpointEvery, onEpoch);
+      const onEpoch = (r: RecordedEpoch) => recorder.record(r);
+      this.run_ = command
+        ? startCommandTrial(command, { resumeFrom, resumeEpoch, checkpointEvery, policy: ctx.commandPolicy, epochs: () => recorder.trialEpochs, log }, onEpoch)
+        : trainer
+          ? trainer.run(job.config, resumeFrom, checkpointEvery, onEpoch)
+          : runInline(job.config, resumeFrom, checkpointEvery, onEpoch);
       if (lease.lost || this.aborted || ctx.isDraining()) this.run_.abort();
       const outcome = await this.run_.finished;
       if (lease.lost) return abandon(lease);

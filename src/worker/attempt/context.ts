@@ -8,6 +8,7 @@ import type { DecisionStore } from '../../transport/decision-store.js';
 import type { SweepStatusCache } from '../sweep-status-cache.js';
 import type { TrainerPool } from '../trainer/trainer-pool.js';
 import type { ActiveAttempts } from '../active-attempts.js';
+import type { CommandPolicy } from '../command/allow-policy.js';
 
 /** What runJob needs of its worker; each step of an attempt takes only the fields it uses (a Pick of this). */
 export interface RunnerContext {
@@ -22,6 +23,8 @@ export interface RunnerContext {
   /** Registry of running attempts: one heartbeat timer for all, and the drain's abort. */
   active: ActiveAttempts;
   trainers: TrainerPool;
+  /** Which programs command trials may run here (`--allow-command`); see command/allow-policy.ts. */
+  commandPolicy: CommandPolicy;
   sweepStatus: SweepStatusCache;
   /** The scheduler's PruneDecisions; read only for jobs of a sweep with a scheduler (`JobMessage.scheduled`). */
   decisions: Pick<DecisionStore, 'get'>;

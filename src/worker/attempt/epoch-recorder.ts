@@ -2,7 +2,7 @@ import type { CheckpointRef } from '../../domain/blobs.js';
 import type { JobMessage } from '../../domain/job.js';
 import type { EpochMetrics } from '../../domain/metrics.js';
 import type { PruneDecision } from '../../domain/scheduler.js';
-import type { EpochReport } from '../trainer/trainer-process.js';
+import type { RecordedEpoch } from './run-types.js';
 import { iso, type RunnerContext } from './context.js';
 import type { AttemptLease } from './lease.js';
 import { pruneDecisionAt } from './prune-decision.js';
@@ -37,6 +37,11 @@ export class EpochRecorder {
     return this.checkpoints_;
   }
 
+  /** The trial's epochs so far: restored ones, then each recorded one. */
+  get trialEpochs(): EpochMetrics[] {
+    return [...this.epochs];
+  }
+
   /** The sweep was cancelled: a stopped run is then final (STOPPED), not a drain to requeue. */
   get cancelled(): boolean {
     return this.cancelled_;
@@ -48,7 +53,7 @@ export class EpochRecorder {
   }
 
   /** Store the checkpoint, publish the epoch, write the record (fenced); true stops the trial at this boundary. */
-  async record({ metrics, state }: EpochReport): Promise<boolean> {
+  async record({ metrics, state }: RecordedEpoch): Promise<boolean> {
     const { ctx, job, lease } = this;
     const { owner } = lease;
     lease.assertOwned();

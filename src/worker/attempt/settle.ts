@@ -13,7 +13,7 @@ import type { EpochMetrics } from '../../domain/metrics.js';
 import type { PruneDecision } from '../../domain/scheduler.js';
 import { unstartedTrialRecord } from '../../domain/trial-record.js';
 import { retryDelayMs } from '../errors.js';
-import type { TrainerOutcome } from '../trainer/protocol.js';
+import type { SettledRun } from './run-types.js';
 import { TrainingFailedError } from '../trainer/trainer-process.js';
 import { iso, type JobOutcome, type RunnerContext } from './context.js';
 import { LeaseLostError, type AttemptLease } from './lease.js';
@@ -59,7 +59,7 @@ export async function requeueDrained({ msg, lease, log }: Settling): Promise<Job
 }
 
 /** COMPLETED or STOPPED (cancelled, early stopping): weights stored, record written, job acked, checkpoints deleted. */
-export async function finish({ job, msg, lease, ctx, log }: Settling, outcome: TrainerOutcome, checkpoints: CheckpointRef[]): Promise<JobOutcome> {
+export async function finish({ job, msg, lease, ctx, log }: Settling, outcome: SettledRun, checkpoints: CheckpointRef[]): Promise<JobOutcome> {
   const { owner } = lease;
   const status = outcome.stopReason === 'stopped' ? 'STOPPED' : 'COMPLETED';
   const model: BlobRef | null = outcome.weights ? await ctx.models.putWeights(job.sweepId, job.trialId, owner.attempt, outcome.weights) : null;
@@ -80,7 +80,7 @@ export async function finish({ job, msg, lease, ctx, log }: Settling, outcome: T
  */
 export async function prune(
   { job, msg, lease, ctx, log }: Settling,
-  trained: { epochs: EpochMetrics[]; result: TrainerOutcome['result'] | null },
+  trained: { epochs: EpochMetrics[]; result: SettledRun['result'] | null },
   decision: PruneDecision,
 ): Promise<JobOutcome> {
   const { owner } = lease;

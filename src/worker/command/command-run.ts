@@ -108,10 +108,10 @@ export class CommandRun {
     if (this.epochs.length === 0 && !resumed) {
       throw new CommandOutputError(`trainer command exited 0 without printing an epoch line (a JSON object with "epoch") to stdout or $SWEEP_METRICS${this.quote('stdout', this.stdoutTail)}`);
     }
-    const objective = this.opts.objectiveMetric;
-    if (objective !== undefined && this.epochs.length > 0 && !this.epochs.some((m) => objective in m)) {
+    const missing = (this.opts.requiredMetrics ?? []).filter((name) => this.epochs.length > 0 && !this.epochs.some((m) => name in m));
+    if (missing.length > 0) {
       const seen = [...new Set(this.epochs.flatMap((m) => Object.keys(m)))].filter((k) => k !== 'epoch');
-      throw new CommandOutputError(`trainer command never reported the objective metric "${objective}"; its epoch lines had: ${seen.join(', ') || '(only "epoch")'}`);
+      throw new CommandOutputError(`trainer command never reported ${missing.map((m) => `"${m}"`).join(', ')} (declared in the spec's metrics); its epoch lines had: ${seen.join(', ') || '(only "epoch")'}`);
     }
     return this.outcome('completed', launch);
   }

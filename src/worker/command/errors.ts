@@ -1,9 +1,6 @@
 import { SweepError } from '../../domain/errors.js';
 
-/** A `{name}` placeholder names no parameter, or a template is malformed: the spec is wrong. */
-export class CommandTemplateError extends SweepError {
-  override readonly badInput = true;
-}
+export { CommandTemplateError } from '../../domain/command-template.js';
 
 /** The program cannot be started here (not found, not executable). Retrying the same command cannot help. */
 export class CommandNotFoundError extends SweepError {}
@@ -13,7 +10,7 @@ export class CommandExitError extends SweepError {
   override readonly retryable = true;
 }
 
-/** The program exited 0 without what a result needs (no epoch line, or never the objective metric). */
+/** The program exited 0 without what a result needs (no epoch line, or never a declared metric). */
 export class CommandOutputError extends SweepError {}
 
 /**

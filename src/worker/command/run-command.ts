@@ -39,7 +39,7 @@
  * - CommandTemplateError (not retryable, badInput): a bad placeholder;
  * - CommandNotFoundError (not retryable): the program is not there or cannot be executed;
  * - CommandExitError (retryable): exit code ≠ 0 or a signal, with the last 20 lines of stderr;
- * - CommandOutputError (not retryable): exit 0 with no epoch line (unless resumed), or without the objective
+ * - CommandOutputError (not retryable): exit 0 with no epoch line (unless resumed), or without a declared
  *   metric in any line; with the last stdout lines or the metric names seen;
  * - CommandTimeoutError (not retryable: the user's limit on a trial, and a hung program would hang again);
  * - CommandRunnerError (retryable): the runner could not prepare the directory or pack a checkpoint;

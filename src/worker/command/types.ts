@@ -1,16 +1,8 @@
-/** A user's own training program, as the spec's `trainer: { command: ... }` resolves it (see run-command.ts). */
-export interface CommandTrainerConfig {
-  /** argv: the program and its arguments; `{name}` placeholders are replaced by the trial's parameters. */
-  command: string[];
-  /** Extra environment; values may hold `{name}` placeholders too. */
-  env: Record<string, string>;
-  /** Working directory of the program; null: the worker's own. */
-  cwd: string | null;
-  /** Wall-clock limit of one attempt in seconds; null: none. */
-  timeout_s: number | null;
-}
+import type { CommandTrainerConfig } from '../../domain/trial-config.js';
 
-export type CommandParams = Record<string, string | number | boolean>;
+export type { CommandTrainerConfig };
+
+export type { CommandParams } from '../../domain/command-template.js';
 
 export type CommandLog = (level: 'debug' | 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -21,8 +13,8 @@ export interface CommandRunOptions {
   resumeEpoch: number;
   /** Pack the checkpoint directory after every N-th epoch (0 = never). */
   checkpointEvery: number;
-  /** A metric that must appear in some epoch line of a run that exits 0. */
-  objectiveMetric?: string;
+  /** Metrics that must each appear in some epoch line of a run that exits 0 (the spec's declared `metrics`). */
+  requiredMetrics?: readonly string[];
   /** A fresh, empty directory for this attempt, owned by the runner while it runs. */
   workDir: string;
   /** How long a stopped program has between SIGTERM and SIGKILL; default 10 s. */

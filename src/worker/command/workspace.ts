@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unpackInto } from './checkpoint-archive.js';
-import { CommandNotFoundError, CommandRunnerError, CommandTemplateError } from './errors.js';
-import { fillPlaceholders, paramEnv } from './placeholders.js';
+import { CommandNotFoundError, CommandRunnerError } from './errors.js';
+import { paramEnv, renderCommand } from '../../domain/command-template.js';
 import { resolveExecutable } from './process-group.js';
 import type { CommandParams, CommandTrainerConfig } from './types.js';
 
@@ -24,9 +24,8 @@ export async function prepareLaunch(
   params: CommandParams,
   opts: { workDir: string; resumeFrom: Uint8Array | null; resumeEpoch: number },
 ): Promise<Launch> {
-  const [program, ...args] = trainer.command.map((a) => fillPlaceholders(a, params));
-  if (program === undefined || program === '') throw new CommandTemplateError('the trainer command is empty');
-  const userEnv = Object.fromEntries(Object.entries(trainer.env).map(([k, v]) => [k, fillPlaceholders(v, params)]));
+  const { argv, env: userEnv } = renderCommand(trainer, params);
+  const [program, ...args] = argv as [string, ...string[]];
   const { workDir } = opts;
   const paths = {
     params: join(workDir, 'params.json'),

@@ -1,7 +1,7 @@
 import type { TrialConfig } from '../../domain/trial-config.js';
 import type { StopReason } from '../../training/types.js';
 import type { BackendName } from '../../domain/backends.js';
-import type { EpochMetrics } from '../../domain/metrics.js';
+import type { EngineEpochMetrics } from '../../domain/metrics.js';
 import type { TrialResultRecord } from '../../domain/trial-record.js';
 import type { PatchStatuses } from '../../runtime-patches.js';
 
@@ -29,7 +29,7 @@ export interface TrainerFailure {
 
 export interface TrainerOutcome {
   stopReason: StopReason;
-  epochs: EpochMetrics[];
+  epochs: EngineEpochMetrics[];
   result: TrialResultRecord;
   /** Final weights (serialized by the trainer: a model cannot cross a process); null for stopped runs. */
   weights: Uint8Array | null;
@@ -40,7 +40,7 @@ export type FromTrainer =
   | { v: 1; type: 'ready'; backend: string; patches: PatchStatuses }
   | { v: 1; type: 'init-failed'; error: TrainerFailure }
   | { v: 1; type: 'log'; level: 'debug' | 'info' | 'warn'; msg: string }
-  | { v: 1; type: 'epoch'; runId: number; metrics: EpochMetrics; state: { epoch: number; bytes: Uint8Array; sha256: string } | null }
+  | { v: 1; type: 'epoch'; runId: number; metrics: EngineEpochMetrics; state: { epoch: number; bytes: Uint8Array; sha256: string } | null }
   | { v: 1; type: 'done'; runId: number; outcome: TrainerOutcome }
   | { v: 1; type: 'aborted'; runId: number }
   | { v: 1; type: 'failed'; runId: number; error: TrainerFailure };

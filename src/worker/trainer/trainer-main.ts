@@ -1,3 +1,4 @@
+import { datasetOf } from '../../domain/trial-config.js';
 /**
  * The trainer process: one per worker slot, started by TrainerProcess. It owns the tfjs backend (and the oneDNN
  * addon's process-wide state), loads datasets, and trains one trial at a time, so the worker's event loop (job
@@ -49,7 +50,7 @@ async function train(m: Extract<ToTrainer, { type: 'train' }>): Promise<void> {
   const { runId, config, checkpointEvery } = m;
   try {
     if (!datasets) throw new Error('trainer: train before init');
-    const dataset = config.model.family === 'vgg' ? await datasets.get(config.dataset) : NO_DATA;
+    const dataset = config.model.family === 'vgg' ? await datasets.get(datasetOf(config)) : NO_DATA;
     let stopRequested = false;
     let lastYield = performance.now();
     const result = await trainTrial({

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { SweepError } from '../../domain/errors.js';
 import type { TrialConfig } from '../../domain/trial-config.js';
 import type { BackendName } from '../../domain/backends.js';
-import type { EpochMetrics } from '../../domain/metrics.js';
+import type { EngineEpochMetrics } from '../../domain/metrics.js';
 import type { FromTrainer, ToTrainer, TrainerFailure, TrainerOutcome } from './protocol.js';
 import { TRAINER_PROTOCOL_VERSION, isProtocolMessage } from './protocol.js';
 import { recordPatch } from '../../runtime-patches.js';
@@ -23,7 +23,7 @@ export class TrainingFailedError extends SweepError {
 }
 
 export interface EpochReport {
-  metrics: EpochMetrics;
+  metrics: EngineEpochMetrics;
   state: { epoch: number; bytes: Uint8Array; sha256: string } | null;
 }
 

@@ -1,5 +1,17 @@
-import { CommandTemplateError } from './errors.js';
-import type { CommandParams } from './types.js';
+import { SweepError } from './errors.js';
+import type { CommandTrainerConfig, Scalar } from './trial-config.js';
+
+/**
+ * The template language of a command trainer's argv and env (`{name}` placeholders) and the `SWEEP_PARAM_*`
+ * names: shared by the spec's checks at load time and the worker that runs the program.
+ */
+
+export type CommandParams = Record<string, Scalar>;
+
+/** A `{name}` placeholder names no parameter, or a template is malformed: the spec is wrong. */
+export class CommandTemplateError extends SweepError {
+  override readonly badInput = true;
+}
 
 /**
  * Replaces each `{name}` in `template` by the parameter's value (String() of it). `{{` and `}}` are literal braces;
@@ -54,4 +66,17 @@ export function paramEnv(params: CommandParams): Record<string, string> {
     env[key] = String(value);
   }
   return env;
+}
+
+/** A trainer's argv and its `env` entries with the placeholders filled in; throws CommandTemplateError. */
+export function renderCommand(trainer: Pick<CommandTrainerConfig, 'command' | 'env'>, params: CommandParams): { argv: string[]; env: Record<string, string> } {
+  const argv = trainer.command.map((a) => fillPlaceholders(a, params));
+  if (argv[0] === undefined || argv[0] === '') throw new CommandTemplateError('the trainer command is empty');
+  const env = Object.fromEntries(Object.entries(trainer.env).map(([k, v]) => [k, fillPlaceholders(v, params)]));
+  return { argv, env };
+}
+
+/** An argv as one line a POSIX shell reads back the same (for --dry-run and logs). */
+export function shellLine(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }

@@ -1,0 +1,37 @@
+import { CommandTemplateError, fillPlaceholders, paramEnv } from '../domain/command-template.js';
+import type { SpecPath, SpecProblem } from './errors.js';
+import type { Trial } from './types.js';
+
+/**
+ * Every placeholder of a command trainer's argv and env must name a parameter in every trial (a conditional
+ * parameter is absent from the trials its condition skips), so a bad template is a spec error at load time,
+ * not a FAILED trial on a worker. One problem per template position.
+ */
+export function commandTemplateProblems(trials: readonly Trial[]): SpecProblem[] {
+  const problems = new Map<string, SpecProblem>();
+  const check = (path: SpecPath, template: string, trial: Trial, params: Record<string, string | number | boolean>): void => {
+    const key = path.join('.');
+    if (problems.has(key)) return;
+    try {
+      fillPlaceholders(template, params);
+    } catch (e) {
+      if (!(e instanceof CommandTemplateError)) throw e;
+      problems.set(key, { path, message: `${e.message} (in trial #${trial.index})`, hint: 'a placeholder is {name} of a parameter, or {epochs} or {seed} (a parameter with when: is absent from the trials its condition skips); write {{ and }} for literal braces' });
+    }
+  };
+  for (const trial of trials) {
+    const command = trial.config.command;
+    if (!command) continue;
+    command.trainer.command.forEach((arg, i) => check(['trainer', 'command', i], arg, trial, command.params));
+    for (const [name, value] of Object.entries(command.trainer.env)) check(['trainer', 'env', name], value, trial, command.params);
+    if (!problems.has('parameters')) {
+      try {
+        paramEnv(command.params);
+      } catch (e) {
+        if (!(e instanceof CommandTemplateError)) throw e;
+        problems.set('parameters', { path: ['parameters'], at: 'key', message: e.message, hint: 'rename one: SWEEP_PARAM_<NAME> upper-cases the name' });
+      }
+    }
+  }
+  return [...problems.values()];
+}
