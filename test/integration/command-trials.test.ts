@@ -102,7 +102,7 @@ describe('command trials on real workers', () => {
     const programPid = Number(execFileSync('pgrep', ['-f', `${TRAIN_PY} --epochs 6 --sleep 1.0`], { encoding: 'utf8' }).trim());
     assert.ok(programPid > 0, 'the program is running');
     await killHard(first);
-    await waitFor('the program to die with its worker', async () => !isAlive(programPid), 10_000);
+    await waitFor('the program to die with its worker', () => Promise.resolve(!isAlive(programPid)), 10_000);
     const second = suite.worker(['--allow-command', 'python3']);
     const done = await settled(suite, job!, () => second.output(), 180_000);
     assert.equal(done.status, 'COMPLETED', done.error ?? '');
