@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what sweep needs on a fresh Debian/Ubuntu machine: Debian packages (nats-server, the offline
-# Fashion-MNIST dataset; with --test also Chromium for the report test), then npm dependencies, then builds the
+# Fashion-MNIST dataset; with --test also Chromium for the report test and python3-torch for examples/pytorch), then npm dependencies, then builds the
 # optional native oneDNN convolution kernels (native/onednn; needs g++, make, python3 and libdnnl-dev), then the
 # compiled CLI (dist/).
 # As root it installs; otherwise it prints the exact commands to run. The native build is optional: when it
@@ -17,6 +17,8 @@ command -v nats-server >/dev/null 2>&1 || [[ -x /usr/sbin/nats-server ]] || pkgs
 if [[ $want_test == 1 ]]; then
   command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
   command -v ip >/dev/null 2>&1 || [[ -x /usr/sbin/ip ]] || pkgs+=(iproute2)
+  # PyTorch for examples/pytorch, which the command-trainer tests run (and bench:train compares against).
+  /usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1 || pkgs+=(python3-torch)
 fi
 
 # Optional: what the native oneDNN addon builds with.

@@ -45,15 +45,15 @@ function trialsTable(lb: Leaderboard, rows: readonly TrialRow[], color: boolean)
   const showOnnx = rows.some((r) => r.onnx !== null);
   const extraObjective = !objectiveIsShown(lb);
   const params = lb.sweptParams.filter((p) => p !== 'seed');
+  // A column only for a built-in metric some trial reported (a command trainer's program need not report them).
+  const side = TRIAL_SIDE_METRICS.filter((m) => rows.some((r) => r[m.field] !== null));
   const columns: Column[] = [
     { header: 'rank', align: 'right' },
     { header: 'trial', align: 'left' },
     ...params.map((p) => ({ header: p, align: 'left' as const })),
     { header: 'seed', align: 'right' },
     ...(extraObjective ? [{ header: lb.objective.metric, align: 'right' as const }] : []),
-    { header: 'val_accuracy', align: 'right' },
-    { header: 'val_loss', align: 'right' },
-    { header: 'val_auc', align: 'right' },
+    ...side.map((m) => ({ header: m.header, align: 'right' as const })),
     { header: 'best epoch', align: 'right' },
     { header: 'epochs', align: 'right' },
     { header: 'duration', align: 'right' },
@@ -67,9 +67,7 @@ function trialsTable(lb: Leaderboard, rows: readonly TrialRow[], color: boolean)
     ...params.map((p) => ({ text: formatLevel(r.params[p]) })),
     { text: String(r.seed) },
     ...(extraObjective ? [{ text: formatMetric(r.objective) }] : []),
-    { text: formatMetric(r.valAccuracy) },
-    { text: formatMetric(r.valLoss) },
-    { text: formatMetric(r.valAuc) },
+    ...side.map((m) => ({ text: formatMetric(r[m.field]) })),
     { text: r.bestEpoch === null ? MISSING : String(r.bestEpoch) },
     { text: String(r.epochsRun) },
     { text: formatDuration(r.durationMs) },
@@ -85,8 +83,16 @@ function oneLine(text: string): string {
   return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
 }
 
+const TRIAL_SIDE_METRICS = [
+  { header: 'val_accuracy', field: 'valAccuracy' },
+  { header: 'val_loss', field: 'valLoss' },
+  { header: 'val_auc', field: 'valAuc' },
+] as const;
+
 function groupsTable(lb: Leaderboard, rows: readonly GroupRow[], color: boolean): string {
   const metric = lb.objective.metric;
+  const showLoss = metric !== 'val_loss' && rows.some((g) => g.valLoss !== null);
+  const showAuc = metric !== 'val_auc' && rows.some((g) => g.valAuc !== null);
   const columns: Column[] = [
     { header: 'rank', align: 'right' },
     ...lb.groupBy.map((p) => ({ header: p, align: 'left' as const })),
@@ -95,8 +101,8 @@ function groupsTable(lb: Leaderboard, rows: readonly GroupRow[], color: boolean)
     { header: '95 % CI', align: 'right' },
     { header: 'min', align: 'right' },
     { header: 'max', align: 'right' },
-    ...(metric === 'val_loss' ? [] : [{ header: 'val_loss', align: 'right' as const }]),
-    ...(metric === 'val_auc' ? [] : [{ header: 'val_auc', align: 'right' as const }]),
+    ...(showLoss ? [{ header: 'val_loss', align: 'right' as const }] : []),
+    ...(showAuc ? [{ header: 'val_auc', align: 'right' as const }] : []),
     { header: 'best ep', align: 'right' },
     { header: 'Δ vs best', align: 'right' },
     { header: 'p Welch', align: 'right' },
@@ -112,8 +118,8 @@ function groupsTable(lb: Leaderboard, rows: readonly GroupRow[], color: boolean)
     { text: formatCi(g.objective), ...(g.objective.ci95 === null ? { style: 'dim' as const } : {}) },
     { text: formatMetric(g.objective.min) },
     { text: formatMetric(g.objective.max) },
-    ...(metric === 'val_loss' ? [] : [{ text: formatMeanStd(g.valLoss) }]),
-    ...(metric === 'val_auc' ? [] : [{ text: formatMeanStd(g.valAuc) }]),
+    ...(showLoss ? [{ text: formatMeanStd(g.valLoss) }] : []),
+    ...(showAuc ? [{ text: formatMeanStd(g.valAuc) }] : []),
     { text: g.bestEpochMean.toFixed(1) },
     { text: g.comparison ? formatSigned(g.comparison.meanDifference) : MISSING },
     { text: formatP(g.comparison?.welch?.p) },

@@ -50,7 +50,6 @@ export function startCommandTrial(command: CommandTrial, opts: CommandTrialOptio
         onEpoch,
       );
       stop = () => handle.abort();
-      opts.log.info({ pid: handle.pid, cwd: command.trainer.cwd }, 'trainer command started');
       const outcome = await handle.finished;
       return outcome === 'aborted' ? outcome : settled(outcome, opts.epochs());
     } finally {
