@@ -85,13 +85,13 @@ export async function exportWinnersAfterLaunch(
   opts: { dataDir?: string; backend: BackendName; log: Logger },
 ): Promise<string | null> {
   try {
-    const { exportTrials } = await import('../coordinator/export-winners.js');
+    const [{ exportTrials }, { onnxCheckText }] = await Promise.all([import('../coordinator/export-winners.js'), import('../report/render/onnx-columns.js')]);
     const results = await exportTrials(nc, sweepId, { top }, { outDir: 'exports', backend: opts.backend, log: opts.log, reuseRecorded: true, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });
     for (const r of results) {
-      process.stderr.write(`exported ${r.trialId.slice(0, 8)} to ${r.file} (onnx ${r.check.ok ? 'ok' : 'MISMATCH'}${r.reused ? ', recorded earlier' : ''})\n`);
+      process.stderr.write(`exported ${r.trialId.slice(0, 8)} to ${r.file} (onnx ${onnxCheckText(r.check).verdict}${r.reused ? ', recorded earlier' : ''})\n`);
     }
     const bad = results.filter((r) => !r.check.ok).map((r) => r.trialId.slice(0, 8));
-    return bad.length > 0 ? `the ONNX export of ${bad.join(', ')} does not match its tfjs model; see exports/${sweepId}/<trial>.json` : null;
+    return bad.length > 0 ? `the ONNX check of ${bad.join(', ')} failed (an export that does not match its tfjs model, or a program's model that does not load or run); see exports/${sweepId}/<trial>.json` : null;
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     return `export of the winners failed: ${err.message}`;

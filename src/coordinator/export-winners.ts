@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import type { Logger } from '../log.js';
 import { SweepError } from '../domain/errors.js';
-import { onnxCheckOf, type OnnxCheck, type OnnxRecord } from '../domain/onnx.js';
+import { onnxCheckOf, type AnyOnnxCheck, type AnyOnnxRecord, type OnnxRecord, type ProgramOnnxRecord } from '../domain/onnx.js';
+import { checkProgramOnnx } from '../export/program-onnx-check.js';
 import { isTerminal } from '../domain/trial-state.js';
 import { buildLeaderboard } from '../report/index.js';
 import type { BackendName } from '../domain/backends.js';
@@ -47,7 +48,7 @@ export interface ExportResult {
   /** The verification JSON written next to it. */
   reportFile: string;
   ref: BlobRef;
-  check: OnnxCheck;
+  check: AnyOnnxCheck;
   /** Full verification; null when the recorded export was reused. */
   verification: OnnxVerification | null;
   reused: boolean;
@@ -73,6 +74,10 @@ export async function exportTrials(nc: NatsConnection, sweepId: string, selectio
   for (const record of chosen) {
     if (opts.reuseRecorded && record.onnx) {
       results.push(await reuseRecorded(record, record.onnx, models, opts.outDir));
+      continue;
+    }
+    if (record.config?.command) {
+      results.push(await exportProgramModel(record, { models, trials }, opts));
       continue;
     }
     if (!datasets) {
@@ -113,8 +118,29 @@ async function exportOne(
   return { trialId, file, reportFile, ref, check, verification, reused: false };
 }
 
+/**
+ * A command trial's own model (the model.onnx its program wrote, stored by the worker as the trial's model): no
+ * tfjs twin to compare with, so it is checked to load, run on a batch of 1 shaped from its inputs, and timed.
+ */
+async function exportProgramModel(record: TrialRecord, ctx: { models: ModelStore; trials: TrialStore }, opts: ExportOptions): Promise<ExportResult> {
+  const { sweepId, trialId } = record;
+  const onnx = await ctx.models.getWeights(record.model!);
+  if (!onnx) throw new ExportError(`trial ${trialId}: its model.onnx (${record.model!.name}) is missing from the sweep-models store; retrain it with \`sweep retry ${sweepId}\``);
+  opts.log.info({ trialId }, "checking the program's ONNX model");
+  const verification = await checkProgramOnnx(onnx);
+  const ref = await ctx.models.putOnnx(sweepId, trialId, onnx);
+  const { file, reportFile } = exportPaths(opts.outDir, sweepId, trialId);
+  mkdirSync(join(opts.outDir, sweepId), { recursive: true });
+  writeFileSync(file, onnx);
+  writeFileSync(reportFile, JSON.stringify({ sweep: sweepId, trial: trialId, file, ref, params: record.params, verification }, null, 2) + '\n');
+  const check = { ...verification, file };
+  await ctx.trials.mutate(sweepId, trialId, (cur) => (cur ? { ...cur, onnx: { ...check, ref } satisfies ProgramOnnxRecord } : null));
+  if (!verification.ok) opts.log.warn({ trialId, problem: verification.problem }, "the program's ONNX model failed its check");
+  return { trialId, file, reportFile, ref, check, verification: null, reused: false };
+}
+
 /** A recorded export: its file is written again from the object store when it is not on disk here. */
-async function reuseRecorded(record: TrialRecord, onnx: OnnxRecord, models: ModelStore, outDir: string): Promise<ExportResult> {
+async function reuseRecorded(record: TrialRecord, onnx: AnyOnnxRecord, models: ModelStore, outDir: string): Promise<ExportResult> {
   const { file, reportFile } = exportPaths(outDir, record.sweepId, record.trialId);
   if (!existsSync(file)) {
     const bytes = await models.getOnnx(onnx.ref);
@@ -136,6 +162,7 @@ export function notExportableReason(r: TrialRecord): string | null {
     return `it is ${r.status}; only COMPLETED trials have final weights` + (isTerminal(r.status) ? '' : ' (wait until it finishes)');
   }
   if (!r.config) return 'its record holds no config (written by an older worker); relaunch the sweep to retrain it';
+  if (r.config.command) return r.model ? null : 'its program wrote no $SWEEP_OUTPUT_DIR/model.onnx';
   if (r.config.model.family !== 'vgg') return `its model family is '${r.config.model.family}', which trains no model to export`;
   if (!r.model) return 'no final weights were stored for it';
   return null;

@@ -1,6 +1,6 @@
 import type { NatsConnection } from 'nats';
 import { SweepError } from '../domain/errors.js';
-import { onnxCheckOf } from '../domain/onnx.js';
+import { anyOnnxCheckOf } from '../domain/onnx.js';
 import { schedulerConfigSchema, type SchedulerConfig } from '../domain/scheduler.js';
 import type { SweepRecord } from '../domain/sweep-record.js';
 import type { TrialRecord } from '../domain/trial-record.js';
@@ -29,7 +29,7 @@ export function trialView(r: TrialRecord): TrialView {
           ...(r.result.sampleImages ? { sampleImages: r.result.sampleImages } : {}),
         }
       : {}),
-    ...(r.onnx ? { onnx: onnxCheckOf(r.onnx) } : {}),
+    ...(r.onnx ? { onnx: anyOnnxCheckOf(r.onnx) } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { blobRefSchema, checkpointRefSchema } from './blobs.js';
 import { epochMetricsSchema, samplePredictionSchema } from './metrics.js';
-import { onnxRecordSchema } from './onnx.js';
+import { anyOnnxRecordSchema } from './onnx.js';
 import { scalarSchema, trialConfigSchema } from './trial-config.js';
 import { trialStateFieldsSchema } from './trial-state.js';
 
@@ -38,9 +38,9 @@ export const trialRecordSchema = trialStateFieldsSchema.extend({
   result: trialResultRecordSchema.nullable().default(null),
   /** The resolved config, so export and reports need no spec file. */
   config: trialConfigSchema.nullable().default(null),
-  /** Final trained weights in the sweep-models store. */
+  /** Final trained weights in the sweep-models store; for a command trial, the model.onnx its program wrote. */
   model: blobRefSchema.nullable(),
-  onnx: onnxRecordSchema.nullable().default(null),
+  onnx: anyOnnxRecordSchema.nullable().default(null),
 });
 export type TrialRecord = z.infer<typeof trialRecordSchema>;
 

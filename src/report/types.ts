@@ -1,6 +1,6 @@
 import type { EpochMetrics, SamplePrediction } from '../domain/metrics.js';
 import type { Objective, Scalar } from '../domain/trial-config.js';
-import type { OnnxCheck } from '../domain/onnx.js';
+import type { AnyOnnxCheck } from '../domain/onnx.js';
 import type { TrialResultRecord } from '../domain/trial-record.js';
 import type { TrialStatus } from '../domain/trial-state.js';
 import type { SchedulerConfig } from '../domain/scheduler.js';
@@ -26,7 +26,7 @@ export interface TrialView {
   samples?: SamplePrediction[];
   /** Pixels of the sample images (uint8 NHWC), for the report's prediction figures. */
   sampleImages?: TrialResultRecord['sampleImages'];
-  onnx?: OnnxCheck;
+  onnx?: AnyOnnxCheck;
 }
 
 export interface SweepView {

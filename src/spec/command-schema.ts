@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GOALS } from '../domain/trial-config.js';
 import { PARAMETERS } from './parameters.js';
-import { executionSchema, scalar, schedulerSchemaFor, seedSchema, seedsFields, slug, whenSchema } from './schema.js';
+import { executionSchema, exportSchema, scalar, schedulerSchemaFor, seedSchema, seedsFields, slug, whenSchema } from './schema.js';
 
 /**
  * The spec of a sweep over a user's own training program (`trainer:`), as opposed to a built-in model
@@ -60,6 +60,7 @@ export const commandSpecSchema = z
     training: commandTrainingSchema.describe('epochs: passed to the program as {epochs} (default 10)').optional(),
     objective: z.strictObject({ metric: userMetricSchema, goal: z.enum(GOALS).optional() }).optional(),
     scheduler: commandScheduler.optional(),
+    export: exportSchema.describe("check the top N trials' $SWEEP_OUTPUT_DIR/model.onnx with onnxruntime").optional(),
     execution: executionSchema.optional(),
     quick: z
       .strictObject({

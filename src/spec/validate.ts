@@ -30,8 +30,5 @@ function commandOnlyProblems(doc: Record<string, unknown>): SpecProblem[] {
   if (doc.dataset !== undefined) {
     problems.push({ path: ['dataset'], at: 'key', message: 'dataset does not apply to a trainer: your program loads its own data', hint: 'remove dataset; pass what the program needs as parameters ({name} placeholders)' });
   }
-  if (doc.export !== undefined) {
-    problems.push({ path: ['export'], at: 'key', message: 'export does not apply to a trainer yet: sweep exports only the models it trains itself', hint: 'remove export; a program may still write $SWEEP_OUTPUT_DIR/model.onnx for its own use' });
-  }
   return problems;
 }

@@ -19,6 +19,12 @@ export class ModelStore {
     return this.blobs.put(weightsName(sweepId, trialId, attempt), bytes);
   }
 
+  /** The model.onnx a command trial's program wrote, by attempt like weights. */
+  putProgramModel(sweepId: string, trialId: string, attempt: number, bytes: Uint8Array): Promise<BlobRef> {
+    return this.blobs.put(`${sweepId}/${trialId}/a${attempt}/model.onnx`, bytes);
+  }
+
+  /** Final weights, or a command trial's model.onnx: whatever the record's `model` names. */
   getWeights(ref: BlobRef): Promise<Uint8Array | null> {
     return this.blobs.get(ref.name, ref.sha256);
   }

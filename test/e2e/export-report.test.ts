@@ -8,7 +8,7 @@ import { brokerSuite } from '../helpers/nats-server.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { TrialStore } from '../../src/transport/trial-store.js';
 import { ModelStore } from '../../src/transport/model-store.js';
-import type { OnnxRecord } from '../../src/domain/onnx.js';
+import { isProgramCheck, type AnyOnnxRecord, type OnnxRecord } from '../../src/domain/onnx.js';
 import type { TrialRecord } from '../../src/domain/trial-record.js';
 import { readOnnxModelInfo } from '../../src/export/onnx-model-info.js';
 import { encodePng } from '../../src/report/html/png.js';
@@ -16,8 +16,9 @@ import { encodePng } from '../../src/report/html/png.js';
 const SPEC = join(REPO_ROOT, 'sweeps', 'synthetic.yaml');
 const SWEEP = 'synthetic-quick';
 
-function assertVerifiedCheck(onnx: OnnxRecord | null, what: string): asserts onnx is OnnxRecord {
+function assertVerifiedCheck(onnx: AnyOnnxRecord | null, what: string): asserts onnx is OnnxRecord {
   assert.ok(onnx, `${what}: the trial record has no onnx`);
+  assert.ok(!isProgramCheck(onnx), `${what}: a parity check, not a program model's`);
   assert.equal(onnx.ok, true, `${what}: verification failed`);
   assert.ok(onnx.maxAbsDiff >= 0 && onnx.maxAbsDiff <= 1e-4, `${what}: max |Δ| ${onnx.maxAbsDiff}`);
   assert.equal(onnx.top1Agreement, 1, `${what}: 64 validation images must all agree`);

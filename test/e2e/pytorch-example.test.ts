@@ -10,6 +10,7 @@ import { TrialStore } from '../../src/transport/trial-store.js';
 import { publishJobs } from '../../src/transport/job-queue.js';
 import { parseSpec } from '../../src/spec/index.js';
 import type { EpochMetrics } from '../../src/domain/metrics.js';
+import { isProgramCheck } from '../../src/domain/onnx.js';
 import type { JobMessage } from '../../src/domain/job.js';
 import type { TrialRecord } from '../../src/domain/trial-record.js';
 
@@ -43,7 +44,7 @@ describe('examples/pytorch (real PyTorch, real nats-server, worker processes)', 
     workDir = broker.tempDir('sweep-pytorch-');
   });
 
-  test('--quick: every trial completes with the metrics the spec declares', async () => {
+  test("--quick: every trial completes with the metrics the spec declares; the best one's model.onnx is checked", async () => {
     const res = await runCli(['launch', SPEC, '--quick', '--nats', broker.url, '--workers', '2', '--allow-command', 'python3', '--state-dir', join(workDir, '.sweep')], {
       cwd: workDir,
       env: { PATH },
@@ -58,7 +59,17 @@ describe('examples/pytorch (real PyTorch, real nats-server, worker processes)', 
       assert.deepEqual(r.epochs.map((e) => e.epoch), [1, 2]);
       for (const name of ['loss', 'accuracy', 'val_loss', 'val_accuracy', 'lr']) assert.ok(Number.isFinite(r.epochs[1]![name]), `${name} in ${JSON.stringify(r.epochs[1])}`);
       assert.ok(r.epochs[1]!.val_accuracy! >= 0.6, `${JSON.stringify(r.params)} seed ${r.seed}: val_accuracy ${r.epochs[1]!.val_accuracy}`);
+      assert.ok(r.model?.name.endsWith('/model.onnx'), `the program's model.onnx is the trial's model: ${JSON.stringify(r.model)}`);
     }
+    const checked = [...records.values()].filter((r) => r.onnx !== null);
+    assert.equal(checked.length, 1, 'export: {top: 1}');
+    const onnx = checked[0]!.onnx!;
+    assert.ok(isProgramCheck(onnx), 'a program model check, with no tfjs twin');
+    assert.equal(onnx.ok, true, onnx.problem);
+    assert.deepEqual(onnx.input, { name: 'input', type: 'float32', shape: [1, 1, 28, 28] });
+    assert.ok((onnx.ortP50Ms ?? 0) > 0 && (onnx.ortP99Ms ?? 0) >= (onnx.ortP50Ms ?? 0));
+    assert.match(res.stderr, new RegExp(`exported ${checked[0]!.trialId.slice(0, 8)} to exports/pytorch-fashion-mnist-quick/${checked[0]!.trialId}\\.onnx \\(onnx ok \\(program\\)\\)`));
+    assert.match(res.stdout, /ok \(program\)/, 'the leaderboard shows the check');
   });
 
   test('kill -9 of a worker mid-trial: the next one resumes from the checkpoint and ends as a fault-free run does', async () => {

@@ -1,7 +1,8 @@
 import type { Leaderboard, TrialRow, Verdict } from '../leaderboard/types.js';
 import { formatLevel } from '../leaderboard/group-key.js';
 import type { SweepView } from '../types.js';
-import type { OnnxCheck } from '../../domain/onnx.js';
+import type { AnyOnnxCheck } from '../../domain/onnx.js';
+import { onnxCheckText } from '../render/onnx-columns.js';
 import { formatCi, formatDuration, formatMeanStd, formatMetric, formatP, formatSigned, MISSING } from '../render/format.js';
 import { esc } from './escape.js';
 import { SHOWN_METRICS, statusText } from '../render/visible-rows.js';
@@ -118,19 +119,22 @@ export function marginalsTableHtml(lb: Leaderboard, maxLevels = Infinity): strin
 }
 
 export function onnxTableHtml(view: SweepView): string | null {
-  const checked = view.trials.filter((t): t is typeof t & { onnx: OnnxCheck } => t.onnx !== undefined);
+  const checked = view.trials.filter((t): t is typeof t & { onnx: AnyOnnxCheck } => t.onnx !== undefined);
   if (checked.length === 0) return null;
   const headers = ['trial', 'result', 'max |Δ| vs tfjs', 'top-1 agreement', 'ORT p50 ms', 'ORT p99 ms', 'tfjs p50 ms', 'speedup', 'file'];
-  const rows = checked.map((t) => [
-    `<td class="mono" title="${esc(t.id)}">${esc(t.id.slice(0, 8))}</td>`,
-    td(t.onnx.ok ? 'ok' : 'MISMATCH', t.onnx.ok ? 'verdict best' : 'verdict worse'),
-    num(t.onnx.maxAbsDiff.toExponential(2)),
-    num(`${(t.onnx.top1Agreement * 100).toFixed(2)} %`),
-    num(t.onnx.ortP50Ms.toFixed(3)),
-    num(t.onnx.ortP99Ms.toFixed(3)),
-    num(t.onnx.tfjsP50Ms.toFixed(3)),
-    num(`${t.onnx.speedup.toFixed(1)}×`),
-    td(t.onnx.file ?? '', 'mono'),
-  ]);
+  const rows = checked.map((t) => {
+    const text = onnxCheckText(t.onnx);
+    return [
+      `<td class="mono" title="${esc(t.id)}">${esc(t.id.slice(0, 8))}</td>`,
+      td(text.verdict, t.onnx.ok ? 'verdict best' : 'verdict worse'),
+      num(text.maxAbsDiff),
+      num(text.top1),
+      num(text.ortP50),
+      num(text.ortP99),
+      num(text.tfjsP50),
+      num(text.speedup),
+      td(t.onnx.file ?? '', 'mono'),
+    ];
+  });
   return table(headers, rows, new Set([2, 3, 4, 5, 6, 7]));
 }

@@ -24,7 +24,7 @@
 import type { Objective, Scalar } from '../../domain/trial-config.js';
 import type { TrialStatus } from '../types.js';
 import type { SchedulerConfig } from '../../domain/scheduler.js';
-import type { OnnxCheck } from '../../domain/onnx.js';
+import type { AnyOnnxCheck } from '../../domain/onnx.js';
 import type { SampleSummary } from '../stats/descriptive.js';
 import type { TTestResult } from '../stats/t-tests.js';
 import type { Findings } from './finding-types.js';
@@ -51,7 +51,7 @@ export interface TrialRow {
   durationMs: number | null;
   error: string | null;
   /** The ONNX export check, when the trial was exported. */
-  onnx: OnnxCheck | null;
+  onnx: AnyOnnxCheck | null;
   /**
    * PRUNED trials: the rung, i.e. the last epoch it trained, at which its metrics above are taken (also its
    * `bestEpoch`); 0 when it was pruned before it trained an epoch. Null for every other trial.

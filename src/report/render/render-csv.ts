@@ -1,3 +1,4 @@
+import { isProgramCheck } from '../../domain/onnx.js';
 import type { Leaderboard, LeaderboardMode } from '../leaderboard/types.js';
 import type { SampleSummary } from '../stats/descriptive.js';
 import { resolveMode, visibleGroups, visiblePruned, visibleTrials } from './visible-rows.js';
@@ -43,7 +44,7 @@ export function renderCsv(lb: Leaderboard, mode?: LeaderboardMode): string {
       ...(pruned ? ['pruned_at_epoch'] : [])];
     return csv(header, rows.map((t) => [t.rank, t.id, ...params.map((p) => t.params[p]), t.seed,
       t.objective, t.valAccuracy, t.valLoss, t.valAuc, t.bestEpoch, t.epochsRun, t.durationMs, t.status, t.error,
-      ...(onnx ? [t.onnx?.ok, t.onnx?.ortP50Ms, t.onnx?.speedup] : []),
+      ...(onnx ? [t.onnx?.ok, t.onnx?.ortP50Ms, t.onnx && !isProgramCheck(t.onnx) ? t.onnx.speedup : null] : []),
       ...(pruned ? [t.prunedAt] : [])]));
   }
   const prunedGroups = visiblePruned(lb);

@@ -206,7 +206,7 @@ export function renderTable(lb: Leaderboard, opts: RenderTableOptions = {}): str
       parts.push('', 'Marginal effect of each swept param (all ranked trials at each level):', '', marginalsTable(lb, color, opts.maxGroupRows));
     }
     const exported = lb.trials.flatMap((t) => (t.onnx ? [{ trialId: t.id, check: t.onnx }] : []));
-    if (exported.length > 0) parts.push('', 'Exported to ONNX (onnxruntime vs tfjs, latency at batch 1):', '', renderOnnxChecks(exported, color));
+    if (exported.length > 0) parts.push('', "Exported to ONNX (onnxruntime vs tfjs, latency at batch 1; a command trainer's own model: it loads and runs, latency at batch 1):", '', renderOnnxChecks(exported, color));
     const failed = lb.trials.filter((t) => t.status === 'FAILED');
     if (failed.length > 0) {
       parts.push('', `${failed.length} failed trial(s):`);

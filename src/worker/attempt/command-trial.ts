@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../log.js';
@@ -9,7 +9,7 @@ import { renderCommand } from '../../domain/command-template.js';
 import { assertCommandAllowed, type CommandPolicy } from '../command/allow-policy.js';
 import { runCommand } from '../command/run-command.js';
 import type { CommandOutcome } from '../command/types.js';
-import type { AttemptRun, RecordedEpoch } from './run-types.js';
+import type { AttemptRun, RecordedEpoch, SettledRun } from './run-types.js';
 
 export interface CommandTrialOptions {
   resumeFrom: Uint8Array | null;
@@ -24,7 +24,7 @@ export interface CommandTrialOptions {
 /**
  * One attempt of a command trial, in the shape of a trainer's run: the program runs in a fresh directory under
  * the system temp dir (removed when the run settles), its epochs go to `onEpoch`, and its outcome becomes a
- * result record without weights (sweep stores and exports only the models it trains itself). Throws
+ * result record without tfjs weights; a model.onnx the program wrote comes back as `programModel`. Throws
  * CommandNotAllowedError before anything runs when the worker's policy does not allow the program.
  */
 export function startCommandTrial(command: CommandTrial, opts: CommandTrialOptions, onEpoch: (r: RecordedEpoch) => Promise<boolean>): AttemptRun {
@@ -51,7 +51,10 @@ export function startCommandTrial(command: CommandTrial, opts: CommandTrialOptio
       );
       stop = () => handle.abort();
       const outcome = await handle.finished;
-      return outcome === 'aborted' ? outcome : settled(outcome, opts.epochs());
+      if (outcome === 'aborted') return outcome;
+      // Read before the directory goes: the worker stores it as the trial's model (exported and checked later).
+      const programModel = outcome.modelPath ? new Uint8Array(await readFile(outcome.modelPath)) : null;
+      return settled(outcome, opts.epochs(), programModel);
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
@@ -65,11 +68,11 @@ export function startCommandTrial(command: CommandTrial, opts: CommandTrialOptio
   };
 }
 
-function settled(outcome: CommandOutcome, epochs: EpochMetrics[]): { stopReason: string; epochs: EpochMetrics[]; result: TrialResultRecord; weights: null } {
+function settled(outcome: CommandOutcome, epochs: EpochMetrics[], programModel: Uint8Array | null): SettledRun {
   const result: TrialResultRecord = {
     stopReason: outcome.stopReason,
     bestEpoch: epochs.at(-1)?.epoch ?? 0,
-    // No weights: the program keeps its own model (sweep does not store or export it).
+    // No tfjs weights: a program's model, when it wrote one, is its model.onnx (programModel).
     weightsSha256: '',
     backend: 'command',
     classNames: [],
@@ -77,5 +80,5 @@ function settled(outcome: CommandOutcome, epochs: EpochMetrics[]): { stopReason:
     perClassAccuracy: [],
     samples: [],
   };
-  return { stopReason: outcome.stopReason, epochs, result, weights: null };
+  return { stopReason: outcome.stopReason, epochs, result, weights: null, ...(programModel ? { programModel } : {}) };
 }

@@ -16,6 +16,8 @@ export interface SettledRun {
   result: TrialResultRecord;
   /** Final weights to store in sweep-models; null when there are none (stopped runs, command trainers). */
   weights: Uint8Array | null;
+  /** The model.onnx a command trial's program wrote ($SWEEP_OUTPUT_DIR), stored as the trial's model. */
+  programModel?: Uint8Array;
 }
 
 /** A run in progress: the contract TrainerProcess.run, runInline and startCommandTrial share. */

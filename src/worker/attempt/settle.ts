@@ -62,7 +62,11 @@ export async function requeueDrained({ msg, lease, log }: Settling): Promise<Job
 export async function finish({ job, msg, lease, ctx, log }: Settling, outcome: SettledRun, checkpoints: CheckpointRef[]): Promise<JobOutcome> {
   const { owner } = lease;
   const status = outcome.stopReason === 'stopped' ? 'STOPPED' : 'COMPLETED';
-  const model: BlobRef | null = outcome.weights ? await ctx.models.putWeights(job.sweepId, job.trialId, owner.attempt, outcome.weights) : null;
+  const model: BlobRef | null = outcome.weights
+    ? await ctx.models.putWeights(job.sweepId, job.trialId, owner.attempt, outcome.weights)
+    : outcome.programModel && status === 'COMPLETED'
+      ? await ctx.models.putProgramModel(job.sweepId, job.trialId, owner.attempt, outcome.programModel)
+      : null;
   await lease.write({ type: 'finish', owner, at: iso(), status, epochs: outcome.epochs, result: outcome.result, model });
   msg.ack();
   await ctx.checkpoints.deleteAll(checkpoints);
