@@ -63,6 +63,8 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
   const overrides = { ...(flags.dataset ? { dataset: flags.dataset } : {}), ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}) };
   const sweep = loadSpecFile(specPath, { quick: flags.quick ?? false, overrides });
   const sweepId = effectiveSweepId(sweep, { quick: flags.quick ?? false, ...overrides });
+  // A model module is loaded and built once here (tfjs is imported only for such specs), so --dry-run catches it too.
+  if (sweep.module) await (await import('../coordinator/module-check.js')).checkModuleSweep(sweep, specPath);
 
   if (flags.dryRun) {
     const table = describeTrials(sweep);

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { TrialRecord } from '../domain/trial-record.js';
 import { datasetOf, type TrialConfig } from '../domain/trial-config.js';
 import type { Dataset } from '../training/datasets/types.js';
-import { buildVggModel } from '../training/models/vgg.js';
+import { buildModel } from '../training/models/build-model.js';
 import { loadModelWeights } from '../training/model-weights.js';
 import { pixelTable } from '../training/loop/batches.js';
 import { exportToOnnxAsync } from '../export/onnx-exporter.js';
@@ -30,7 +30,7 @@ export interface ExportedModel {
  */
 export async function exportTrainedTrial(trial: TrainedTrial, maxImages: number, verify: VerifyOptions = {}): Promise<ExportedModel> {
   const { record, config, dataset } = trial;
-  const model = buildVggModel(config.model, { inputShape: dataset.shape, numClasses: dataset.classNames.length }, config.seed);
+  const model = buildModel(config, { inputShape: dataset.shape, numClasses: dataset.classNames.length });
   try {
     loadModelWeights(model, trial.weights);
     const meta = onnxMetadata({

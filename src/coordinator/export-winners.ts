@@ -19,6 +19,7 @@ import { SweepStore } from '../transport/sweep-store.js';
 import { TrialStore } from '../transport/trial-store.js';
 import { DatasetCache } from '../training/datasets/dataset-cache.js';
 import { exportTrainedTrial } from './export-trial.js';
+import { loadUserModule } from '../training/models/user-module.js';
 import { UnknownSweepError, sweepView } from './sweep-view.js';
 
 /** A trial that cannot be exported, or an export that could not be done; the message says why and what to do. */
@@ -102,6 +103,11 @@ async function exportOne(
     throw new ExportError(`trial ${trialId}: its final weights (${record.model!.name}) are missing from the sweep-models store; retrain it with \`sweep retry ${sweepId}\``);
   }
   opts.log.info({ trialId }, 'exporting to ONNX');
+  if (config.module) {
+    const code = await ctx.models.getModule(config.module.sha256);
+    if (code === null) throw new ExportError(`trial ${trialId}: the bundle of its model module ${config.module.file} is missing from the sweep-models store; relaunch the sweep to store it`);
+    await loadUserModule(config.module.sha256, code);
+  }
   const dataset = await ctx.datasets.get(datasetOf(config));
   const { onnx, verification } = await exportTrainedTrial({ record, config, weights, dataset }, opts.maxImages ?? DEFAULT_MAX_IMAGES, opts.verify).catch((e: unknown) => {
     if (e instanceof UnsupportedLayerError) throw new ExportError(`trial ${trialId}: ${e.message}`, { cause: e });
@@ -163,7 +169,7 @@ export function notExportableReason(r: TrialRecord): string | null {
   }
   if (!r.config) return 'its record holds no config (written by an older worker); relaunch the sweep to retrain it';
   if (r.config.command) return r.model ? null : 'its program wrote no $SWEEP_OUTPUT_DIR/model.onnx';
-  if (r.config.model.family !== 'vgg') return `its model family is '${r.config.model.family}', which trains no model to export`;
+  if (r.config.model.family !== 'vgg' && r.config.model.family !== 'module') return `its model family is '${r.config.model.family}', which trains no model to export`;
   if (!r.model) return 'no final weights were stored for it';
   return null;
 }

@@ -1,3 +1,4 @@
+import { ModelStore } from '../transport/model-store.js';
 import type { NatsConnection } from 'nats';
 import { configGroup } from '../domain/config-group.js';
 import type { ExpandedSweep, Trial } from '../spec/types.js';
@@ -105,6 +106,8 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
     return status === 'COMPLETED' || status === 'PRUNED';
   };
   const pending = sweep.trials.filter((t) => !settled(t));
+  // Before any job: a worker fetches the module's bundle by the hash in the trial's config.
+  if (sweep.module && pending.length > 0) await (await ModelStore.open(nc)).putModule(sweep.module.sha256, sweep.module.code);
   const scheduled = sweep.scheduler != null;
   for (const t of pending) {
     const prev = existing.get(t.id);

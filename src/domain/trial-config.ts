@@ -15,8 +15,11 @@ export const GOALS = ['max', 'min'] as const;
 export const METRIC_NAMES = ['loss', 'accuracy', 'val_loss', 'val_accuracy', 'val_auc'] as const;
 /** The models the engine builds and trains itself (the spec's `model:`). */
 export const BUILTIN_MODEL_FAMILIES = ['vgg', 'sleep', 'spin'] as const;
-/** 'command': a user's own program trains (the spec's `trainer:`, TrialConfig.command). */
-export const MODEL_FAMILIES = [...BUILTIN_MODEL_FAMILIES, 'command'] as const;
+/**
+ * 'module': the engine trains a model a user's module builds (the spec's `model: { module: ... }`, TrialConfig.module);
+ * 'command': a user's own program trains (the spec's `trainer:`, TrialConfig.command).
+ */
+export const MODEL_FAMILIES = [...BUILTIN_MODEL_FAMILIES, 'module', 'command'] as const;
 export const NORMALIZATIONS = ['scale', 'standardize'] as const;
 
 export const scalarSchema = z.union([z.string(), z.number(), z.boolean()]);
@@ -142,6 +145,17 @@ export const commandTrialSchema = z.object({
 });
 export type CommandTrial = z.infer<typeof commandTrialSchema>;
 
+/** A user's model module (the spec's `model: { module: ./model.ts }`), bundled with its imports. */
+export const moduleTrialSchema = z.object({
+  /** sha256 of the bundle: the code in the sweep-models store that every worker runs (and part of the trial ID). */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The module's file name, for tables and messages. */
+  file: z.string(),
+  /** The module's own parameters (everything but the engine's optimizer, learning_rate, momentum, epochs, batch_size). */
+  params: z.record(z.string(), scalarSchema),
+});
+export type ModuleTrial = z.infer<typeof moduleTrialSchema>;
+
 export const trialConfigSchema = z.object({
   /** Bumped when the meaning of a config changes, so old trial IDs are not reused for new semantics. */
   version: z.literal(1),
@@ -152,6 +166,8 @@ export const trialConfigSchema = z.object({
   dataset: datasetConfigSchema.nullable(),
   /** Model family 'command' only: the program, and what it is given. Absent otherwise (so other IDs are unchanged). */
   command: commandTrialSchema.optional(),
+  /** Model family 'module' only: which bundle builds the model, and its parameters. */
+  module: moduleTrialSchema.optional(),
   /** The trial's seed: init, shuffling, dropout. */
   seed: z.number(),
   /** The swept parameters of this trial by their spec names, for tables (e.g. {regularizer: 'dropout', depth: 2}). */

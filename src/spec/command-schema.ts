@@ -32,7 +32,7 @@ export const freeParameterSchema = z.union([
   z.strictObject({ distribution: z.literal('int'), min: z.int(), max: z.int(), when }),
 ]);
 
-const freeParametersSchema = z
+export const freeParametersSchema = z
   .record(freeParameterNameSchema, freeParameterSchema)
   .meta({ description: "the program's parameters, any names: a fixed value, { values: [...] } (grid) or { distribution: ... } (random)" });
 

@@ -1,5 +1,5 @@
 import { formatPath, type SpecPath, type SpecProblem } from './errors.js';
-import { TRAINING_PARAMETERS } from './parameters.js';
+import { PARAMETERS, TRAINING_PARAMETERS, isEngineParameter } from './parameters.js';
 import type { SpecInput } from './spec-input.js';
 import { parameterAxes, type ParameterAxis } from './space.js';
 import { suggestionHint } from './suggest.js';
@@ -37,6 +37,7 @@ export function crossFieldProblems(spec: SpecInput, options: CrossCheckOptions =
   }
   if (spec.dataset) problems.push(...datasetProblems(spec.dataset, ['dataset']));
   problems.push(...commandSpecProblems(spec));
+  problems.push(...moduleSpecProblems(spec));
   if (!options.allowSchedulerBeyondEpochs) problems.push(...schedulerProblems(spec));
   if (spec.model === 'vgg' && spec.parameters?.sleep_ms !== undefined) {
     problems.push({ path: ['parameters', 'sleep_ms'], at: 'key', message: 'sleep_ms only applies to model: sleep', hint: 'remove it, or set model: sleep' });
@@ -200,9 +201,33 @@ function commandSpecProblems(spec: SpecInput): SpecProblem[] {
   const epochIndex = declared.indexOf('epoch');
   if (epochIndex >= 0) problems.push({ path: ['metrics', epochIndex], message: "'epoch' is the epoch number of each line, not a metric", hint: 'remove it from metrics' });
   problems.push(...duplicateProblems(declared, ['metrics'], 'metric'));
+  problems.push(...seedParameterProblems(spec, 'the program receives each as {seed}'));
+  return problems;
+}
+
+function seedParameterProblems(spec: SpecInput, how: string): SpecProblem[] {
+  const problems: SpecProblem[] = [];
   for (const [section, parameters] of [[[], spec.parameters], [['quick'], spec.quick?.parameters]] as const) {
     if (parameters?.seed !== undefined) {
-      problems.push({ path: [...section, 'parameters', 'seed'], at: 'key', message: "'seed' is not a parameter: every trial gets its seed from seeds (or repeats)", hint: 'remove it and list the seeds in seeds: [...]; the program receives each as {seed}' });
+      problems.push({ path: [...section, 'parameters', 'seed'], at: 'key', message: "'seed' is not a parameter: every trial gets its seed from seeds (or repeats)", hint: `remove it and list the seeds in seeds: [...]; ${how}` });
+    }
+  }
+  return problems;
+}
+
+/** A module spec's engine parameters (learning_rate, …) hold the values the engine accepts; `seed` is taken. */
+function moduleSpecProblems(spec: SpecInput): SpecProblem[] {
+  if (typeof spec.model !== 'object') return [];
+  const problems = seedParameterProblems(spec, "build() receives it as ctx.seed");
+  for (const [section, parameters] of [[[], spec.parameters], [['quick'], spec.quick?.parameters]] as const) {
+    for (const axis of parameterAxes(parameters)) {
+      if (!isEngineParameter(axis.name)) continue;
+      const def = PARAMETERS[axis.name];
+      const values = axis.kind === 'fixed' ? [axis.value] : axis.kind === 'grid' ? axis.values : axis.distribution.distribution === 'choice' ? axis.distribution.values : [axis.distribution.min, axis.distribution.max];
+      const bad = values.find((v) => !def.value.safeParse(v).success);
+      if (bad !== undefined) {
+        problems.push({ path: [...section, 'parameters', axis.name], message: `${axis.name} ${describeValue(bad)} is not a value the engine accepts (${def.description})`, hint: `use a valid ${axis.name}, as in docs/spec.md` });
+      }
     }
   }
   return problems;

@@ -25,12 +25,12 @@ export const DEFAULTS = {
  * The TrialConfig every trial of this spec starts from, before its parameters are applied. `specDir` is the
  * directory a command trainer's relative `cwd` is resolved against (the spec file's).
  */
-export function baseTrialConfig(spec: SpecInput, specDir: string): TrialConfig {
+export function baseTrialConfig(spec: SpecInput, specDir: string, module?: ModuleRef): TrialConfig {
   const t = spec.training ?? {};
   const m = DEFAULTS.model;
   return {
     version: 1,
-    model: { family: spec.trainer ? 'command' : (spec.model ?? 'vgg'), ...m },
+    model: { family: familyOf(spec), ...m },
     optimizer: { ...DEFAULTS.optimizer },
     training: {
       epochs: t.epochs ?? DEFAULTS.training.epochs,
@@ -40,9 +40,22 @@ export function baseTrialConfig(spec: SpecInput, specDir: string): TrialConfig {
     },
     dataset: spec.dataset ? datasetConfig(spec.dataset) : null,
     ...(spec.trainer ? { command: commandTrial(spec.trainer, spec.metrics ?? [], specDir) } : {}),
+    ...(module ? { module: { sha256: module.sha256, file: module.file, params: {} } } : {}),
     seed: 0,
     params: {},
   };
+}
+
+/** A model module's bundle, as the trials of its spec name it. */
+export interface ModuleRef {
+  sha256: string;
+  file: string;
+}
+
+function familyOf(spec: SpecInput): TrialConfig['model']['family'] {
+  if (spec.trainer) return 'command';
+  if (typeof spec.model === 'object') return 'module';
+  return spec.model ?? 'vgg';
 }
 
 function commandTrial(trainer: NonNullable<SpecInput['trainer']>, metrics: string[], specDir: string): CommandTrial {

@@ -1,7 +1,7 @@
-import { PARAMETERS, isParameterName } from './parameters.js';
+import { PARAMETERS, isEngineParameter, isParameterName } from './parameters.js';
 import { draw, uniform01 } from './random.js';
 import type { SpecInput } from './spec-input.js';
-import { baseTrialConfig, seedsOf } from './defaults.js';
+import { baseTrialConfig, seedsOf, type ModuleRef } from './defaults.js';
 import { conditionHolds, isSwept, parameterAxes, type ParameterAxis } from './space.js';
 import { trialId } from './trial-id.js';
 import type { Trial } from './types.js';
@@ -14,11 +14,11 @@ type Assignment = Map<string, Scalar>;
  * every configuration once), then the grid in spec order (first parameter slowest), then random samples.
  * Trials that resolve to the same config (e.g. two equal random draws) appear once.
  */
-export function expandTrials(spec: SpecInput, specDir = '.'): Trial[] {
+export function expandTrials(spec: SpecInput, specDir = '.', module?: ModuleRef): Trial[] {
   const axes = parameterAxes(spec.parameters);
   const grids = gridAssignments(axes);
   const samples = randomSamples(axes, spec.seed ?? 0, spec.samples ?? 1);
-  const base = baseTrialConfig(spec, specDir);
+  const base = baseTrialConfig(spec, specDir, module);
   const trials: Trial[] = [];
   const seen = new Set<string>();
   for (const seed of seedsOf(spec)) {
@@ -85,6 +85,12 @@ function applyParameter(config: TrialConfig, name: string, value: Scalar): void 
   if (config.command) {
     config.command.params[name] = value;
     if (name === 'epochs') PARAMETERS.epochs.apply(config, value);
+    return;
+  }
+  if (config.module) {
+    // The engine's training parameters set its fields; every other name is the module's.
+    if (isEngineParameter(name)) PARAMETERS[name].apply(config, value);
+    else config.module.params[name] = value;
     return;
   }
   if (!isParameterName(name)) throw new Error(`expandTrials: ${name} is not a parameter of the built-in models (the schema should have refused it)`);

@@ -8,3 +8,4 @@ export type { SpecInput } from './spec-input.js';
 export type { SpecOverrides } from './profile.js';
 export { DEFAULTS } from './defaults.js';
 export type * from './types.js';
+export { SpecSource } from './source.js';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
+import { ModuleBundleError, bundleModule } from './module-bundle.js';
 import { canonicalJson } from './canonical-json.js';
 import { exportOf, executionOf, objectiveOf, schedulerOf } from './defaults.js';
 import { SpecError } from './errors.js';
@@ -56,7 +57,9 @@ export function parseSpec(text: string, file: string, opts: LoadSpecOptions = {}
   const maxTrials = maxTrialsOf(effective, opts.maxTrials);
   const tooMany = trialLimitProblem(effective, maxTrials);
   if (tooMany) throw source.error(tooMany, opts.quick ? ['quick'] : undefined);
-  const trials = expandTrials(effective, dirname(resolve(file)));
+  const specDir = dirname(resolve(file));
+  const module = typeof effective.model === 'object' ? moduleBundleOf(effective.model.module, specDir, source) : null;
+  const trials = expandTrials(effective, specDir, module ?? undefined);
   const templateProblems = commandTemplateProblems(trials);
   if (templateProblems.length > 0) throw source.firstError(templateProblems, opts.quick ? ['quick'] : undefined);
   return {
@@ -69,6 +72,7 @@ export function parseSpec(text: string, file: string, opts: LoadSpecOptions = {}
     execution: executionOf(effective),
     scheduler: schedulerOf(effective),
     profileNote: profileNoteOf(spec.quick?.note, opts),
+    module,
     trials,
   };
 }
@@ -95,5 +99,16 @@ function checkOverrides(overrides: SpecOverrides | undefined, source: SpecSource
   if (overrides.epochs !== undefined && !PARAMETERS.epochs.value.safeParse(overrides.epochs).success) {
     const pos = source.positionOf(['training', 'epochs']);
     throw new SpecError(file, pos.line, pos.column, `--epochs ${String(overrides.epochs)} is not a valid epoch count`, 'use a whole number >= 1');
+  }
+}
+
+/** Bundles a module spec's model module (relative to the spec's directory); a failure is a SpecError at model.module. */
+function moduleBundleOf(path: string, specDir: string, source: SpecSource): { file: string; sha256: string; code: string } {
+  const file = resolve(specDir, path);
+  try {
+    return { file: basename(file), ...bundleModule(file) };
+  } catch (e) {
+    if (!(e instanceof ModuleBundleError)) throw e;
+    throw source.error({ path: ['model', 'module'], message: e.message, hint: 'the module is a .ts or .js file that exports build(params, { inputShape, classes, seed, tf }); see docs/module-trainer.md' });
   }
 }

@@ -93,3 +93,10 @@ export function isParameterName(name: string): name is ParameterName {
 
 /** Parameters that may also be set in the `training` block (setting both is an error). */
 export const TRAINING_PARAMETERS = ['epochs', 'batch_size'] as const;
+
+/** The engine's training parameters: what a module spec's parameter sets in TrialConfig rather than in the module's params. */
+export const ENGINE_PARAMETERS = ['optimizer', 'learning_rate', 'momentum', 'epochs', 'batch_size'] as const;
+
+export function isEngineParameter(name: string): name is (typeof ENGINE_PARAMETERS)[number] {
+  return (ENGINE_PARAMETERS as readonly string[]).includes(name);
+}

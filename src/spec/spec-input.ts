@@ -16,7 +16,8 @@ export type SchedulerInput = NonNullable<CommandSpecInput['scheduler']>;
  * with `trainer`.
  */
 export type SpecInput = Omit<BuiltinSpecInput, 'model' | 'dataset' | 'parameters' | 'objective' | 'scheduler' | 'quick'> & {
-  model?: BuiltinSpecInput['model'];
+  /** A built-in family, or a user's model module (module-schema.ts). */
+  model?: BuiltinSpecInput['model'] | { module: string };
   dataset?: BuiltinSpecInput['dataset'];
   trainer?: CommandSpecInput['trainer'];
   metrics?: string[];

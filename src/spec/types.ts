@@ -34,6 +34,8 @@ export interface ExpandedSweep {
   execution: ExecutionSettings;
   /** Early termination, defaults filled in (spec/defaults.ts schedulerOf); null: none, every trial runs to its end. */
   scheduler: SchedulerConfig | null;
+  /** A module spec's bundle (spec/module-bundle.ts): stored by sha256 at launch, loaded by workers. */
+  module?: { file: string; sha256: string; code: string } | null;
   /** How the trials differ from the spec as written (the quick profile's note, command-line overrides); null: they do not. */
   profileNote?: string | null;
   trials: Trial[];

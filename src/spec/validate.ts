@@ -4,6 +4,7 @@ import { schemaProblems } from './issues.js';
 import { specSchema } from './schema.js';
 import type { SpecInput } from './spec-input.js';
 import { commandSpecSchema, isCommandSpecDocument } from './command-schema.js';
+import { isModuleSpecDocument, moduleSpecSchema } from './module-schema.js';
 import type { SpecProblem } from './errors.js';
 import type { SpecSource } from './source.js';
 
@@ -12,7 +13,7 @@ export function validateSpec(data: unknown, source: SpecSource, options: CrossCh
   const command = isCommandSpecDocument(data);
   const kindIssues = command ? commandOnlyProblems(data as Record<string, unknown>) : [];
   if (kindIssues.length > 0) throw source.firstError(kindIssues, options.preferPrefix);
-  const schema = command ? commandSpecSchema : specSchema;
+  const schema = command ? commandSpecSchema : isModuleSpecDocument(data) ? moduleSpecSchema : specSchema;
   const schemaIssues = schemaProblems(schema, data);
   if (schemaIssues.length > 0) throw source.firstError(schemaIssues, options.preferPrefix);
   const spec = schema.parse(data) as SpecInput;

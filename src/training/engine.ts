@@ -14,6 +14,7 @@ export async function trainTrial(req: TrainRequest): Promise<TrainResult> {
   const { family } = req.config.model;
   if (family === 'sleep') return trainSleep(req);
   if (family === 'spin') return trainSpin(req);
-  if (family === 'vgg') return trainVgg(req);
-  throw new UnknownModelFamilyError(`model.family '${String(family)}' is unknown; use 'vgg', 'sleep' or 'spin'`);
+  // A module's model trains in the same loop as VGG's: only how it is built differs (models/build-model.ts).
+  if (family === 'vgg' || family === 'module') return trainVgg(req);
+  throw new UnknownModelFamilyError(`model.family '${String(family)}' is unknown; use 'vgg', 'sleep', 'spin' or a model module`);
 }

@@ -19,6 +19,17 @@ export class ModelStore {
     return this.blobs.put(weightsName(sweepId, trialId, attempt), bytes);
   }
 
+  /** A model module's bundle (spec/module-bundle.ts), by the sha256 that trial configs name. */
+  putModule(sha256: string, code: string): Promise<BlobRef> {
+    return this.blobs.put(`modules/${sha256}.mjs`, new TextEncoder().encode(code));
+  }
+
+  /** The bundle, verified against its sha256; null when it is not stored. */
+  async getModule(sha256: string): Promise<string | null> {
+    const bytes = await this.blobs.get(`modules/${sha256}.mjs`, sha256);
+    return bytes ? new TextDecoder().decode(bytes) : null;
+  }
+
   /** The model.onnx a command trial's program wrote, by attempt like weights. */
   putProgramModel(sweepId: string, trialId: string, attempt: number, bytes: Uint8Array): Promise<BlobRef> {
     return this.blobs.put(`${sweepId}/${trialId}/a${attempt}/model.onnx`, bytes);

@@ -3,7 +3,7 @@ import type { TrialConfig } from '../../domain/trial-config.js';
 import { EarlyStopping } from '../callbacks/early-stopping.js';
 import { ReduceLROnPlateau } from '../callbacks/reduce-lr-on-plateau.js';
 import type { Dataset } from '../datasets/types.js';
-import { buildVggModel } from '../models/vgg.js';
+import { buildModel } from '../models/build-model.js';
 import { createOptimizer } from '../optimizers/create-optimizer.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { sha256Hex, type NamedTensorData } from '../state/container.js';
@@ -39,7 +39,7 @@ export class TrainingSession {
     private readonly config: TrialConfig,
     dataset: Dataset,
   ) {
-    this.model = buildVggModel(config.model, { inputShape: dataset.shape, numClasses: dataset.classNames.length }, config.seed);
+    this.model = buildModel(config, { inputShape: dataset.shape, numClasses: dataset.classNames.length });
     this.weights = this.model.weights.map((w) => w.read() as tf.Variable);
     this.trainable = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
     try {

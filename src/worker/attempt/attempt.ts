@@ -8,6 +8,8 @@ import type { TrialRecordWriter } from '../record-writer.js';
 import { runInline } from '../trainer/inline-run.js';
 import type { TrainerProcess } from '../trainer/trainer-process.js';
 import { startCommandTrial } from './command-trial.js';
+import type { ModuleTrial } from '../../domain/trial-config.js';
+import { ModuleContractError } from '../../training/models/user-module.js';
 import type { AttemptRun, RecordedEpoch } from './run-types.js';
 import { iso, type JobOutcome, type RunnerContext } from './context.js';
 import { EpochRecorder } from './epoch-recorder.js';
@@ -70,6 +72,8 @@ export class Attempt implements LiveAttempt {
       const { command } = job.config;
       // Sleep trials only await timers: they run inline; a command trial runs its own program; the rest in a
       // trainer process of this slot.
+      // A module trial's model is built by its bundle, fetched by the hash its config names (so it is the launched code).
+      const moduleCode = job.config.module ? await moduleBundle(job.config.module, ctx.models) : undefined;
       if (job.config.model.family !== 'sleep' && !command) trainer = await ctx.trainers.acquire();
       log.info({ attempt: owner.attempt, delivery, resumeEpoch, ...(trainer ? { trainerPid: trainer.pid } : {}) }, resumeEpoch > 0 ? 'trial resumed from checkpoint' : 'trial started');
       ctx.events.publish({
@@ -81,7 +85,7 @@ export class Attempt implements LiveAttempt {
       this.run_ = command
         ? startCommandTrial(command, { resumeFrom, resumeEpoch, checkpointEvery, policy: ctx.commandPolicy, epochs: () => recorder.trialEpochs, log }, onEpoch)
         : trainer
-          ? trainer.run(job.config, resumeFrom, checkpointEvery, onEpoch)
+          ? trainer.run(job.config, resumeFrom, checkpointEvery, onEpoch, moduleCode)
           : runInline(job.config, resumeFrom, checkpointEvery, onEpoch);
       if (lease.lost || this.aborted || ctx.isDraining()) this.run_.abort();
       const outcome = await this.run_.finished;
@@ -99,4 +103,13 @@ export class Attempt implements LiveAttempt {
       if (trainer) ctx.trainers.release(trainer);
     }
   }
+}
+
+/** The launched bundle of a module trial; its absence is final (the sweep's launch stores it before any job). */
+async function moduleBundle(module: ModuleTrial, models: RunnerContext['models']): Promise<string> {
+  const code = await models.getModule(module.sha256);
+  if (code === null) {
+    throw new ModuleContractError(`the bundle of model module ${module.file} (${module.sha256.slice(0, 12)}) is not in the sweep-models store; relaunch the sweep to store it`);
+  }
+  return code;
 }

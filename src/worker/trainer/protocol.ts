@@ -14,7 +14,8 @@ export const TRAINER_PROTOCOL_VERSION = 1;
 
 export type ToTrainer =
   | { v: 1; type: 'init'; backend: BackendName; dataDir: string | null }
-  | { v: 1; type: 'train'; runId: number; config: TrialConfig; resumeFrom: Uint8Array | null; checkpointEvery: number }
+  /** `moduleCode`: the bundle of config.module (model family 'module'), which the trainer loads before it builds. */
+  | { v: 1; type: 'train'; runId: number; config: TrialConfig; resumeFrom: Uint8Array | null; checkpointEvery: number; moduleCode?: string }
   /** The worker handled an epoch (checkpoint stored, record written): go on, or stop at this epoch boundary. */
   | { v: 1; type: 'epoch-ack'; runId: number; stop: boolean }
   /** Stop the run at the next batch boundary, writing nothing (drain, lost lease). */

@@ -1,3 +1,4 @@
+import { ModuleContractError, loadUserModule } from '../../training/models/user-module.js';
 import { datasetOf } from '../../domain/trial-config.js';
 /**
  * The trainer process: one per worker slot, started by TrainerProcess. It owns the tfjs backend (and the oneDNN
@@ -50,7 +51,12 @@ async function train(m: Extract<ToTrainer, { type: 'train' }>): Promise<void> {
   const { runId, config, checkpointEvery } = m;
   try {
     if (!datasets) throw new Error('trainer: train before init');
-    const dataset = config.model.family === 'vgg' ? await datasets.get(datasetOf(config)) : NO_DATA;
+    if (config.module) {
+      if (m.moduleCode === undefined) throw new ModuleContractError(`train: model module ${config.module.file} came without its bundle`);
+      await loadUserModule(config.module.sha256, m.moduleCode);
+    }
+    const trains = config.model.family === 'vgg' || config.model.family === 'module';
+    const dataset = trains ? await datasets.get(datasetOf(config)) : NO_DATA;
     let stopRequested = false;
     let lastYield = performance.now();
     const result = await trainTrial({

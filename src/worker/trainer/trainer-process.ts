@@ -133,7 +133,7 @@ export class TrainerProcess {
    * returns true to stop the trial at this epoch boundary; if it throws, the run is aborted and `finished`
    * rejects with that error once the trainer has stopped.
    */
-  run(config: TrialConfig, resumeFrom: Uint8Array | null, checkpointEvery: number, onEpoch: (r: EpochReport) => Promise<boolean>): RunHandle {
+  run(config: TrialConfig, resumeFrom: Uint8Array | null, checkpointEvery: number, onEpoch: (r: EpochReport) => Promise<boolean>, moduleCode?: string): RunHandle {
     if (this.current) throw new Error('trainer process is busy');
     const runId = this.nextRunId++;
     let killTimer: NodeJS.Timeout | null = null;
@@ -162,7 +162,7 @@ export class TrainerProcess {
     };
     this.current = { runId, onEpoch, settle, abort, error: null };
     if (this.exitError) settle(this.exitError);
-    else this.send({ v: 1, type: 'train', runId, config, resumeFrom, checkpointEvery });
+    else this.send({ v: 1, type: 'train', runId, config, resumeFrom, checkpointEvery, ...(moduleCode !== undefined ? { moduleCode } : {}) });
     return { finished, abort };
   }
 
