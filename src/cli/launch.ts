@@ -12,7 +12,7 @@ import { WorkerLogs } from './worker-logs.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { ExitCode, parsePositiveInt } from './errors.js';
 import { Interrupts } from './interrupts.js';
-import { ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_LOCAL, localWorkerAllowArgs, type AllowCommandFlag } from './allow-command.js';
+import { ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_LOCAL, ALLOW_MODULE_HELP_LOCAL, localWorkerAllowArgs, type AllowCommandFlag } from './allow-command.js';
 import { BACKEND_NAMES, type BackendName } from '../domain/backends.js';
 
 interface LaunchFlags {
@@ -30,6 +30,7 @@ interface LaunchFlags {
   /** false with --no-export */
   export: boolean;
   allowCommand?: AllowCommandFlag;
+  allowModule?: boolean;
 }
 
 export function registerLaunch(program: Command): void {
@@ -50,6 +51,7 @@ export function registerLaunch(program: Command): void {
     .option('--all', 'on a terminal, list every row of the dry-run table and the final leaderboard (by default 20 trials and 50 groups, and a count of the rest)')
     .option('--no-export', "skip the spec's automatic ONNX export of the winners")
     .option(ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_LOCAL)
+    .option('--allow-module', ALLOW_MODULE_HELP_LOCAL)
     .action(async (specPath: string, flags: LaunchFlags, cmd: Command) => {
       await launch(specPath, flags, cmd.optsWithGlobals<GlobalOptions>());
     });
@@ -144,7 +146,7 @@ async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void>
       const args = ['--backend', flags.backend, '--pool', sweep.execution.pool, '--ack-wait', String(sweep.execution.ack_wait_ms)];
       if (flags.dataDir) args.push('--data-dir', flags.dataDir);
       if (flags.detach) args.push('--idle-exit', '300');
-      args.push(...localWorkerAllowArgs(embedded, flags.allowCommand));
+      args.push(...localWorkerAllowArgs(embedded, flags.allowCommand, flags.allowModule));
       workers = startLocalWorkers({
         count: workerCount,
         natsUrl: handle.url,

@@ -3,7 +3,7 @@ import type { SchedulerConfig } from '../domain/scheduler.js';
 import type { SweepRecord } from '../domain/sweep-record.js';
 import type { Command } from 'commander';
 import type { LocalWorkers } from '../coordinator/local-workers.js';
-import { ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_LOCAL, localWorkerAllowArgs, type AllowCommandFlag } from './allow-command.js';
+import { ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_LOCAL, ALLOW_MODULE_HELP_LOCAL, localWorkerAllowArgs, type AllowCommandFlag } from './allow-command.js';
 import { createLogger, currentLogRoute, type Logger } from '../log.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { parsePositiveInt } from './errors.js';
@@ -48,7 +48,8 @@ export function registerRetryAttach(program: Command): void {
     .option('--json', 'leaderboard as JSON')
     .option('--all', 'on a terminal, list every row of the final leaderboard (by default the best 20 trials and 50 groups)')
     .option(ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_LOCAL)
-    .action(async (id: string, flags: { workers: number; backend: string; json?: boolean; all?: boolean; allowCommand?: AllowCommandFlag }, cmd: Command) => {
+    .option('--allow-module', ALLOW_MODULE_HELP_LOCAL)
+    .action(async (id: string, flags: { workers: number; backend: string; json?: boolean; all?: boolean; allowCommand?: AllowCommandFlag; allowModule?: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const [{ groupsOfSweep }, { loadSweepView }, { reaperSettingsFromSpec }, { startLocalWorkers }, { localWorkerEnv, openBroker }, { followAndReport }] = await Promise.all([
         import('../coordinator/scheduling.js'),
@@ -74,7 +75,7 @@ export function registerRetryAttach(program: Command): void {
         // The execution settings of the spec it was launched with (defaults for a record that has none).
         const execution = reaperSettingsFromSpec(sweep.spec);
         if (flags.workers > 0) {
-          const args = ['--backend', flags.backend, '--pool', execution.pool, '--ack-wait', String(execution.ackWaitMs), ...localWorkerAllowArgs(handle.embedded !== null, flags.allowCommand)];
+          const args = ['--backend', flags.backend, '--pool', execution.pool, '--ack-wait', String(execution.ackWaitMs), ...localWorkerAllowArgs(handle.embedded !== null, flags.allowCommand, flags.allowModule)];
           workers = startLocalWorkers({ count: flags.workers, natsUrl: handle.url, logDir: join(g.stateDir, 'logs'), args, env: localWorkerEnv(handle, broker) });
           interrupts.workers = workers;
           process.stderr.write(`started ${flags.workers} local worker(s); logs: ${workers.logFiles.join(', ')}\n`);

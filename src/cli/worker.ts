@@ -4,7 +4,7 @@ import { BACKEND_NAMES, type BackendName } from '../domain/backends.js';
 import { createLogger, currentLogRoute } from '../log.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { UsageError, parsePositiveInt } from './errors.js';
-import { ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_WORKER, type AllowCommandFlag } from './allow-command.js';
+import { ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_WORKER, ALLOW_MODULE_HELP_WORKER, type AllowCommandFlag } from './allow-command.js';
 
 interface WorkerFlags {
   concurrency: number;
@@ -17,6 +17,7 @@ interface WorkerFlags {
   idleExit?: number;
   healthPort?: number;
   allowCommand?: AllowCommandFlag;
+  allowModule?: boolean;
 }
 
 export function registerWorker(program: Command): void {
@@ -34,6 +35,7 @@ export function registerWorker(program: Command): void {
     .option('--idle-exit <seconds>', 'exit once no job came for this long', (v) => parsePositiveInt(v, '--idle-exit'))
     .addOption(new Option('--health-port <port>', 'serve /healthz, /readyz and Prometheus /metrics on this port').argParser((v) => parsePositiveInt(v, '--health-port')).env('SWEEP_HEALTH_PORT'))
     .addOption(new Option(ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_WORKER).env('SWEEP_ALLOW_COMMAND'))
+    .addOption(new Option('--allow-module', ALLOW_MODULE_HELP_WORKER).env('SWEEP_ALLOW_MODULE'))
     .action(async (flags: WorkerFlags, cmd: Command) => runWorker(flags, cmd.optsWithGlobals<GlobalOptions>()));
 }
 
@@ -65,6 +67,7 @@ async function runWorker(flags: WorkerFlags, g: GlobalOptions): Promise<void> {
       concurrency: flags.concurrency,
       backend: flags.backend,
       commandPolicy: commandPolicyOf(flags.allowCommand),
+      allowModule: flags.allowModule === true,
       ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
       ...(flags.maxJobs !== undefined ? { maxJobs: flags.maxJobs } : {}),
       ...(flags.idleExit !== undefined ? { idleExitMs: flags.idleExit * 1000 } : {}),

@@ -35,6 +35,8 @@ export interface WorkerOptions {
   idleExitMs?: number;
   /** Which programs command trials may run (`--allow-command`); default none. */
   commandPolicy?: CommandPolicy;
+  /** Whether module trials may run (`--allow-module`); default no. */
+  allowModule?: boolean;
 }
 
 
@@ -99,6 +101,7 @@ export class Worker {
       active: this.active,
       trainers: this.trainers,
       commandPolicy: this.opts.commandPolicy ?? NO_COMMANDS,
+      allowModule: this.opts.allowModule ?? false,
       connected: () => this.stats.connected,
       onLeaseRenewalFailure: () => this.stats.leaseRenewalFailures++,
       onLeaseLost: () => this.stats.leasesLost++,
@@ -115,7 +118,7 @@ export class Worker {
         if (m.images_per_sec !== undefined) this.stats.imagesPerSec = m.images_per_sec;
       },
     };
-    log.info({ pool: this.opts.queue.pool, concurrency: this.opts.concurrency, allowCommand: describePolicy(this.opts.commandPolicy ?? NO_COMMANDS) }, 'worker started');
+    log.info({ pool: this.opts.queue.pool, concurrency: this.opts.concurrency, allowCommand: describePolicy(this.opts.commandPolicy ?? NO_COMMANDS), allowModule: this.opts.allowModule ?? false }, 'worker started');
     try {
       await this.pullLoop(consumer, ctx);
     } finally {

@@ -69,7 +69,7 @@ describe('module trainers', () => {
     });
 
     test('--quick trains every trial from the stored bundle and exports the best one to ONNX', async () => {
-      const res = await runCli(['launch', EXAMPLE, '--quick', '--nats', broker.url, '--workers', '2', '--state-dir', join(workDir, '.sweep')], { cwd: workDir, timeoutMs: 600_000 });
+      const res = await runCli(['launch', EXAMPLE, '--quick', '--nats', broker.url, '--workers', '2', '--allow-module', '--state-dir', join(workDir, '.sweep')], { cwd: workDir, timeoutMs: 600_000 });
       assert.equal(res.code, 0, res.stderr);
       assert.match(res.stderr, /\(onnx ok\)/);
       const records = await (await TrialStore.open(await broker.connect())).snapshot('tfjs-module-cnn-quick');

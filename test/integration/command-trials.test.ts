@@ -58,6 +58,19 @@ describe('command trials on real workers', () => {
     await killHard(w);
   });
 
+  test('a worker without --allow-module fails a module trial at once, naming the flag', async () => {
+    const w = suite.worker(['--allow-command']);
+    const spec = join(import.meta.dirname, '..', '..', 'examples', 'tfjs-module', 'sweep.yaml');
+    const trial = parseSpec(readFileSync(spec, 'utf8'), spec, { quick: true }).trials[0]!;
+    const job: JobMessage = { v: 1, sweepId: 'module-not-allowed', trialId: trial.id, index: 0, maxDeliver: MAX_DELIVER, config: trial.config };
+    await publishJobs(suite.nc, 'default', [job]);
+    const r = await settled(suite, job, () => w.output());
+    assert.equal(r.status, 'FAILED');
+    assert.match(r.error ?? '', /ModuleNotAllowedError: this worker does not run model modules \(model\.ts\): start it with --allow-module/);
+    assert.deepEqual(r.history.map((h) => h.outcome), ['failed'], 'no retries');
+    await killHard(w);
+  });
+
   test('a listed policy refuses other programs and names how to add them', async () => {
     const w = suite.worker(['--allow-command', 'bash,sh']);
     const [job] = jobsOf('not-listed', `[python3, ${TRAIN_PY}]`);

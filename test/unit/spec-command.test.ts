@@ -82,10 +82,11 @@ describe('--allow-command', () => {
   });
 
   test("local workers: always on the embedded default, with --nats only when launch was given the flag", () => {
-    assert.deepEqual(localWorkerAllowArgs(true, undefined), ['--allow-command']);
-    assert.deepEqual(localWorkerAllowArgs(true, 'python3'), ['--allow-command', 'python3']);
+    assert.deepEqual(localWorkerAllowArgs(true, undefined), ['--allow-command', '--allow-module']);
+    assert.deepEqual(localWorkerAllowArgs(true, 'python3'), ['--allow-command', 'python3', '--allow-module']);
     assert.deepEqual(localWorkerAllowArgs(false, undefined), []);
     assert.deepEqual(localWorkerAllowArgs(false, true), ['--allow-command']);
     assert.deepEqual(localWorkerAllowArgs(false, 'python3,bash'), ['--allow-command', 'python3,bash']);
+    assert.deepEqual(localWorkerAllowArgs(false, undefined, true), ['--allow-module']);
   });
 });

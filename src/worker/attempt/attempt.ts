@@ -8,6 +8,7 @@ import type { TrialRecordWriter } from '../record-writer.js';
 import { runInline } from '../trainer/inline-run.js';
 import type { TrainerProcess } from '../trainer/trainer-process.js';
 import { startCommandTrial } from './command-trial.js';
+import { assertModuleAllowed } from '../command/allow-policy.js';
 import type { ModuleTrial } from '../../domain/trial-config.js';
 import { ModuleContractError } from '../../training/models/user-module.js';
 import type { AttemptRun, RecordedEpoch } from './run-types.js';
@@ -73,6 +74,7 @@ export class Attempt implements LiveAttempt {
       // Sleep trials only await timers: they run inline; a command trial runs its own program; the rest in a
       // trainer process of this slot.
       // A module trial's model is built by its bundle, fetched by the hash its config names (so it is the launched code).
+      if (job.config.module) assertModuleAllowed(job.config.module.file, ctx.allowModule);
       const moduleCode = job.config.module ? await moduleBundle(job.config.module, ctx.models) : undefined;
       if (job.config.model.family !== 'sleep' && !command) trainer = await ctx.trainers.acquire();
       log.info({ attempt: owner.attempt, delivery, resumeEpoch, ...(trainer ? { trainerPid: trainer.pid } : {}) }, resumeEpoch > 0 ? 'trial resumed from checkpoint' : 'trial started');

@@ -25,6 +25,8 @@ export interface RunnerContext {
   trainers: TrainerPool;
   /** Which programs command trials may run here (`--allow-command`); see command/allow-policy.ts. */
   commandPolicy: CommandPolicy;
+  /** Whether module trials may run here (`--allow-module`): their bundle is code from whoever launched the sweep. */
+  allowModule: boolean;
   sweepStatus: SweepStatusCache;
   /** The scheduler's PruneDecisions; read only for jobs of a sweep with a scheduler (`JobMessage.scheduled`). */
   decisions: Pick<DecisionStore, 'get'>;

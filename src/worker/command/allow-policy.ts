@@ -39,3 +39,11 @@ export function assertCommandAllowed(program: string, policy: CommandPolicy): vo
 export function describePolicy(policy: CommandPolicy): string {
   return policy.allow === 'listed' ? policy.programs.join(',') : policy.allow;
 }
+
+/** The trial's model is a user's module and the worker was not started with --allow-module: retrying cannot help. */
+export class ModuleNotAllowedError extends SweepError {}
+
+/** Throws ModuleNotAllowedError, naming the flag, unless this worker runs module trainers. */
+export function assertModuleAllowed(file: string, allowed: boolean): void {
+  if (!allowed) throw new ModuleNotAllowedError(`this worker does not run model modules (${file}): start it with --allow-module`);
+}
