@@ -164,6 +164,9 @@ describe('deploy/k8s overlays', () => {
       const c = workerContainer(objs);
       const healthPort = Number(flagValue(c.args ?? [], '--health-port'));
       assert.ok(healthPort > 0, `${overlay}: worker args need --health-port`);
+      // These images have no interpreter for command trainers, and user code runs only where allowed on purpose.
+      assert.ok(!(c.args ?? []).some((a) => a.startsWith('--allow-command') || a.startsWith('--allow-module')), `${overlay}: user code is allowed explicitly, not by default`);
+      assert.ok(!c.env?.some((e) => e.name === 'SWEEP_ALLOW_COMMAND' || e.name === 'SWEEP_ALLOW_MODULE'), `${overlay}: no allow-* by environment either`);
       const portNumber = (p: number | string | undefined) => (typeof p === 'number' ? p : c.ports?.find((x) => x.name === p)?.containerPort);
       assert.equal(c.livenessProbe?.httpGet?.path, '/healthz');
       assert.equal(portNumber(c.livenessProbe?.httpGet?.port), healthPort, `${overlay}: liveness probe port`);
@@ -270,7 +273,7 @@ describe('deploy/k8s overlays', () => {
         }
       }
     }
-    for (const file of ['deploy/docker/Dockerfile.gpu', 'deploy/docker/Dockerfile.cpu']) {
+    for (const file of ['deploy/docker/Dockerfile.gpu', 'deploy/docker/Dockerfile.cpu', 'deploy/docker/command-worker.Dockerfile']) {
       const argv = [...dockerfileExec(file, 'ENTRYPOINT'), ...dockerfileExec(file, 'CMD')];
       const envs = [...readFileSync(join(REPO, file), 'utf8').matchAll(/\b(SWEEP_[A-Z_]+|NATS_[A-Z_]+)=/g)].map((m) => m[1]!);
       invocations.push({ where: file, command: argv[2] ?? '', args: argv.slice(3), env: envs });
@@ -289,7 +292,7 @@ describe('deploy/k8s overlays', () => {
 });
 
 describe('deploy/docker images', () => {
-  const dockerfiles = ['deploy/docker/Dockerfile.gpu', 'deploy/docker/Dockerfile.cpu'];
+  const dockerfiles = ['deploy/docker/Dockerfile.gpu', 'deploy/docker/Dockerfile.cpu', 'deploy/docker/command-worker.Dockerfile'];
 
   test('Node major in every image = package.json engines = this Node', () => {
     const engines = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
