@@ -89,11 +89,17 @@ test('sweeps/sweep.schema.json is up to date (regenerate: npx tsx scripts/emit-s
   assert.equal(readFileSync(join(sweeps, 'sweep.schema.json'), 'utf8'), sweepJsonSchemaText());
 });
 
-test('the JSON schema knows the parameters and forbids unknown keys', () => {
+test('the JSON schema knows the three kinds of spec, their parameters, and forbids unknown keys', () => {
   type ObjectSchema = { additionalProperties: boolean; required?: string[]; properties: Record<string, unknown> };
-  const schema = JSON.parse(sweepJsonSchemaText()) as ObjectSchema & { $defs: Record<string, ObjectSchema> };
+  const root = JSON.parse(sweepJsonSchemaText()) as { anyOf: ObjectSchema[]; $defs: Record<string, ObjectSchema> };
+  const [builtin, module, command] = root.anyOf;
+  const schema = { ...builtin!, $defs: root.$defs };
   assert.equal(schema.additionalProperties, false);
   assert.deepEqual(schema.required?.sort(), ['dataset', 'model', 'name']);
+  assert.deepEqual((module!.properties.model as ObjectSchema).required, ['module'], 'model: { module: ... }');
+  assert.deepEqual(command!.required?.sort(), ['metrics', 'name', 'trainer']);
+  assert.equal(command!.additionalProperties, false);
+  assert.equal(command!.properties.dataset, undefined, 'a program loads its own data');
   const parameters = schema.$defs.parameters;
   assert.equal(parameters?.additionalProperties, false);
   assert.deepEqual(Object.keys(parameters?.properties ?? {}).sort(), [...PARAMETER_NAMES].sort());
@@ -101,7 +107,8 @@ test('the JSON schema knows the parameters and forbids unknown keys', () => {
 
 test('the JSON schema knows the scheduler forms, at the top level and in quick', () => {
   type Node = { $ref?: string; anyOf?: Node[]; oneOf?: Node[]; enum?: string[]; properties?: Record<string, Node>; additionalProperties?: boolean };
-  const schema = JSON.parse(sweepJsonSchemaText()) as Node & { $defs: Record<string, Node> };
+  const root = JSON.parse(sweepJsonSchemaText()) as { anyOf: Node[]; $defs: Record<string, Node> };
+  const schema = { ...root.anyOf[0]!, $defs: root.$defs };
   assert.equal(schema.properties?.scheduler?.$ref, '#/$defs/scheduler');
   assert.equal(schema.properties?.quick?.properties?.scheduler?.$ref, '#/$defs/scheduler');
   const flat = (n: Node): Node[] => [n, ...(n.anyOf ?? []).flatMap(flat), ...(n.oneOf ?? []).flatMap(flat)];
