@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, openSync, closeSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { freePort } from './free-port.js';
 import { writePrivateFile } from './private-file.js';
@@ -67,10 +67,12 @@ async function waitHealthy(monitorUrl: string, child: ChildProcess, timeoutMs: n
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      throw new Error(`nats-server exited with code ${child.exitCode} before it was ready; see ${logFile}`);
+      const tail = logTail(logFile);
+      throw new NatsServerStartError(`nats-server exited with code ${child.exitCode} before it was ready; see ${logFile}${tail ? `; from its log:\n${tail}` : ''}`, /address already in use/i.test(tail));
     }
     try {
-      const res = await fetch(`${monitorUrl}/healthz?js-enabled-only=true`);
+      // Bounded: whatever else holds the port may accept and never answer, which would outlast the deadline.
+      const res = await fetch(`${monitorUrl}/healthz?js-enabled-only=true`, { signal: AbortSignal.timeout(1_000) });
       if (res.status === 200) return;
     } catch {
       // not listening yet
@@ -121,8 +123,43 @@ function stopWithThisProcess(child: ChildProcess): void {
   child.once('exit', () => process.off('exit', onExit));
 }
 
+/** nats-server exited before it was ready; `portTaken`: a port chosen as free was taken before it bound it. */
+export class NatsServerStartError extends SweepError {
+  constructor(
+    message: string,
+    readonly portTaken: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Its fatal and error lines (the banner before them says nothing), else its last lines. */
+function logTail(logFile: string, lines = 5): string {
+  try {
+    const all = readFileSync(logFile, 'utf8').trimEnd().split('\n');
+    const errors = all.filter((l) => /\[(FTL|ERR)\]/.test(l));
+    return (errors.length > 0 ? errors : all).slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** Ports chosen as free can be taken by another process before nats-server binds them: then it starts again on new ones. */
+const PORT_RACE_TRIES = 3;
+
 /** Starts nats-server with JetStream on free loopback ports (requiring `token` if given) and waits for /healthz. */
 export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await startOnce(opts);
+    } catch (e) {
+      const ownPorts = opts.port === undefined || opts.monitorPort === undefined;
+      if (!(e instanceof NatsServerStartError && e.portTaken && ownPorts && tries < PORT_RACE_TRIES)) throw e;
+    }
+  }
+}
+
+async function startOnce(opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const binary = findNatsServerBinary(opts.binary);
   mkdirSync(opts.storeDir, { recursive: true });
   const port = opts.port ?? (await freePort());
