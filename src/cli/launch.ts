@@ -31,6 +31,7 @@ interface LaunchFlags {
   export: boolean;
   allowCommand?: AllowCommandFlag;
   allowModule?: boolean;
+  replicas?: number;
 }
 
 export function registerLaunch(program: Command): void {
@@ -52,6 +53,7 @@ export function registerLaunch(program: Command): void {
     .option('--no-export', "skip the spec's automatic ONNX export of the winners")
     .option(ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_LOCAL)
     .option('--allow-module', ALLOW_MODULE_HELP_LOCAL)
+    .option('--replicas <n>', "copies JetStream keeps of the sweep's streams and buckets (default: 3 on a cluster of 3 or more servers, else 1); existing ones are changed to it", (v) => parsePositiveInt(v, '--replicas'))
     .action(async (specPath: string, flags: LaunchFlags, cmd: Command) => {
       await launch(specPath, flags, cmd.optsWithGlobals<GlobalOptions>());
     });
@@ -134,7 +136,7 @@ async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void>
   let exportFailure: string | null = null;
   try {
     interrupts.throwIfInterrupted();
-    await ensureResources(handle.nc, { ...DEFAULT_QUEUE, pool: sweep.execution.pool, ackWaitMs: sweep.execution.ack_wait_ms });
+    await ensureResources(handle.nc, { ...DEFAULT_QUEUE, pool: sweep.execution.pool, ackWaitMs: sweep.execution.ack_wait_ms }, flags.replicas);
     const res = await launchSweep(handle.nc, sweep, { sweepId, specFile: specPath, pool: sweep.execution.pool, extend: flags.extend ?? false });
     process.stderr.write(
       `sweep ${sweepId}: ${sweep.trials.length} trials, ${res.alreadyCompleted} already completed, ` +

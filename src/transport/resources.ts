@@ -21,6 +21,7 @@ import {
   poolJobsFilter,
 } from './names.js';
 import { isConsumerNotFound, isStreamNotFound } from './jetstream-errors.js';
+import { replicaPlan, updateReplicas, type ReplicaPlan } from './replicas.js';
 
 export interface QueueSettings {
   pool: string;
@@ -35,14 +36,15 @@ export const DEFAULT_QUEUE: QueueSettings = { pool: 'default', ackWaitMs: 30_000
 /** A re-launch within this window publishes no duplicates of jobs still queued. */
 const DUPLICATE_WINDOW_MS = 60 * 60 * 1000;
 
-async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string }): Promise<void> {
+async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string }, plan: ReplicaPlan): Promise<void> {
   try {
     const info = await jsm.streams.info(cfg.name);
-    const wanted = { ...info.config, ...cfg };
+    // Replicas change only when asked for (updateReplicas), never by a worker's or a default's guess.
+    const wanted = { ...info.config, ...cfg, num_replicas: plan.enforce ? plan.replicas : info.config.num_replicas };
     if (JSON.stringify(wanted) !== JSON.stringify(info.config)) await jsm.streams.update(cfg.name, wanted);
   } catch (e) {
     if (!isStreamNotFound(e)) throw e;
-    await jsm.streams.add(cfg);
+    await jsm.streams.add({ ...cfg, num_replicas: plan.replicas });
   }
 }
 
@@ -73,8 +75,13 @@ export async function ensureConsumer(jsm: JetStreamManager, q: QueueSettings): P
   }
 }
 
-/** Idempotent setup of every stream, bucket and the pool's consumer (nats-server 2.9 features only). */
-export async function ensureResources(nc: NatsConnection, q: QueueSettings = DEFAULT_QUEUE): Promise<void> {
+/**
+ * Idempotent setup of every stream, bucket and the pool's consumer (nats-server 2.9 features only). New resources
+ * get 3 replicas on a cluster of three or more servers, else 1; `replicas` (--replicas) demands a number, checked
+ * against the cluster before anything is created, and brings existing resources to it (replicas.ts).
+ */
+export async function ensureResources(nc: NatsConnection, q: QueueSettings = DEFAULT_QUEUE, replicas?: number): Promise<void> {
+  const plan = replicaPlan(nc, replicas);
   const jsm = await nc.jetstreamManager();
   await ensureStream(jsm, {
     name: JOBS_STREAM,
@@ -83,7 +90,7 @@ export async function ensureResources(nc: NatsConnection, q: QueueSettings = DEF
     storage: StorageType.File,
     discard: DiscardPolicy.Old,
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
-  });
+  }, plan);
   await ensureStream(jsm, {
     name: EVENTS_STREAM,
     subjects: ['sweep.events.>'],
@@ -91,12 +98,15 @@ export async function ensureResources(nc: NatsConnection, q: QueueSettings = DEF
     storage: StorageType.File,
     max_bytes: 1024 * 1024 * 1024,
     discard: DiscardPolicy.Old,
-  });
+  }, plan);
   const js = nc.jetstream();
-  await js.views.kv(SWEEPS_BUCKET, { history: 5 });
-  await js.views.kv(TRIALS_BUCKET, { history: 1 });
-  await js.views.kv(DECISIONS_BUCKET, { history: 1 });
-  await js.views.os(CHECKPOINTS_BUCKET);
-  await js.views.os(MODELS_BUCKET);
+  for (const [bucket, history] of [[SWEEPS_BUCKET, 5], [TRIALS_BUCKET, 1], [DECISIONS_BUCKET, 1]] as const) {
+    await js.views.kv(bucket, { history, replicas: plan.replicas });
+    await updateReplicas(jsm, `KV_${bucket}`, plan);
+  }
+  for (const bucket of [CHECKPOINTS_BUCKET, MODELS_BUCKET]) {
+    await js.views.os(bucket, { replicas: plan.replicas });
+    await updateReplicas(jsm, `OBJ_${bucket}`, plan);
+  }
   await ensureConsumer(jsm, q);
 }
