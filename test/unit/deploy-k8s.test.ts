@@ -238,8 +238,32 @@ describe('deploy/k8s overlays', () => {
       assert.match(egress, /"worker","coordinator"/);
       assert.doesNotMatch(egress, /ipBlock/, 'clients reach no addresses outside the cluster');
       const ingress = find<Policy>(objs, 'NetworkPolicy', 'nats-ingress');
-      assert.equal(ingress.spec.ingress?.length, 2);
+      assert.equal(ingress.spec.ingress?.length, 3);
       assert.match(JSON.stringify(ingress.spec.ingress?.[1]), /"kubernetes.io\/metadata.name":"keda".*"port":8222/);
+      assert.match(JSON.stringify(ingress.spec.ingress?.[2]), /"app.kubernetes.io\/name":"nats".*"port":6222/, 'routes only between NATS pods');
+      const routes = JSON.stringify(find<Policy>(objs, 'NetworkPolicy', 'nats-routes-egress').spec);
+      assert.doesNotMatch(routes, /ipBlock/);
+    }
+  });
+
+  test('NATS is a 3-node cluster: routes over the headless Service, one pod per node, at most one down at a time', () => {
+    for (const overlay of OVERLAYS) {
+      const objs = objectsOf(overlay);
+      const sts = find<Workload & { spec: { replicas?: number; podManagementPolicy?: string; serviceName?: string } }>(objs, 'StatefulSet', 'nats');
+      assert.equal(sts.spec.replicas, 3);
+      assert.equal(sts.spec.podManagementPolicy, 'Parallel', 'the pods need each other to form the cluster');
+      const pod = sts.spec.template.spec as { affinity?: { podAntiAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: Array<{ topologyKey: string }> } } };
+      assert.equal(pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0]?.topologyKey, 'kubernetes.io/hostname');
+      const pdb = find<K8sObject & { spec: { maxUnavailable?: number; selector: { matchLabels: Record<string, string> } } }>(objs, 'PodDisruptionBudget', 'nats');
+      assert.equal(pdb.spec.maxUnavailable, 1);
+      const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('nats-config')) as K8sObject & { data: Record<string, string> };
+      const routes = [...(cm.data['nats.conf'] ?? '').matchAll(/nats-route:\/\/(nats-\d)\.([a-z-]+):6222/g)];
+      assert.deepEqual(routes.map((m) => m[1]), ['nats-0', 'nats-1', 'nats-2']);
+      assert.ok(routes.every((m) => m[2] === sts.spec.serviceName), 'routes name the StatefulSet\'s headless Service');
+      const headless = find<K8sObject & { spec: { clusterIP?: string; ports: { port: number }[] } }>(objs, 'Service', sts.spec.serviceName ?? '');
+      assert.equal(headless.spec.clusterIP, 'None');
+      assert.ok(headless.spec.ports.some((p) => p.port === 6222));
+      assert.match(cm.data['nats.conf'] ?? '', /lame_duck_duration/);
     }
   });
 
