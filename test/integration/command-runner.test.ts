@@ -26,6 +26,23 @@ function untar(bytes: Uint8Array): string {
 }
 
 describe('command trainer: parameters', () => {
+  test("the worker's broker credentials do not reach the program; a spec's env may still set NATS_ variables", async () => {
+    const saved = { password: process.env.NATS_PASSWORD, tokenFile: process.env.NATS_TOKEN_FILE };
+    process.env.NATS_PASSWORD = 'worker-secret';
+    process.env.NATS_TOKEN_FILE = '/state/.sweep/nats/token';
+    try {
+      const r = run(['python3', ECHO_PY, '--lr', '0.1'], { trainer: { env: { NATS_URL: 'nats://programs-own:4222' } } });
+      const outcome = await outcomeOf(r.handle.finished);
+      const seen = JSON.parse(readFileSync(join(outcome.outputDir, 'seen.json'), 'utf8')) as { env: Record<string, string> };
+      assert.deepEqual(Object.keys(seen.env).filter((k) => k.startsWith('NATS_')), ['NATS_URL']);
+    } finally {
+      for (const [name, value] of [['NATS_PASSWORD', saved.password], ['NATS_TOKEN_FILE', saved.tokenFile]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   test('placeholders in args and env, SWEEP_PARAM_* variables and the params file reach the program', async () => {
     const cwd = tempDir('sweep-cwd-');
     const params = { learning_rate: 0.001, model: 'vgg-bn', seed: 7, 'use-bn': true };

@@ -36,7 +36,7 @@ export async function prepareLaunch(
   const env: NodeJS.ProcessEnv = {
     // Python buffers stdout into a pipe, which would hold epoch lines back until it exits; the user's env may say otherwise.
     PYTHONUNBUFFERED: '1',
-    ...process.env,
+    ...withoutBrokerCredentials(process.env),
     ...userEnv,
     ...paramEnv(params),
     SWEEP_PARAMS: paths.params,
@@ -59,4 +59,12 @@ export async function prepareLaunch(
     throw new CommandRunnerError(`could not prepare the work directory ${workDir}: ${(e as Error).message}`, { cause: e });
   }
   return { argv: [program, ...args], env, cwd, paths };
+}
+
+/**
+ * The worker's environment without what lets a client into the broker (NATS_* credentials, TLS files, token
+ * file): the program is the user's code and needs none of it. A spec's `env` may still set such a variable.
+ */
+function withoutBrokerCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('NATS_')));
 }
