@@ -1,27 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { makeCertificates } from '../helpers/certificates.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import { findNatsServerBinary } from '../../src/transport/embedded-server.js';
 import { freePort } from '../../src/transport/free-port.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
-
-/**
- * Certificates made by openssl for this test: a CA, a server certificate it signed, and another CA. The server's
- * names are 127.0.0.1 and localhost: nats.js checks a server given by IP address against the name localhost.
- */
-function makeCertificates(dir: string): { ca: string; otherCa: string; cert: string; key: string } {
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=sweep-test-ca');
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other.key', '-out', 'other-ca.pem', '-days', '2', '-subj', '/CN=another-ca');
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
-  return { ca: join(dir, 'ca.pem'), otherCa: join(dir, 'other-ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key') };
-}
 
 describe('TLS to the broker (real nats-server that requires TLS, certificates made by openssl)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sweep-tls-'));

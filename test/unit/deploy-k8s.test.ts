@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeCertificates } from '../helpers/certificates.js';
 import { REPO, describeObject, parseManifests, renderKustomization, validateAll, type K8sObject } from './deploy-k8s-helpers.js';
 import { JOBS_STREAM, consumerName } from '../../src/transport/names.js';
 import { parseSpec } from '../../src/spec/load.js';
@@ -28,13 +29,13 @@ interface PodSpec {
   containers: Container[];
   terminationGracePeriodSeconds?: number;
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
-  volumes?: { name: string; emptyDir?: object; configMap?: { name: string } }[];
+  volumes?: { name: string; emptyDir?: object; configMap?: { name: string }; secret?: { secretName: string } }[];
   tolerations?: { key?: string }[];
   nodeSelector?: Record<string, string>;
 }
 interface Workload extends K8sObject { spec: { template: { spec: PodSpec } } }
 
-const OVERLAYS = ['gpu', 'cpu'] as const;
+const OVERLAYS = ['gpu', 'cpu', 'cpu-tls'] as const;
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'Job']);
 
 const rendered = new Map<string, K8sObject[]>();
@@ -355,28 +356,71 @@ describe('deploy/docker images', () => {
   });
 });
 
+/** The rendered nats-config ConfigMap's files, written to a temp folder (as the StatefulSet mounts them at /etc/nats). */
+function writeNatsConfig(overlay: (typeof OVERLAYS)[number], dir: string, rewrite: (text: string) => string = (t) => t): { conf: string; data: Record<string, string> } {
+  const cm = objectsOf(overlay).find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('nats-config')) as (K8sObject & { data: Record<string, string> }) | undefined;
+  assert.ok(cm?.data['nats.conf']);
+  for (const [name, text] of Object.entries(cm.data)) writeFileSync(join(dir, name), rewrite(text));
+  return { conf: join(dir, 'nats.conf'), data: cm.data };
+}
+
 describe('deploy/k8s nats.conf', () => {
   test('nats-server accepts the rendered config with the env the StatefulSet provides, and rejects it without', (t) => {
     const server = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
     if (!server) return t.skip('nats-server not installed (apt-get install -y nats-server)');
-    const cm = objectsOf('cpu').find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('nats-config')) as
-      | (K8sObject & { data: Record<string, string> })
-      | undefined;
-    assert.ok(cm?.data['nats.conf']);
     const dir = mkdtempSync(join(tmpdir(), 'nats-conf-'));
     try {
-      const conf = join(dir, 'nats.conf');
-      writeFileSync(conf, cm.data['nats.conf']);
+      const { conf, data } = writeNatsConfig('cpu', dir);
+      const cm = { data };
       const baseEnv = { PATH: process.env.PATH ?? '' };
       const ok = spawnSync(server, ['-t', '-c', conf], { env: { ...baseEnv, POD_NAME: 'nats-0', NATS_USER: 'u', NATS_PASSWORD: 'p' }, encoding: 'utf8' });
       assert.equal(ok.status, 0, `${ok.stdout}${ok.stderr}`);
       const bad = spawnSync(server, ['-t', '-c', conf], { env: baseEnv, encoding: 'utf8' });
       assert.notEqual(bad.status, 0);
       assert.match(`${bad.stdout}${bad.stderr}`, /can not be found/);
-      assert.match(cm.data['nats.conf'], /listen: 0\.0\.0\.0:4222/);
-      assert.match(cm.data['nats.conf'], /http: 0\.0\.0\.0:8222/);
+      assert.match(cm.data['nats.conf'] ?? '', /listen: 0\.0\.0\.0:4222/);
+      assert.match(cm.data['nats.conf'] ?? '', /http: 0\.0\.0\.0:8222/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('with components/tls, nats-server accepts client and route TLS with certificates at the mounted paths', (t) => {
+    const server = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
+    if (!server) return t.skip('nats-server not installed (apt-get install -y nats-server)');
+    const dir = mkdtempSync(join(tmpdir(), 'nats-tls-conf-'));
+    try {
+      const certs = makeCertificates(dir);
+      const { conf, data } = writeNatsConfig('cpu-tls', dir, (text) =>
+        text.replaceAll('/etc/nats/tls/tls.crt', certs.cert).replaceAll('/etc/nats/tls/tls.key', certs.key).replaceAll('/etc/nats/tls/ca.crt', certs.ca),
+      );
+      assert.match(data['tls.conf'] ?? '', /tls \{[^}]*cert_file: \/etc\/nats\/tls\/tls\.crt/);
+      assert.match(data['cluster-tls.conf'] ?? '', /verify: true/, 'routes verify each other');
+      const ok = spawnSync(server, ['-t', '-c', conf], { env: { PATH: process.env.PATH ?? '', POD_NAME: 'nats-0', NATS_USER: 'u', NATS_PASSWORD: 'p' }, encoding: 'utf8' });
+      assert.equal(ok.status, 0, `${ok.stdout}${ok.stderr}`);
+      // The certificate paths are where the StatefulSet mounts the Secret; clients verify with its ca.crt.
+      const objs = objectsOf('cpu-tls');
+      const nats = find<Workload>(objs, 'StatefulSet', 'nats').spec.template.spec;
+      const mount = nats.containers[0]?.volumeMounts?.find((m) => m.mountPath === '/etc/nats/tls');
+      assert.equal(nats.volumes?.find((v) => v.name === mount?.name)?.secret?.secretName, 'sweep-nats-tls');
+      for (const [kind, name] of [['Deployment', 'sweep-worker'], ['Job', 'sweep-coordinator']] as const) {
+        const pod = find<Workload>(objs, kind, name).spec.template.spec;
+        const c = pod.containers[0]!;
+        assert.match(env(c, 'NATS_URL')?.value ?? '', /^tls:\/\//, `${name} connects with TLS`);
+        const ca = env(c, 'NATS_CA')?.value ?? '';
+        const caMount = c.volumeMounts?.find((m) => ca.startsWith(`${m.mountPath}/`));
+        assert.equal(pod.volumes?.find((v) => v.name === caMount?.name)?.secret?.secretName, 'sweep-nats-tls', `${name}: NATS_CA from the Secret`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('components/cert-manager issues sweep-nats-tls for the client Service and every route name', () => {
+    const objs = renderKustomization(join(REPO, 'test', 'fixtures', 'k8s-cert-manager'));
+    const cert = objs.find((o) => o.kind === 'Certificate' && o.metadata.name === 'sweep-nats-tls') as (K8sObject & { spec: { secretName: string; dnsNames: string[] } }) | undefined;
+    assert.ok(cert, 'a Certificate sweep-nats-tls');
+    assert.equal(cert.spec.secretName, 'sweep-nats-tls');
+    for (const name of ['nats', 'nats.sweep.svc', '*.nats-headless']) assert.ok(cert.spec.dnsNames.includes(name), `dnsNames has ${name}`);
   });
 });
