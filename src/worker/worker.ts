@@ -84,8 +84,20 @@ export class Worker {
   private async serve(): Promise<void> {
     void this.watchConnection();
     await ensureResources(this.nc, this.opts.queue);
-    // Start the first trainer up front so /readyz means "can train now", and a broken backend fails fast.
-    this.stats.backend = await this.trainers.warm();
+    // Start the first trainer up front so /readyz means "can train now", and a broken backend stops the worker.
+    // Not awaited before pulling: a command trial needs no tfjs trainer, and its program should not wait for one
+    // (a tfjs trial waits for it in acquire()).
+    const warm: { failure: Error | null } = { failure: null };
+    const warming = this.trainers.warm().then(
+      (backend) => {
+        this.stats.backend = backend;
+      },
+      (e: unknown) => {
+        warm.failure = coerceError(e);
+        this.log.error({ err: warm.failure }, 'the tfjs backend cannot initialise: worker stopping');
+        this.draining = true;
+      },
+    );
     const trials = await TrialStore.open(this.nc);
     const sweeps = await SweepStore.open(this.nc);
     const consumer = await this.nc.jetstream().consumers.get(JOBS_STREAM, consumerName(this.opts.queue.pool));
@@ -123,7 +135,9 @@ export class Worker {
       await this.pullLoop(consumer, ctx);
     } finally {
       events.flush();
+      await warming;
     }
+    if (warm.failure) throw warm.failure;
     log.info({ outcomes: this.stats.outcomes }, 'worker stopped');
   }
 
