@@ -93,6 +93,8 @@ export class Worker {
         this.stats.backend = backend;
       },
       (e: unknown) => {
+        // A drain (SIGTERM/SIGINT reach the trainer process too) ends a warm-up that had not finished: no failure.
+        if (this.draining) return;
         warm.failure = coerceError(e);
         this.log.error({ err: warm.failure }, 'the tfjs backend cannot initialise: worker stopping');
         this.draining = true;
