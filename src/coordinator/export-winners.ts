@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import type { Logger } from '../log.js';
 import { SweepError } from '../domain/errors.js';
-import { onnxCheckOf, type AnyOnnxCheck, type AnyOnnxRecord, type OnnxRecord, type ProgramOnnxRecord } from '../domain/onnx.js';
+import { onnxCheckOf, type AnyOnnxCheck, type AnyOnnxRecord } from '../domain/onnx.js';
 import { checkProgramOnnx } from '../export/program-onnx-check.js';
 import { isTerminal } from '../domain/trial-state.js';
 import { buildLeaderboard } from '../report/index.js';
@@ -113,13 +113,7 @@ async function exportOne(
     if (e instanceof UnsupportedLayerError) throw new ExportError(`trial ${trialId}: ${e.message}`, { cause: e });
     throw e;
   });
-  const ref = await ctx.models.putOnnx(sweepId, trialId, onnx);
-  const { file, reportFile } = exportPaths(opts.outDir, sweepId, trialId);
-  mkdirSync(join(opts.outDir, sweepId), { recursive: true });
-  writeFileSync(file, onnx);
-  writeFileSync(reportFile, JSON.stringify({ sweep: sweepId, trial: trialId, file, ref, params: record.params, verification }, null, 2) + '\n');
-  const check = onnxCheckOf({ ...verification, file });
-  await ctx.trials.mutate(sweepId, trialId, (cur) => (cur ? { ...cur, onnx: { ...check, ref } satisfies OnnxRecord } : null));
+  const { file, reportFile, ref, check } = await storeExport(record, onnx, verification, (file) => onnxCheckOf({ ...verification, file }), ctx, opts.outDir);
   if (!verification.ok) opts.log.warn({ trialId, failures: verification.failures }, 'ONNX export does not match the tfjs model');
   return { trialId, file, reportFile, ref, check, verification, reused: false };
 }
@@ -134,15 +128,32 @@ async function exportProgramModel(record: TrialRecord, ctx: { models: ModelStore
   if (!onnx) throw new ExportError(`trial ${trialId}: its model.onnx (${record.model!.name}) is missing from the sweep-models store; retrain it with \`sweep retry ${sweepId}\``);
   opts.log.info({ trialId }, "checking the program's ONNX model");
   const verification = await checkProgramOnnx(onnx);
-  const ref = await ctx.models.putOnnx(sweepId, trialId, onnx);
-  const { file, reportFile } = exportPaths(opts.outDir, sweepId, trialId);
-  mkdirSync(join(opts.outDir, sweepId), { recursive: true });
-  writeFileSync(file, onnx);
-  writeFileSync(reportFile, JSON.stringify({ sweep: sweepId, trial: trialId, file, ref, params: record.params, verification }, null, 2) + '\n');
-  const check = { ...verification, file };
-  await ctx.trials.mutate(sweepId, trialId, (cur) => (cur ? { ...cur, onnx: { ...check, ref } satisfies ProgramOnnxRecord } : null));
+  const { file, reportFile, ref, check } = await storeExport(record, onnx, verification, (file) => ({ ...verification, file }), ctx, opts.outDir);
   if (!verification.ok) opts.log.warn({ trialId, problem: verification.problem }, "the program's ONNX model failed its check");
   return { trialId, file, reportFile, ref, check, verification: null, reused: false };
+}
+
+/**
+ * An export of either kind, kept: the model in the sweep-models store and in `<outDir>/<sweep>/<trial>.onnx`, its
+ * verification beside it (`.json`), and its check (with the file) in the trial record.
+ */
+async function storeExport<C extends AnyOnnxCheck>(
+  record: TrialRecord,
+  onnx: Uint8Array,
+  verification: unknown,
+  checkOf: (file: string) => C,
+  ctx: { models: ModelStore; trials: TrialStore },
+  outDir: string,
+): Promise<{ file: string; reportFile: string; ref: BlobRef; check: C }> {
+  const { sweepId, trialId } = record;
+  const ref = await ctx.models.putOnnx(sweepId, trialId, onnx);
+  const { file, reportFile } = exportPaths(outDir, sweepId, trialId);
+  mkdirSync(join(outDir, sweepId), { recursive: true });
+  writeFileSync(file, onnx);
+  writeFileSync(reportFile, JSON.stringify({ sweep: sweepId, trial: trialId, file, ref, params: record.params, verification }, null, 2) + '\n');
+  const check = checkOf(file);
+  await ctx.trials.mutate(sweepId, trialId, (cur) => (cur ? { ...cur, onnx: { ...check, ref } satisfies AnyOnnxRecord } : null));
+  return { file, reportFile, ref, check };
 }
 
 /** A recorded export: its file is written again from the object store when it is not on disk here. */

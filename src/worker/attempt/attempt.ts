@@ -107,11 +107,17 @@ export class Attempt implements LiveAttempt {
   }
 }
 
+/** Bundles fetched by this worker, by sha256: content-addressed, so never stale; one fetch per module, not per trial. */
+const fetchedBundles = new Map<string, string>();
+
 /** The launched bundle of a module trial; its absence is final (the sweep's launch stores it before any job). */
 async function moduleBundle(module: ModuleTrial, models: RunnerContext['models']): Promise<string> {
+  const cached = fetchedBundles.get(module.sha256);
+  if (cached !== undefined) return cached;
   const code = await models.getModule(module.sha256);
   if (code === null) {
     throw new ModuleContractError(`the bundle of model module ${module.file} (${module.sha256.slice(0, 12)}) is not in the sweep-models store; relaunch the sweep to store it`);
   }
+  fetchedBundles.set(module.sha256, code);
   return code;
 }
