@@ -54,7 +54,7 @@ async function connectEmbedded(
   const explicit = opts.token ? { token: opts.token } : opts.tokenFile ? { tokenFile: opts.tokenFile } : null;
   const tokenFile = !explicit && token ? natsTokenFile(stateDir) : null;
   try {
-    const nc = await connectBroker({ url, ...(explicit ?? (token ? { token } : {})) }, clientName);
+    const nc = await connectBroker({ url, inboxPrefix: opts.inboxPrefix, ...(explicit ?? (token ? { token } : {})) }, clientName);
     return { nc, tokenFile };
   } catch (e) {
     if (!(e instanceof BrokerAuthError)) throw e;

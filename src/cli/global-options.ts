@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { BrokerOptions } from '../transport/connection.js';
+import { INBOX_PREFIXES, type BrokerRole } from '../transport/broker-roles.js';
 
 export interface GlobalOptions {
   nats?: string;
@@ -12,6 +13,7 @@ export interface GlobalOptions {
   tlsCa?: string;
   tlsCert?: string;
   tlsKey?: string;
+  natsInboxPrefix?: string;
   stateDir: string;
   verbose?: boolean;
 }
@@ -27,6 +29,11 @@ export function addGlobalOptions(program: Command): void {
     .addOption(new Option('--tls-ca <file>', 'CA certificate for TLS to NATS').env('NATS_CA'))
     .addOption(new Option('--tls-cert <file>', 'client certificate for TLS to NATS').env('NATS_CERT'))
     .addOption(new Option('--tls-key <file>', 'client key for TLS to NATS').env('NATS_KEY'))
+    .addOption(
+      new Option('--nats-inbox-prefix <prefix>', 'prefix of reply subjects (default: _INBOX_worker for `sweep worker`, else _INBOX_coordinator; see docs/security.md)').env(
+        'NATS_INBOX_PREFIX',
+      ),
+    )
     .addOption(new Option('--state-dir <dir>', 'where the embedded default keeps its store and logs').default('.sweep').env('SWEEP_STATE_DIR'))
     .addOption(
       new Option(
@@ -40,8 +47,9 @@ export function addGlobalOptions(program: Command): void {
  * The broker options of a command. Each flag already falls back to its environment variable (`.env()` above), so
  * this only renames; it imports no broker code, which keeps `sweep --help` from loading the NATS client.
  */
-export function brokerOptions(g: GlobalOptions): BrokerOptions {
+export function brokerOptions(g: GlobalOptions, role: BrokerRole = 'coordinator'): BrokerOptions {
   return {
+    inboxPrefix: g.natsInboxPrefix ?? INBOX_PREFIXES[role],
     url: g.nats,
     user: g.natsUser,
     password: g.natsPassword,
@@ -54,7 +62,7 @@ export function brokerOptions(g: GlobalOptions): BrokerOptions {
   };
 }
 
-/** Environment through which a local worker inherits the broker credentials (not argv: `ps` shows argv). */
+/** Environment through which a local worker inherits the broker credentials and inbox prefix (not argv: `ps` shows argv). */
 export function brokerEnv(b: BrokerOptions): Record<string, string> {
   const env: Record<string, string> = {};
   const add = (name: string, v: string | undefined) => {
@@ -68,5 +76,7 @@ export function brokerEnv(b: BrokerOptions): Record<string, string> {
   add('NATS_CA', b.tlsCa);
   add('NATS_CERT', b.tlsCert);
   add('NATS_KEY', b.tlsKey);
+  // Local workers connect with these credentials, so they take the same user's inbox prefix too.
+  add('NATS_INBOX_PREFIX', b.inboxPrefix);
   return env;
 }

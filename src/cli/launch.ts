@@ -145,7 +145,7 @@ async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void>
     interrupts.throwIfInterrupted();
     const workerCount = flags.workers ?? (embedded ? Math.max(1, Math.min(availableParallelism(), res.toPublish)) : 0);
     if (workerCount > 0 && res.toPublish > 0) {
-      const args = ['--backend', flags.backend, '--pool', sweep.execution.pool, '--ack-wait', String(sweep.execution.ack_wait_ms)];
+      const args = ['--backend', flags.backend, '--pool', sweep.execution.pool];
       if (flags.dataDir) args.push('--data-dir', flags.dataDir);
       if (flags.detach) args.push('--idle-exit', '300');
       args.push(...localWorkerAllowArgs(embedded, flags.allowCommand, flags.allowModule));

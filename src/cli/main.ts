@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { SweepError } from '../domain/errors.js';
 import { addGlobalOptions, type GlobalOptions } from './global-options.js';
 import { registerLaunch } from './launch.js';
 import { registerWorker } from './worker.js';
@@ -49,6 +50,16 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A broker's permissions violation as a one-line BrokerPermissionError. The NATS client is imported only for an
+ * error that is not already one of ours (it is loaded by then if the error came from it), so `--help` never loads it.
+ */
+async function withBrokerPermissionError(e: unknown): Promise<unknown> {
+  if (e instanceof SweepError || e instanceof CommanderError) return e;
+  const { asBrokerPermissionError } = await import('../transport/permission-errors.js');
+  return asBrokerPermissionError(e) ?? e;
+}
+
 /** The only place that sets the exit code: 2 for bad input (spec, flags), 1 for failures, 0 otherwise. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
@@ -56,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    const result = exitCodeFor(e, program.opts<{ verbose?: boolean }>().verbose === true);
+    const result = exitCodeFor(await withBrokerPermissionError(e), program.opts<{ verbose?: boolean }>().verbose === true);
     if (result.text) process.stderr.write(result.text);
     code = result.code;
   }

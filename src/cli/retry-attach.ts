@@ -23,15 +23,21 @@ export function registerRetryAttach(program: Command): void {
     .option('--max-deliver <n>', 'deliveries allowed per retried trial', (v) => parsePositiveInt(v, '--max-deliver'), 5)
     .action(async (id: string, flags: { failed?: boolean; maxDeliver: number }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const [{ retryTrials }, { DEFAULT_QUEUE, ensureResources }, { openBroker }] = await Promise.all([
+      const [{ retryTrials }, { DEFAULT_QUEUE, ensureResources }, { openBroker }, { loadSweepView }, { reaperSettingsFromSpec }] = await Promise.all([
         import('../coordinator/retry.js'),
         import('../transport/resources.js'),
         import('./broker.js'),
+        import('../coordinator/sweep-view.js'),
+        import('../coordinator/reaper.js'),
       ]);
       const handle = await openBroker(brokerOptions(g), g.stateDir, createLogger('retry'), 'sweep-retry');
       try {
-        await ensureResources(handle.nc, DEFAULT_QUEUE);
-        const res = await retryTrials(handle.nc, id, { onlyFailed: flags.failed ?? false, pool: DEFAULT_QUEUE.pool, maxDeliver: flags.maxDeliver, checkpointEvery: 1 });
+        // The pool and lease the sweep was launched with: workers take their heartbeat from the consumer's ack_wait,
+        // so setting a default one here could let the leases of running long-epoch trials lapse.
+        const { sweep } = await loadSweepView(handle.nc, id);
+        const execution = reaperSettingsFromSpec(sweep.spec);
+        await ensureResources(handle.nc, { ...DEFAULT_QUEUE, pool: execution.pool, ackWaitMs: execution.ackWaitMs });
+        const res = await retryTrials(handle.nc, id, { onlyFailed: flags.failed ?? false, pool: execution.pool, maxDeliver: flags.maxDeliver, checkpointEvery: execution.checkpointEvery });
         process.stdout.write(`sweep ${id}: requeued ${res.requeued.length} trial(s)` + (res.skipped.length ? `; ${res.skipped.length} skipped (no config in their record: relaunch the spec instead)` : '') + '\n');
         if (res.requeued.length > 0) process.stdout.write(`follow it with: sweep attach ${id} --workers N   (or sweep status ${id} --watch)\n`);
       } finally {
@@ -75,7 +81,7 @@ export function registerRetryAttach(program: Command): void {
         // The execution settings of the spec it was launched with (defaults for a record that has none).
         const execution = reaperSettingsFromSpec(sweep.spec);
         if (flags.workers > 0) {
-          const args = ['--backend', flags.backend, '--pool', execution.pool, '--ack-wait', String(execution.ackWaitMs), ...localWorkerAllowArgs(handle.embedded !== null, flags.allowCommand, flags.allowModule)];
+          const args = ['--backend', flags.backend, '--pool', execution.pool, ...localWorkerAllowArgs(handle.embedded !== null, flags.allowCommand, flags.allowModule)];
           workers = startLocalWorkers({ count: flags.workers, natsUrl: handle.url, logDir: join(g.stateDir, 'logs'), args, env: localWorkerEnv(handle, broker) });
           interrupts.workers = workers;
           process.stderr.write(`started ${flags.workers} local worker(s); logs: ${workers.logFiles.join(', ')}\n`);

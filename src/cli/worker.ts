@@ -11,7 +11,6 @@ interface WorkerFlags {
   backend: BackendName;
   /** Unset: DEFAULT_QUEUE's (transport/resources.ts), applied in the action. */
   pool?: string;
-  ackWait?: number;
   dataDir?: string;
   maxJobs?: number;
   idleExit?: number;
@@ -26,10 +25,9 @@ export function registerWorker(program: Command): void {
     .description('pull trial jobs from the broker and train them until stopped (SIGTERM/Ctrl-C drains: the running trial is requeued)')
     .option('--concurrency <n>', 'trials run at once (one trainer process each)', (v) => parsePositiveInt(v, '--concurrency'), 1)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_NAMES).default('auto').env('SWEEP_BACKEND'))
-    // No commander defaults for --pool and --ack-wait: they are DEFAULT_QUEUE's, whose module loads the NATS
-    // client, which `sweep --help` must not wait for. The help text names them.
+    // No commander default for --pool: it is DEFAULT_QUEUE's, whose module loads the NATS client, which
+    // `sweep --help` must not wait for. The help text names it.
     .addOption(new Option('--pool <name>', 'worker pool (jobs subject sweep.jobs.<pool>.>; default: default)').env('SWEEP_POOL'))
-    .option('--ack-wait <ms>', 'job lease: redelivered to another worker if this one goes silent this long (default: 30000)', (v) => parsePositiveInt(v, '--ack-wait'))
     .addOption(new Option('--data-dir <dir>', 'where datasets are (or are cached)').env('SWEEP_DATA_DIR'))
     .option('--max-jobs <n>', 'exit after this many jobs', (v) => parsePositiveInt(v, '--max-jobs'))
     .option('--idle-exit <seconds>', 'exit once no job came for this long', (v) => parsePositiveInt(v, '--idle-exit'))
@@ -42,7 +40,6 @@ export function registerWorker(program: Command): void {
 async function runWorker(flags: WorkerFlags, g: GlobalOptions): Promise<void> {
   const { DEFAULT_QUEUE } = await import('../transport/resources.js');
   const pool = flags.pool ?? DEFAULT_QUEUE.pool;
-  const ackWaitMs = flags.ackWait ?? DEFAULT_QUEUE.ackWaitMs;
   if (!TOKEN_PATTERN.test(pool)) throw new UsageError(`--pool "${pool}" may only contain letters, digits, '-' and '_'`);
   if (flags.concurrency < 1) throw new UsageError('--concurrency must be at least 1');
   // Imported here, not at the top: `sweep --help` must not load the worker stack (tfjs comes with it).
@@ -55,7 +52,7 @@ async function runWorker(flags: WorkerFlags, g: GlobalOptions): Promise<void> {
   const log = createLogger('worker');
   const route = currentLogRoute();
   if (route.kind === 'file') process.stderr.write(`worker logs go to ${route.path} (--verbose prints them here)\n`);
-  const broker = brokerOptions(g);
+  const broker = brokerOptions(g, 'worker');
   if (!broker.url) {
     log.info('no --nats given: using the embedded nats-server of this directory (.sweep/nats)');
   }
@@ -63,7 +60,7 @@ async function runWorker(flags: WorkerFlags, g: GlobalOptions): Promise<void> {
   const worker = new Worker(
     handle.nc,
     {
-      queue: { ...DEFAULT_QUEUE, pool, ackWaitMs },
+      pool,
       concurrency: flags.concurrency,
       backend: flags.backend,
       commandPolicy: commandPolicyOf(flags.allowCommand),

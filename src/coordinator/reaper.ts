@@ -156,8 +156,9 @@ async function reapPass(nc: NatsConnection, { trials, sweeps, jsm }: Handles, op
   const records = await trials.snapshot(sweepId);
   let staleAfter = staleAfterMs(opts.ackWaitMs);
   if (reapCandidates(records.values(), now - staleAfter).length === 0) return 0;
-  // Workers write heartbeats every max(1 s, their own --ack-wait), which also sets the consumer's ack_wait: a
-  // longer one there than in the spec means slower heartbeats, so judge staleness by the longer of the two.
+  // Workers write heartbeats every max(1 s, the consumer's ack_wait as they found it at start): the pool's
+  // consumer may carry a longer one than this spec (set by another sweep's launch), so judge staleness by the
+  // longer of the two.
   const consumerAckWait = await jsm.consumers
     .info(JOBS_STREAM, consumerName(opts.pool))
     .then((i) => (i.config.ack_wait ?? 0) / nanos(1))

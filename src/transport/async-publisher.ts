@@ -1,5 +1,6 @@
-import { createInbox, headers, type Msg, type NatsConnection, type NatsError, type PublishOptions, type Subscription } from 'nats';
+import { headers, type Msg, type NatsConnection, type NatsError, type PublishOptions, type Subscription } from 'nats';
 import { SweepError } from '../domain/errors.js';
+import { newInbox } from './connection.js';
 import { coerceError } from '../log.js';
 
 export interface PubAck {
@@ -34,7 +35,7 @@ interface Waiting {
  * Deadlines are checked by one timer.
  */
 export class AsyncPublisher {
-  private readonly prefix = createInbox();
+  private readonly prefix: string;
   private readonly waiting = new Map<string, Waiting>();
   private readonly sub: Subscription;
   private readonly sweeper: NodeJS.Timeout;
@@ -44,6 +45,8 @@ export class AsyncPublisher {
     private readonly nc: NatsConnection,
     private readonly timeoutMs = 10_000,
   ) {
+    // The connection's inbox prefix: a broker user may subscribe to its own role's replies only (broker-roles.ts).
+    this.prefix = newInbox(nc);
     this.sub = nc.subscribe(`${this.prefix}.*`, { callback: (err, msg) => this.onReply(err, msg) });
     this.sweeper = setInterval(() => this.expire(), Math.min(1_000, timeoutMs));
     this.sweeper.unref();

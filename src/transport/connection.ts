@@ -1,7 +1,8 @@
 import { installNatsClientPatches } from './nats-client-patches.js';
 import { readFileSync } from 'node:fs';
-import { connect, credsAuthenticator, NatsError, type NatsConnection, type ConnectionOptions } from 'nats';
+import { connect, createInbox, credsAuthenticator, NatsError, type NatsConnection, type ConnectionOptions } from 'nats';
 import { SweepError } from '../domain/errors.js';
+import { INBOX_PREFIX_PATTERN } from './broker-roles.js';
 
 /** How to reach a broker. Every field has a flag and an environment variable (see `sweep --help`). */
 export interface BrokerOptions {
@@ -15,6 +16,8 @@ export interface BrokerOptions {
   tlsCa?: string;
   tlsCert?: string;
   tlsKey?: string;
+  /** Reply subjects start with this (see broker-roles.ts); the client's `_INBOX` when unset. */
+  inboxPrefix?: string;
 }
 
 export function brokerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): BrokerOptions {
@@ -28,6 +31,7 @@ export function brokerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Brok
     tlsCa: env.NATS_CA,
     tlsCert: env.NATS_CERT,
     tlsKey: env.NATS_KEY,
+    inboxPrefix: env.NATS_INBOX_PREFIX,
   };
 }
 
@@ -58,8 +62,25 @@ export function readTokenFile(file: string): string {
   return token;
 }
 
+/** --nats-inbox-prefix / NATS_INBOX_PREFIX is not a subject prefix. */
+export class InboxPrefixError extends SweepError {
+  override readonly badInput = true;
+}
+
+function checkedInboxPrefix(prefix: string): string {
+  if (INBOX_PREFIX_PATTERN.test(prefix)) return prefix;
+  throw new InboxPrefixError(
+    `--nats-inbox-prefix / NATS_INBOX_PREFIX "${prefix}" is not a NATS subject prefix: use dot-separated tokens of letters, digits, '_' and '-' (no wildcards), e.g. _INBOX_worker`,
+  );
+}
+
 /** AUTHORIZATION_VIOLATION (a wrong or missing token, user or password), or expired credentials. */
 const isAuthorizationError = (e: unknown): boolean => e instanceof NatsError && e.isAuthError();
+
+const inboxPrefixes = new WeakMap<NatsConnection, string>();
+
+/** A fresh reply subject under the connection's inbox prefix (the one connectBroker was given, else `_INBOX`). */
+export const newInbox = (nc: NatsConnection): string => createInbox(inboxPrefixes.get(nc));
 
 /** Connects with reconnects forever (brokers restart; workers must ride it out). */
 export async function connectBroker(opts: BrokerOptions, name: string): Promise<NatsConnection> {
@@ -76,6 +97,7 @@ export async function connectBroker(opts: BrokerOptions, name: string): Promise<
     // KV writes and pulls per second that was the worker's largest CPU cost.
     noAsyncTraces: true,
   };
+  if (opts.inboxPrefix) options.inboxPrefix = checkedInboxPrefix(opts.inboxPrefix);
   if (opts.user) options.user = opts.user;
   if (opts.password) options.pass = opts.password;
   if (opts.token) options.token = opts.token;
@@ -90,7 +112,9 @@ export async function connectBroker(opts: BrokerOptions, name: string): Promise<
   }
   installNatsClientPatches();
   try {
-    return await connect(options);
+    const nc = await connect(options);
+    if (options.inboxPrefix) inboxPrefixes.set(nc, options.inboxPrefix);
+    return nc;
   } catch (e) {
     if (isAuthorizationError(e)) {
       const tokenFrom = opts.token ? ' (token from --nats-token / NATS_TOKEN)' : opts.tokenFile ? ` (token from ${opts.tokenFile})` : '';

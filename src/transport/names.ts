@@ -8,6 +8,17 @@ export const MODELS_BUCKET = 'sweep-models';
 /** The coordinator's PruneDecisions (early termination), one per pruned trial. */
 export const DECISIONS_BUCKET = 'sweep-decisions';
 
+/** The streams behind the KV and object-store buckets (nats.js names them so). */
+export const kvStream = (bucket: string) => `KV_${bucket}`;
+export const objectStream = (bucket: string) => `OBJ_${bucket}`;
+/** Every stream the sweep uses, buckets included: what ensureResources creates and a worker binds to. */
+export const ALL_STREAMS = [
+  JOBS_STREAM,
+  EVENTS_STREAM,
+  ...[SWEEPS_BUCKET, TRIALS_BUCKET, DECISIONS_BUCKET].map(kvStream),
+  ...[CHECKPOINTS_BUCKET, MODELS_BUCKET].map(objectStream),
+] as const;
+
 export const jobSubject = (pool: string, sweepId: string) => `sweep.jobs.${pool}.${sweepId}`;
 export const poolJobsFilter = (pool: string) => `sweep.jobs.${pool}.>`;
 export const sweepJobsFilter = (sweepId: string) => `sweep.jobs.*.${sweepId}`;

@@ -18,6 +18,8 @@ import {
   SWEEPS_BUCKET,
   TRIALS_BUCKET,
   consumerName,
+  kvStream,
+  objectStream,
   poolJobsFilter,
 } from './names.js';
 import { isConsumerNotFound, isStreamNotFound } from './jetstream-errors.js';
@@ -102,11 +104,11 @@ export async function ensureResources(nc: NatsConnection, q: QueueSettings = DEF
   const js = nc.jetstream();
   for (const [bucket, history] of [[SWEEPS_BUCKET, 5], [TRIALS_BUCKET, 1], [DECISIONS_BUCKET, 1]] as const) {
     await js.views.kv(bucket, { history, replicas: plan.replicas });
-    await updateReplicas(jsm, `KV_${bucket}`, plan);
+    await updateReplicas(jsm, kvStream(bucket), plan);
   }
   for (const bucket of [CHECKPOINTS_BUCKET, MODELS_BUCKET]) {
     await js.views.os(bucket, { replicas: plan.replicas });
-    await updateReplicas(jsm, `OBJ_${bucket}`, plan);
+    await updateReplicas(jsm, objectStream(bucket), plan);
   }
   await ensureConsumer(jsm, q);
 }

@@ -5,7 +5,7 @@ import { Events, type Consumer, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from '../log.js';
 import { coerceError } from '../log.js';
 import { JOBS_STREAM, consumerName } from '../transport/names.js';
-import { ensureResources, type QueueSettings } from '../transport/resources.js';
+import { bindResources } from '../transport/bind-resources.js';
 import { SweepStore } from '../transport/sweep-store.js';
 import { TrialStore } from '../transport/trial-store.js';
 import type { BackendName } from '../domain/backends.js';
@@ -23,7 +23,8 @@ import { DecisionStore } from '../transport/decision-store.js';
 import { EventPublisher } from '../transport/events.js';
 
 export interface WorkerOptions {
-  queue: QueueSettings;
+  /** Jobs come from this pool's consumer, whose ack_wait (set by the coordinator) is the lease. */
+  pool: string;
   /** Trials run at once (default 1), each in a trainer process of its own slot ('sleep' trials inline). */
   concurrency: number;
   backend: BackendName;
@@ -51,7 +52,8 @@ export class Worker {
   private readonly stopped: Promise<void>;
   private markStopped!: () => void;
   private readonly trainers: TrainerPool;
-  private readonly active: ActiveAttempts;
+  /** Set once bound to the pool's consumer: its heartbeat follows the consumer's ack_wait. */
+  private active: ActiveAttempts | null = null;
   private jobsTaken = 0;
   private lastJobAt = Date.now();
 
@@ -62,7 +64,6 @@ export class Worker {
   ) {
     this.id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
     this.stopped = new Promise<void>((r) => (this.markStopped = r));
-    this.active = new ActiveAttempts(heartbeatIntervalMs(opts.queue.ackWaitMs));
     const trainerLog = this.log.child({ workerId: this.id, component: 'trainer' });
     this.trainers = new TrainerPool({
       backend: opts.backend,
@@ -76,6 +77,8 @@ export class Worker {
     try {
       await this.serve();
     } finally {
+      // Closing the trainers ends a warm-up still running: that is this stop, not a broken backend.
+      this.draining = true;
       await this.trainers.close();
       this.markStopped();
     }
@@ -83,7 +86,6 @@ export class Worker {
 
   private async serve(): Promise<void> {
     void this.watchConnection();
-    await ensureResources(this.nc, this.opts.queue);
     // Start the first trainer up front so /readyz means "can train now", and a broken backend stops the worker.
     // Not awaited before pulling: a command trial needs no tfjs trainer, and its program should not wait for one
     // (a tfjs trial waits for it in acquire()).
@@ -100,19 +102,30 @@ export class Worker {
         this.draining = true;
       },
     );
+    const log = this.log.child({ workerId: this.id });
+    // Bind, never create: the coordinator owns the streams, buckets and consumer (and their settings).
+    const bound = await bindResources(this.nc, this.opts.pool, {
+      onWaiting: (missing) => log.warn({ pool: this.opts.pool, missing }, 'waiting for the coordinator to create the queue (`sweep launch` does): nothing to pull yet'),
+      shouldStop: () => this.shouldExit(),
+    });
+    if (!bound) {
+      await warming;
+      if (warm.failure) throw warm.failure;
+      return;
+    }
+    const active = (this.active = new ActiveAttempts(heartbeatIntervalMs(bound.ackWaitMs)));
     const trials = await TrialStore.open(this.nc);
     const sweeps = await SweepStore.open(this.nc);
-    const consumer = await this.nc.jetstream().consumers.get(JOBS_STREAM, consumerName(this.opts.queue.pool));
-    const log = this.log.child({ workerId: this.id });
+    const consumer = await this.nc.jetstream().consumers.get(JOBS_STREAM, consumerName(this.opts.pool));
     const events = new EventPublisher(this.nc);
     const ctx = {
       events,
       trials,
       workerId: this.id,
       log,
-      ackWaitMs: this.opts.queue.ackWaitMs,
+      ackWaitMs: bound.ackWaitMs,
       isDraining: () => this.draining,
-      active: this.active,
+      active,
       trainers: this.trainers,
       commandPolicy: this.opts.commandPolicy ?? NO_COMMANDS,
       allowModule: this.opts.allowModule ?? false,
@@ -132,7 +145,7 @@ export class Worker {
         if (m.images_per_sec !== undefined) this.stats.imagesPerSec = m.images_per_sec;
       },
     };
-    log.info({ pool: this.opts.queue.pool, concurrency: this.opts.concurrency, allowCommand: describePolicy(this.opts.commandPolicy ?? NO_COMMANDS), allowModule: this.opts.allowModule ?? false }, 'worker started');
+    log.info({ pool: this.opts.pool, ackWaitMs: bound.ackWaitMs, concurrency: this.opts.concurrency, allowCommand: describePolicy(this.opts.commandPolicy ?? NO_COMMANDS), allowModule: this.opts.allowModule ?? false }, 'worker started');
     try {
       await this.pullLoop(consumer, ctx);
     } finally {
@@ -226,7 +239,7 @@ export class Worker {
    */
   async close(opts: { force?: boolean } = {}): Promise<void> {
     this.draining = true;
-    this.active.abortAll();
+    this.active?.abortAll();
     if (opts.force) await this.trainers.close();
     await this.stopped;
   }

@@ -81,7 +81,7 @@ describe('examples/pytorch (real PyTorch, real nats-server, worker processes)', 
     const recordOf = async (sweepId: string): Promise<TrialRecord | null> => (await store.get(sweepId, trial.id))?.value ?? null;
     const env = { PATH };
 
-    const first = startWorkerProcess(broker.url, ACK_WAIT_MS, ['--allow-command', 'python3'], env);
+    const first = startWorkerProcess(broker.url, ['--allow-command', 'python3'], env);
     await publishJobs(nc, 'default', [jobOf('pytorch-killed')]);
     const before = await waitFor('an epoch and its checkpoint', async () => {
       const r = await recordOf('pytorch-killed');
@@ -90,7 +90,7 @@ describe('examples/pytorch (real PyTorch, real nats-server, worker processes)', 
     await killHard(first);
     assert.ok(before.epochs.length < 4, 'killed before the trial ended');
 
-    const second = startWorkerProcess(broker.url, ACK_WAIT_MS, ['--allow-command', 'python3'], env);
+    const second = startWorkerProcess(broker.url, ['--allow-command', 'python3'], env);
     const settled = async (sweepId: string) =>
       waitFor(`${sweepId} to complete`, async () => {
         const r = await recordOf(sweepId);

@@ -25,8 +25,8 @@ export function startSweepProcess(args: string[], env: Record<string, string> = 
   return { child, output: () => out, exited, workerIdPrefix: `${hostname()}-${child.pid}-` };
 }
 
-export function startWorkerProcess(url: string, ackWaitMs: number, extra: string[] = [], env: Record<string, string> = {}): SweepProcess {
-  return startSweepProcess(['worker', '--nats', url, '--backend', 'cpu', '--ack-wait', String(ackWaitMs), ...extra], env);
+export function startWorkerProcess(url: string, extra: string[] = [], env: Record<string, string> = {}): SweepProcess {
+  return startSweepProcess(['worker', '--nats', url, '--backend', 'cpu', ...extra], env);
 }
 
 /** SIGKILL and wait for the exit (no-op when it already exited). */

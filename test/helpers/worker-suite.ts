@@ -34,7 +34,7 @@ export function workerSuite(opts: { ackWaitMs: number; server?: Omit<EmbeddedSer
       return broker.store;
     },
     worker(extra = []) {
-      const w = startWorkerProcess(broker.url, opts.ackWaitMs, extra);
+      const w = startWorkerProcess(broker.url, extra);
       workers.push(w);
       return w;
     },

@@ -65,7 +65,7 @@ describe('broker failover: SIGKILL of the SWEEP_JOBS leader of a 3-node cluster 
     assert.equal(records.size, TRIALS, 'nothing lost');
     let weightsMatch = 0;
     for (const r of records.values()) {
-      assert.equal(r.status, 'COMPLETED', `${r.trialId}: ${r.error}`);
+      assert.equal(r.status, 'COMPLETED', `${r.trialId}: ${r.error}\nhistory: ${JSON.stringify(r.history)}\n--- launch:\n${faulty.output().slice(-6000)}`);
       assert.equal(r.history.filter((h) => h.outcome === 'completed').length, 1, `${r.trialId} completed once: ${JSON.stringify(r.history)}`);
       const twin: TrialRecord | undefined = cleanRecords.get(r.trialId);
       if (twin?.result?.weightsSha256 === r.result?.weightsSha256) weightsMatch++;

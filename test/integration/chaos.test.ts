@@ -61,7 +61,7 @@ describe('chaos: worker kills, worker stops past the lease, a broker crash and a
   });
 
   const worker = () => {
-    const w = startWorkerProcess(broker.url, ACK_WAIT_S * 1000);
+    const w = startWorkerProcess(broker.url);
     processes.push(w);
     return w;
   };

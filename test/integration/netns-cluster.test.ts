@@ -123,7 +123,7 @@ describe('several machines on one host (network namespaces)', () => {
         lan!.spawn(
           member,
           process.execPath,
-          [SWEEP_BIN, 'worker', '--nats', url, '--backend', 'cpu', '--ack-wait', '5000', '--health-port', String(HEALTH_PORT)],
+          [SWEEP_BIN, 'worker', '--nats', url, '--backend', 'cpu', '--health-port', String(HEALTH_PORT)],
           { env: { ...process.env, SWEEP_FROM_SOURCE: '1', SWEEP_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
         ),
       ),

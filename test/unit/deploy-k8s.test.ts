@@ -158,7 +158,7 @@ describe('deploy/k8s overlays', () => {
     }
   });
 
-  test('worker: probes on the --health-port, long drain grace, data dir on a volume, creds from the Secret', () => {
+  test('worker: probes on the --health-port, long drain grace, data dir on a volume; worker and coordinator creds from a Secret per role', () => {
     for (const overlay of OVERLAYS) {
       const objs = objectsOf(overlay);
       const pod = find<Workload>(objs, 'Deployment', 'sweep-worker').spec.template.spec;
@@ -176,11 +176,19 @@ describe('deploy/k8s overlays', () => {
       assert.ok((pod.terminationGracePeriodSeconds ?? 30) >= 600, `${overlay}: grace period must cover an epoch's drain`);
       const dataDir = env(c, 'SWEEP_DATA_DIR')?.value;
       assert.ok(dataDir && c.volumeMounts?.some((m) => m.mountPath === dataDir), `${overlay}: SWEEP_DATA_DIR must be a mounted volume`);
-      const secrets = find<Workload>(objs, 'StatefulSet', 'nats').spec.template.spec.containers[0]?.env;
-      for (const name of ['NATS_USER', 'NATS_PASSWORD']) {
-        const ref = env(c, name)?.valueFrom?.secretKeyRef;
-        assert.ok(ref, `${overlay}: worker ${name} must come from a Secret`);
-        assert.deepEqual(ref, secrets?.find((e) => e.name === name)?.valueFrom?.secretKeyRef, `${overlay}: worker and NATS must share the ${name} Secret key`);
+      const natsEnv = find<Workload>(objs, 'StatefulSet', 'nats').spec.template.spec.containers[0]?.env;
+      // Each role has its own NATS user and Secret; the server reads both Secrets (authorization.conf).
+      const clients = [
+        ['worker', c],
+        ['coordinator', find<Workload>(objs, 'Job', 'sweep-coordinator').spec.template.spec.containers[0]!],
+      ] as const;
+      for (const [role, container] of clients) {
+        for (const [name, serverName] of [['NATS_USER', `SWEEP_${role.toUpperCase()}_USER`], ['NATS_PASSWORD', `SWEEP_${role.toUpperCase()}_PASSWORD`]]) {
+          const ref = env(container, name!)?.valueFrom?.secretKeyRef;
+          assert.ok(ref, `${overlay}: ${role} ${name} must come from a Secret`);
+          assert.equal(ref.name, `sweep-nats-${role}`, `${overlay}: the ${role} has a Secret of its own`);
+          assert.deepEqual(ref, natsEnv?.find((e) => e.name === serverName)?.valueFrom?.secretKeyRef, `${overlay}: ${role} ${name} and NATS's ${serverName} must be the same Secret key`);
+        }
       }
       const url = new URL(env(c, 'NATS_URL')?.value ?? 'missing://');
       const svc = find<K8sObject & { spec: { ports: { port: number }[] } }>(objs, 'Service', url.hostname);
@@ -357,6 +365,15 @@ describe('deploy/docker images', () => {
 });
 
 /** The rendered nats-config ConfigMap's files, written to a temp folder (as the StatefulSet mounts them at /etc/nats). */
+/** What the StatefulSet puts in the NATS container's environment (the downward API and the two role Secrets). */
+const SERVER_ENV = {
+  POD_NAME: 'nats-0',
+  SWEEP_COORDINATOR_USER: 'c',
+  SWEEP_COORDINATOR_PASSWORD: 'cp',
+  SWEEP_WORKER_USER: 'w',
+  SWEEP_WORKER_PASSWORD: 'wp',
+};
+
 function writeNatsConfig(overlay: (typeof OVERLAYS)[number], dir: string, rewrite: (text: string) => string = (t) => t): { conf: string; data: Record<string, string> } {
   const cm = objectsOf(overlay).find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('nats-config')) as (K8sObject & { data: Record<string, string> }) | undefined;
   assert.ok(cm?.data['nats.conf']);
@@ -373,13 +390,15 @@ describe('deploy/k8s nats.conf', () => {
       const { conf, data } = writeNatsConfig('cpu', dir);
       const cm = { data };
       const baseEnv = { PATH: process.env.PATH ?? '' };
-      const ok = spawnSync(server, ['-t', '-c', conf], { env: { ...baseEnv, POD_NAME: 'nats-0', NATS_USER: 'u', NATS_PASSWORD: 'p' }, encoding: 'utf8' });
+      const ok = spawnSync(server, ['-t', '-c', conf], { env: { ...baseEnv, ...SERVER_ENV }, encoding: 'utf8' });
       assert.equal(ok.status, 0, `${ok.stdout}${ok.stderr}`);
       const bad = spawnSync(server, ['-t', '-c', conf], { env: baseEnv, encoding: 'utf8' });
       assert.notEqual(bad.status, 0);
       assert.match(`${bad.stdout}${bad.stderr}`, /can not be found/);
       assert.match(cm.data['nats.conf'] ?? '', /listen: 0\.0\.0\.0:4222/);
       assert.match(cm.data['nats.conf'] ?? '', /http: 0\.0\.0\.0:8222/);
+      assert.match(cm.data['nats.conf'] ?? '', /^include \.\/authorization\.conf$/m, 'the per-role users come from the file the permissions test runs');
+      assert.equal(cm.data['authorization.conf'], readFileSync(join(REPO, 'deploy', 'k8s', 'base', 'nats', 'authorization.conf'), 'utf8'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -396,7 +415,7 @@ describe('deploy/k8s nats.conf', () => {
       );
       assert.match(data['tls.conf'] ?? '', /tls \{[^}]*cert_file: \/etc\/nats\/tls\/tls\.crt/);
       assert.match(data['cluster-tls.conf'] ?? '', /verify: true/, 'routes verify each other');
-      const ok = spawnSync(server, ['-t', '-c', conf], { env: { PATH: process.env.PATH ?? '', POD_NAME: 'nats-0', NATS_USER: 'u', NATS_PASSWORD: 'p' }, encoding: 'utf8' });
+      const ok = spawnSync(server, ['-t', '-c', conf], { env: { PATH: process.env.PATH ?? '', ...SERVER_ENV }, encoding: 'utf8' });
       assert.equal(ok.status, 0, `${ok.stdout}${ok.stderr}`);
       // The certificate paths are where the StatefulSet mounts the Secret; clients verify with its ca.crt.
       const objs = objectsOf('cpu-tls');
