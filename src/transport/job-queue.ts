@@ -68,6 +68,13 @@ export async function purgeSweepJobs(nc: NatsConnection, sweepId: string): Promi
   return res.purged;
 }
 
+/** Jobs of a sweep still in the queue, in any pool: waiting, or delivered and not yet acked or terminated. */
+export async function queuedJobsOfSweep(nc: NatsConnection, sweepId: string): Promise<number> {
+  const jsm = await nc.jetstreamManager();
+  const info = await jsm.streams.info(JOBS_STREAM, { subjects_filter: sweepJobsFilter(sweepId) });
+  return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+}
+
 /** Jobs waiting (not yet delivered) for a pool's consumer. */
 export async function pendingJobs(nc: NatsConnection, pool: string): Promise<{ pending: number; inProgress: number }> {
   const jsm = await nc.jetstreamManager();

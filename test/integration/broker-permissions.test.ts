@@ -14,33 +14,18 @@ import { ALL_STREAMS, DECISIONS_BUCKET, JOBS_STREAM, MODELS_BUCKET, SWEEPS_BUCKE
 import { TrialStore } from '../../src/transport/trial-store.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { startSweepProcess, stopGently, type SweepProcess } from '../helpers/chaos-processes.js';
+import { tinyVggSpec } from '../helpers/chaos-specs.js';
 
 /** The permissions file the Kubernetes nats.conf includes: the test runs the broker with this very file. */
 const AUTHORIZATION_CONF = join(REPO_ROOT, 'deploy', 'k8s', 'base', 'nats', 'authorization.conf');
 /** How nats-server logs a refusal (at its default log level), e.g. `Publish Violation - User "sweep-worker", Subject "…"`. */
 const VIOLATION = /(Publish|Subscription) Violation/;
 
-/** Six epochs of a tiny VGG per trial (seconds each on the cpu backend): long enough to drain a worker mid-trial. */
-const SPEC = `name: permissions
-model: vgg
-dataset:
-  name: synthetic
-  validation: test
-  synthetic: { height: 8, width: 8, channels: 1, classes: 2, train_size: 256, validation_size: 32, noise: 0.3 }
-parameters:
-  regularizer: { values: [batchnorm, dropout] }
-  depth: 1
-  dense_units: 8
-  optimizer: adam
-  learning_rate: 0.003
-  batch_size: 32
-training: { epochs: 6 }
-objective: { metric: val_accuracy, goal: max }
-# Jobs are scheduled (workers read prune decisions every epoch); two groups never reach min_groups, so none is stopped.
-scheduler: { type: median, min_groups: 3 }
-export: { top: 1 }
-execution: { max_deliver: 5, ack_wait_s: 10 }
-`;
+/** Six epochs of a tiny VGG per trial (about a second each on the cpu backend): long enough to drain a worker mid-trial. */
+const SPEC =
+  tinyVggSpec('permissions', { epochs: 6, repeats: 1, maxDeliver: 5, ackWaitS: 10 }) +
+  // Jobs are scheduled (workers read prune decisions every epoch); two groups never reach min_groups, so none is stopped.
+  'scheduler: { type: median, min_groups: 3 }\nexport: { top: 1 }\n';
 
 describe('least privilege: the shipped per-role NATS users (deploy/k8s/base/nats/authorization.conf) on a real nats-server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sweep-perms-'));
