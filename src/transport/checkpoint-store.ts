@@ -1,6 +1,6 @@
 import type { NatsConnection } from 'nats';
 import { CHECKPOINTS_BUCKET } from './names.js';
-import { BlobStore } from './blob-store.js';
+import { BlobIntegrityError, BlobStore } from './blob-store.js';
 import type { CheckpointRef } from '../domain/blobs.js';
 
 /** Carries the attempt, so no other attempt (a zombie whose lease lapsed) can overwrite or delete it by name. */
@@ -37,7 +37,7 @@ export class CheckpointStore {
 
   /**
    * The newest checkpoint whose bytes verify, trying each ref newest first; `onSkip` hears why one was passed
-   * over. Null when none is usable (the trial then starts from scratch).
+   * over. Null when none is usable (the trial then starts from scratch). A broker error is thrown.
    */
   async loadNewestValid(
     refs: CheckpointRef[],
@@ -49,7 +49,11 @@ export class CheckpointStore {
         if (bytes) return { ref, bytes };
         onSkip(ref, 'missing from the object store');
       } catch (e) {
-        onSkip(ref, (e as Error).message);
+        // Only bad bytes disqualify a checkpoint. A broker failure (timeout, refusal) says nothing about them, and
+        // skipping on it would start the trial over and drop its checkpoints for good: the attempt fails instead,
+        // and the job is retried.
+        if (!(e instanceof BlobIntegrityError)) throw e;
+        onSkip(ref, e.message);
       }
     }
     return null;
