@@ -219,4 +219,10 @@ describe('least privilege: the shipped per-role NATS users (deploy/k8s/base/nats
     assert.match(lines[0]!, /NATS refused this user permission to publish to \S+: `sweep worker` needs the worker's credentials, every other command the coordinator's/);
     assert.equal((await (await admin.jetstreamManager()).streams.info(JOBS_STREAM)).state.messages, jobsBefore);
   });
+
+  test('an inbox prefix that is not a subject prefix: one line naming the flag, exit 2, before connecting', async () => {
+    const res = await runCli(['status', '--nats', url, '--nats-inbox-prefix', '_INBOX.*'], { cwd: dir, env: users.coordinator });
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr.trim(), /^--nats-inbox-prefix \/ NATS_INBOX_PREFIX "_INBOX\.\*" is not a NATS subject prefix: .*no wildcards/);
+  });
 });
