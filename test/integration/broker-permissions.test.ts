@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -37,7 +37,9 @@ describe('least privilege: the shipped per-role NATS users (deploy/k8s/base/nats
   let server: ChildProcess;
   let url = '';
   let admin: NatsConnection;
+  /** Every worker started; each test stops its own at its end, even when it fails, so none takes another test's jobs. */
   const workers: SweepProcess[] = [];
+  const stopWorkers = () => Promise.all(workers.splice(0).map((w) => stopGently(w, 20_000)));
   const violations = () => readFileSync(serverLog, 'utf8').split('\n').filter((l) => VIOLATION.test(l));
 
   before(async () => {
@@ -67,8 +69,9 @@ describe('least privilege: the shipped per-role NATS users (deploy/k8s/base/nats
       await new Promise((r) => setTimeout(r, 100));
     }
   });
+  afterEach(stopWorkers);
   after(async () => {
-    await Promise.all(workers.map((w) => stopGently(w, 5_000)));
+    await stopWorkers();
     await admin?.close();
     server?.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -102,7 +105,9 @@ describe('least privilege: the shipped per-role NATS users (deploy/k8s/base/nats
     const launch = runCli(['launch', specFile, '--nats', url, '--workers', '0', '--state-dir', join(dir, '.sweep')], { cwd: dir, env: users.coordinator, timeoutMs: 600_000 });
 
     // Drain the first worker once a trial has a checkpoint and epochs left: a second worker must read it back.
-    await waitFor('resources', async () => (await admin.jetstreamManager()).streams.info(JOBS_STREAM).then(() => true, () => false));
+    // Every stream, the trials bucket's included: the launch creates them one after another.
+    const jsm = await admin.jetstreamManager();
+    await waitFor('resources', async () => (await Promise.all(ALL_STREAMS.map((s) => jsm.streams.info(s).then(() => true, () => false)))).every(Boolean));
     const trials = await TrialStore.open(admin);
     await waitFor('a checkpoint mid-trial', async () => [...(await trials.snapshot('permissions')).values()].some((r) => r.status === 'RUNNING' && r.checkpoints.length > 0 && r.epochs.length <= 3));
     first.child.kill('SIGTERM');
@@ -122,7 +127,6 @@ describe('least privilege: the shipped per-role NATS users (deploy/k8s/base/nats
       const out = await runCli([cmd, 'permissions', '--nats', url, '--state-dir', join(dir, '.sweep')], { cwd: dir, env: users.coordinator });
       assert.equal(out.code, 0, `${cmd}: ${out.stderr}`);
     }
-    await stopGently(second, 20_000);
   });
 
   test("a module trial's worker reads the bundle the coordinator stored, with the worker's rights only", async () => {
@@ -135,7 +139,6 @@ describe('least privilege: the shipped per-role NATS users (deploy/k8s/base/nats
     assert.equal(res.code, 0, `${res.stderr}\n--- worker:\n${w.output()}`);
     assert.doesNotMatch(w.output(), /FAILED|cannot/);
     assert.deepEqual(violations(), []);
-    await stopGently(w, 20_000);
   });
 
   test('the worker user cannot delete or purge streams, publish jobs, write sweep records or decisions, or change the queue', async () => {
