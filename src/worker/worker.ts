@@ -12,6 +12,7 @@ import type { BackendName } from '../domain/backends.js';
 import type { EpochMetrics } from '../domain/metrics.js';
 import { heartbeatIntervalMs, runJob } from './trial-runner.js';
 import { TrainerPool } from './trainer/trainer-pool.js';
+import { TrainerExitedError } from './trainer/trainer-process.js';
 import { ActiveAttempts } from './active-attempts.js';
 import { emptyWorkerStats, type WorkerStats } from './worker-stats.js';
 
@@ -96,7 +97,14 @@ export class Worker {
       },
       (e: unknown) => {
         // A drain (SIGTERM/SIGINT reach the trainer process too) ends a warm-up that had not finished: no failure.
+        // The trainer can see the signal before this process runs its handler, so a trainer ended by SIGTERM or
+        // SIGINT is not a backend that cannot initialise either (a crash in it, SIGSEGV or SIGABRT, still is); a
+        // trial that needs a trainer starts another.
         if (this.draining) return;
+        if (e instanceof TrainerExitedError && (e.signal === 'SIGTERM' || e.signal === 'SIGINT')) {
+          this.log.warn({ signal: e.signal }, 'the trainer warming up was stopped by a signal');
+          return;
+        }
         warm.failure = coerceError(e);
         this.log.error({ err: warm.failure }, 'the tfjs backend cannot initialise: worker stopping');
         this.draining = true;

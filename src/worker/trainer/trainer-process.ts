@@ -11,6 +11,13 @@ import { recordPatch } from '../../runtime-patches.js';
 /** The trainer process exited (native abort, out of memory, killed) while it had work. */
 export class TrainerExitedError extends SweepError {
   override readonly retryable = true;
+  constructor(
+    message: string,
+    /** The signal that ended the process (a drain's SIGTERM reaches the whole process group), or null for an exit code. */
+    readonly signal: NodeJS.Signals | null = null,
+  ) {
+    super(message);
+  }
 }
 
 /** The trainer reported that training failed; retryable unless the trainer said the error was unrecoverable. */
@@ -82,7 +89,7 @@ export class TrainerProcess {
     });
     const exited = new Promise<never>((_, reject) => {
       this.child.once('exit', (code, signal) => {
-        this.exitError = new TrainerExitedError(`trainer process ${this.child.pid} exited (${signal ? `signal ${signal}` : `code ${code}`})`);
+        this.exitError = new TrainerExitedError(`trainer process ${this.child.pid} exited (${signal ? `signal ${signal}` : `code ${code}`})`, signal);
         this.current?.settle(this.exitError);
         reject(this.exitError);
       });
