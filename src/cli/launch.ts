@@ -136,11 +136,12 @@ async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void>
   let exportFailure: string | null = null;
   try {
     interrupts.throwIfInterrupted();
-    await ensureResources(handle.nc, { ...DEFAULT_QUEUE, pool: sweep.execution.pool, ackWaitMs: sweep.execution.ack_wait_ms }, flags.replicas);
+    const lease = await ensureResources(handle.nc, { ...DEFAULT_QUEUE, pool: sweep.execution.pool, ackWaitMs: sweep.execution.ack_wait_ms }, flags.replicas);
+    if (lease.keptLonger) process.stderr.write(keptLongerLeaseLine(sweep.execution.pool, sweep.execution.ack_wait_ms, lease.ackWaitMs));
     const res = await launchSweep(handle.nc, sweep, { sweepId, specFile: specPath, pool: sweep.execution.pool, extend: flags.extend ?? false });
     process.stderr.write(
       `sweep ${sweepId}: ${sweep.trials.length} trials, ${res.alreadyCompleted} already completed, ` +
-        `published ${res.publish.published} jobs (${res.publish.duplicates} already queued)\n`,
+        `published ${res.publish.published} jobs (${res.publish.alreadyQueued} already queued)\n`,
     );
     interrupts.throwIfInterrupted();
     const workerCount = flags.workers ?? (embedded ? Math.max(1, Math.min(availableParallelism(), res.toPublish)) : 0);
@@ -204,4 +205,9 @@ async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void>
     workerLogs?.stop();
     await handle.close();
   }
+}
+
+/** One line for a launch whose pool keeps a longer lease than its spec asks for (set by another sweep on the pool). */
+export function keptLongerLeaseLine(pool: string, askedMs: number, keptMs: number): string {
+  return `pool ${pool}: keeps ack_wait ${keptMs / 1000} s, longer than this sweep's ${askedMs / 1000} s (another sweep on the pool asked for it; a pool's lease never shortens)\n`;
 }

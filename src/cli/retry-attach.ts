@@ -20,7 +20,7 @@ export function registerRetryAttach(program: Command): void {
     .description('requeue the FAILED (and STOPPED) trials of a sweep; attempts keep counting and checkpoints are reused')
     .argument('<sweep>', 'sweep ID')
     .option('--failed', 'only FAILED trials (default: FAILED and STOPPED)')
-    .option('--max-deliver <n>', 'deliveries allowed per retried trial', (v) => parsePositiveInt(v, '--max-deliver'), 5)
+    .option('--max-deliver <n>', 'failed attempts allowed per retried trial (drains and takeovers are free)', (v) => parsePositiveInt(v, '--max-deliver'), 5)
     .action(async (id: string, flags: { failed?: boolean; maxDeliver: number }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const [{ retryTrials }, { DEFAULT_QUEUE, ensureResources }, { openBroker }, { loadSweepView }, { reaperSettingsFromSpec }] = await Promise.all([

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { TrialRecord } from '../domain/trial-record.js';
+import { isTerminal } from '../domain/trial-state.js';
 import { createLogger } from '../log.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 
@@ -8,11 +9,12 @@ interface StatusFlags {
   json?: boolean;
 }
 
-function trialRow(r: TrialRecord): string[] {
+/** `backed`: the trial has a job in the queue; a non-terminal trial without one is marked (nothing would run it). */
+function trialRow(r: TrialRecord, backed: boolean): string[] {
   const last = r.epochs.at(-1);
   return [
     r.trialId.slice(0, 12),
-    r.status,
+    isTerminal(r.status) || backed ? r.status : `${r.status} (no job)`,
     Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' '),
     String(r.seed),
     last ? String(last.epoch) : '-',
@@ -33,7 +35,7 @@ export function registerStatus(program: Command): void {
     .action(async (id: string | undefined, flags: StatusFlags, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       // Imported in the action: `sweep --help` loads no broker client.
-      const [{ loadSweepView }, { followSweep }, { TrialStore }, { pendingJobs }, { renderTextTable }, { openBroker }] = await Promise.all([
+      const [{ loadSweepView }, { followSweep }, { TrialStore }, { pendingJobs, trialsWithJobs }, { renderTextTable }, { openBroker }] = await Promise.all([
         import('../coordinator/sweep-view.js'),
         import('../coordinator/follow.js'),
         import('../transport/trial-store.js'),
@@ -61,8 +63,15 @@ export function registerStatus(program: Command): void {
         const counts: Record<string, number> = { QUEUED: sweep.trialCount - records.length, RUNNING: 0, COMPLETED: 0, PRUNED: 0, STOPPED: 0, FAILED: 0 };
         for (const r of records) counts[r.status] = (counts[r.status] ?? 0) + 1;
         const queue = await pendingJobs(handle.nc, 'default').catch(() => null);
+        const withJobs = await trialsWithJobs(handle.nc, sweep.id);
+        const recorded = new Set(records.map((r) => r.trialId));
+        // Non-terminal trials that no job backs: records, and listed trials that have no record yet.
+        const unbacked = [
+          ...records.filter((r) => !isTerminal(r.status) && !withJobs.has(r.trialId)).map((r) => r.trialId),
+          ...(sweep.trials ?? []).filter((t) => !recorded.has(t.id) && !withJobs.has(t.id)).map((t) => t.id),
+        ];
         if (flags.json) {
-          process.stdout.write(JSON.stringify({ sweep, counts, queue, trials: records }, null, 2) + '\n');
+          process.stdout.write(JSON.stringify({ sweep, counts, queue, unbacked, trials: records }, null, 2) + '\n');
           return;
         }
         const header = ['trial', 'status', 'params', 'seed', 'epoch', 'val_acc', 'attempt', 'worker', 'error'];
@@ -70,11 +79,14 @@ export function registerStatus(program: Command): void {
           `sweep ${sweep.id} (${sweep.status === 'RUNNING' && counts.QUEUED === 0 && counts.RUNNING === 0 ? 'all trials finished' : sweep.status}): ` +
             Object.entries(counts).map(([k, v]) => `${k.toLowerCase()} ${v}`).join(', ') +
             (queue ? `; queue: ${queue.pending} waiting, ${queue.inProgress} in progress` : '') +
+            (unbacked.length > 0 && sweep.status !== 'CANCELLED'
+              ? `; ${unbacked.length} unfinished trial(s) with no job in the queue (relaunching the spec requeues them; \`sweep attach ${sweep.id}\` requeues those with a record)`
+              : '') +
             '\n',
         );
         if (records.length > 0) {
           process.stdout.write(
-            renderTextTable(header.map((h) => ({ header: h, align: 'left' as const })), records.map((r) => trialRow(r).map((text) => ({ text }))), false) + '\n',
+            renderTextTable(header.map((h) => ({ header: h, align: 'left' as const })), records.map((r) => trialRow(r, withJobs.has(r.trialId)).map((text) => ({ text }))), false) + '\n',
           );
         }
       } finally {

@@ -5,7 +5,8 @@ import type { ExpandedSweep, Trial } from '../spec/types.js';
 import type { JobMessage } from '../domain/job.js';
 import type { SweepRecord } from '../domain/sweep-record.js';
 import type { TrialRecord } from '../domain/trial-record.js';
-import { publishJobs, type PublishOutcome } from '../transport/job-queue.js';
+import type { PublishOutcome } from '../transport/job-queue.js';
+import { buildJob, publishTrialJobs } from './jobs.js';
 import { SweepStore } from '../transport/sweep-store.js';
 import { diffJson } from './spec-diff.js';
 import { TrialStore } from '../transport/trial-store.js';
@@ -38,8 +39,8 @@ export interface LaunchResult {
 }
 
 /**
- * Records the sweep and publishes every trial that has not COMPLETED (or been PRUNED by the scheduler) yet
- * (idempotent: Msg-Id = sweep ID + trial ID).
+ * Records the sweep and publishes a job for every trial that has not COMPLETED (or been PRUNED by the scheduler)
+ * yet and has no job in the stream (idempotent: see jobs.ts).
  */
 export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts: LaunchOptions): Promise<LaunchResult> {
   const sweeps = await SweepStore.open(nc);
@@ -108,27 +109,18 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
   const pending = sweep.trials.filter((t) => !settled(t));
   // Before any job: a worker fetches the module's bundle by the hash in the trial's config.
   if (sweep.module && pending.length > 0) await (await ModelStore.open(nc)).putModule(sweep.module.sha256, sweep.module.code);
-  const scheduled = sweep.scheduler != null;
   for (const t of pending) {
     const prev = existing.get(t.id);
     if (prev && (prev.status === 'FAILED' || prev.status === 'STOPPED')) {
       await trials.mutate(opts.sweepId, t.id, (cur) => (cur ? transition(cur, { type: 'retry', statuses: ['FAILED', 'STOPPED'] }) : null));
     }
   }
+  const settings = { maxDeliver: sweep.execution.max_deliver, checkpointEvery: sweep.execution.checkpoint_every, scheduled: sweep.scheduler != null };
+  // Every pending trial is offered, RUNNING ones too: the broker stores a job only for a trial with none in the
+  // stream, so a live trial keeps its one job, and one whose job was lost gets a new one.
   const jobs = function* (): Generator<JobMessage> {
-    for (const t of pending) {
-      yield {
-        v: 1, sweepId: opts.sweepId, trialId: t.id, index: t.index, maxDeliver: sweep.execution.max_deliver, checkpointEvery: sweep.execution.checkpoint_every, publishedAt: Date.now(), config: t.config,
-        ...(existing.has(t.id) ? {} : { fresh: true }),
-        ...(scheduled ? { scheduled: true } : {}),
-      };
-    }
+    for (const t of pending) yield buildJob(opts.sweepId, { trialId: t.id, index: t.index, config: t.config }, settings, !existing.has(t.id));
   };
-  // A trial that already FAILED or STOPPED is retried with a fresh Msg-Id so the duplicate window does not swallow it.
-  const msgId = (j: JobMessage) => {
-    const prev = existing.get(j.trialId);
-    return prev && (prev.status === 'FAILED' || prev.status === 'STOPPED') ? `${j.trialId}.retry.${prev.attempt}` : j.trialId;
-  };
-  const publish = await publishJobs(nc, opts.pool, jobs(), { msgId, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+  const publish = await publishTrialJobs(nc, opts.pool, jobs(), opts.onProgress);
   return { record, existing, toPublish: pending.length, alreadyCompleted: sweep.trials.length - pending.length, publish };
 }

@@ -4,17 +4,17 @@ import { coerceError } from '../log.js';
 import { transition } from '../domain/trial-state.js';
 import { DEFAULTS } from '../spec/defaults.js';
 import { JOBS_STREAM, consumerName } from '../transport/names.js';
-import { isNoMessageFound } from '../transport/jetstream-errors.js';
 import { TrialStore } from '../transport/trial-store.js';
 import { SweepStore } from '../transport/sweep-store.js';
-import { publishJobs } from '../transport/job-queue.js';
-import type { JobMessage } from '../domain/job.js';
+import { trialsWithJobs } from '../transport/job-queue.js';
+import { buildJob, publishTrialJobs } from './jobs.js';
 import type { TrialRecord } from '../domain/trial-record.js';
 import { sweepIsScheduled } from './scheduled.js';
 
 /**
  * The reaper: requeues a RUNNING trial whose heartbeat is stale and whose job message is gone from the JOBS
- * stream. That state needs a stale ack (a zombie, or a bug, acking delivery 1 after delivery 2 went out removes
+ * stream, gives a QUEUED trial with no job one, and stops the trials of a cancelled sweep that a drain requeued or
+ * whose owner died. That state needs a stale ack (a zombie, or a bug, acking delivery 1 after delivery 2 went out removes
  * the message on a work-queue stream) followed by the death of the live holder: nothing would ever redeliver the
  * job, and the trial would stay RUNNING forever. A trial whose job is still in the stream is never reaped: the
  * broker redelivers it after ack_wait by itself.
@@ -44,7 +44,7 @@ export interface Reaper {
 }
 
 /** The fields of a trial record the candidate test reads. */
-export type ReapableRecord = Pick<TrialRecord, 'trialId' | 'status' | 'attempt' | 'heartbeatAt' | 'jobSeq' | 'config'>;
+export type ReapableRecord = Pick<TrialRecord, 'trialId' | 'index' | 'status' | 'attempt' | 'heartbeatAt' | 'jobSeq' | 'config'>;
 
 export interface ReapCandidate {
   trialId: string;
@@ -149,37 +149,43 @@ interface Handles {
 
 async function reapPass(nc: NatsConnection, { trials, sweeps, jsm }: Handles, opts: ReaperOptions, log: Logger, now: number): Promise<number> {
   const { sweepId } = opts;
-  // A cancelled sweep's jobs were purged on purpose: its trials must not be put back in the queue.
   const sweep = await sweeps.get(sweepId);
-  if (sweep?.value.status === 'CANCELLED') return 0;
-  const scheduled = sweep ? sweepIsScheduled(sweep.value) : false;
+  const cancelled = sweep?.value.status === 'CANCELLED';
   const records = await trials.snapshot(sweepId);
-  let staleAfter = staleAfterMs(opts.ackWaitMs);
-  if (reapCandidates(records.values(), now - staleAfter).length === 0) return 0;
-  // Workers write heartbeats every max(1 s, the consumer's ack_wait as they found it at start): the pool's
-  // consumer may carry a longer one than this spec (set by another sweep's launch), so judge staleness by the
-  // longer of the two.
+  const anyCandidate = (staleBefore: number) => reapCandidates(records.values(), staleBefore).length > 0 || (cancelled ? [...records.values()].some((r) => r.status === 'QUEUED') : queuedWithoutProof(records.values(), staleBefore).length > 0);
+  if (!anyCandidate(now - staleAfterMs(opts.ackWaitMs))) return 0;
+  // Workers heartbeat from the pool consumer's ack_wait, which may be longer than this spec's (another sweep's
+  // launch raised it): judge staleness by the longer of the two.
   const consumerAckWait = await jsm.consumers
     .info(JOBS_STREAM, consumerName(opts.pool))
     .then((i) => (i.config.ack_wait ?? 0) / nanos(1))
     .catch(() => 0);
-  staleAfter = staleAfterMs(Math.max(opts.ackWaitMs, consumerAckWait));
+  const staleAfter = staleAfterMs(Math.max(opts.ackWaitMs, consumerAckWait));
   const staleBefore = now - staleAfter;
   const staleBeforeIso = new Date(staleBefore).toISOString();
+  // A cancelled sweep's jobs were purged on purpose: its trials are stopped, never put back in the queue.
+  if (cancelled) return stopCancelled(trials, sweepId, records.values(), staleBeforeIso, log);
+  const settings = { maxDeliver: opts.maxDeliver, checkpointEvery: opts.checkpointEvery, scheduled: sweep ? sweepIsScheduled(sweep.value) : false };
+  const queued = await trialsWithJobs(nc, sweepId);
   let reaped = 0;
+  for (const r of queuedWithoutProof(records.values(), staleBefore)) {
+    if (queued.has(r.trialId)) continue;
+    // QUEUED with no job (a requeue onto a purged queue, a coordinator that died between a retry's write and its
+    // publish): give it one. The broker refuses it if a job appeared meanwhile.
+    const res = await publishTrialJobs(nc, opts.pool, [buildJob(sweepId, { trialId: r.trialId, index: r.index, config: r.config! }, settings)]);
+    if (res.published === 0) continue;
+    reaped++;
+    log.warn({ trialId: r.trialId, attempt: r.attempt }, `trial ${r.trialId} was QUEUED with no job in the queue: published one`);
+  }
   for (const c of reapCandidates(records.values(), staleBefore)) {
-    if (await jobStillQueued(jsm, c.jobSeq, sweepId, c.trialId)) continue;
+    if (queued.has(c.trialId)) continue;
     const record = records.get(c.trialId)!;
     const newAttempt = c.attempt + 1;
     // Published before the record changes: a coordinator that dies between the two leaves a stale RUNNING record
-    // and a queued job (the next claim fixes the record), never a QUEUED trial without a job. The Msg-Id names the
-    // attempt, so two reapers of the same trial publish one job, and the duplicate window never swallows a later
-    // reap (the attempt only grows).
-    const job: JobMessage = {
-      v: 1, sweepId, trialId: c.trialId, index: record.index, maxDeliver: opts.maxDeliver, checkpointEvery: opts.checkpointEvery,
-      publishedAt: Date.now(), config: record.config!, ...(scheduled ? { scheduled: true } : {}),
-    };
-    await publishJobs(nc, opts.pool, [job], { msgId: (j) => `${j.trialId}.a${newAttempt}` });
+    // and a queued job (the next claim fixes the record), never a QUEUED trial without a job. The broker stores it
+    // only while the trial has no job in the stream, so two reapers of the same trial publish one job.
+    const published = await publishTrialJobs(nc, opts.pool, [buildJob(sweepId, { trialId: c.trialId, index: record.index, config: record.config! }, settings)]);
+    if (published.published === 0) continue; // its job is still queued after all: the broker redelivers it
     const at = new Date().toISOString();
     const res = await trials.mutate(sweepId, c.trialId, (cur) =>
       cur ? transition(cur, { type: 'reap', at, staleBefore: staleBeforeIso, jobSeq: c.jobSeq }) : null,
@@ -200,23 +206,29 @@ async function reapPass(nc: NatsConnection, { trials, sweeps, jsm }: Handles, op
 }
 
 /**
- * Whether the JOBS stream still holds the job at `seq` (the message the running attempt holds). The message is
- * matched by its content, not its subject, so a wrong pool setting cannot make a queued job look gone; a sequence
- * now holding another trial's job (the stream was recreated) counts as gone. Any error other than "no message
- * found" propagates, so a broker problem never reaps anything.
+ * QUEUED records that have been so for a while (heartbeat, set by the requeue, older than `staleBefore`, or none)
+ * and carry a config to rebuild their job from: the reaper checks that each has a job in the stream.
  */
-async function jobStillQueued(jsm: JetStreamManager, seq: number, sweepId: string, trialId: string): Promise<boolean> {
-  let data: Uint8Array;
-  try {
-    data = (await jsm.streams.getMessage(JOBS_STREAM, { seq })).data;
-  } catch (e) {
-    if (isNoMessageFound(e)) return false;
-    throw e;
+export function queuedWithoutProof(records: Iterable<ReapableRecord>, staleBefore: number): ReapableRecord[] {
+  const out: ReapableRecord[] = [];
+  for (const r of records) {
+    if (r.status !== 'QUEUED' || !r.config) continue;
+    if (r.heartbeatAt !== null && !(Date.parse(r.heartbeatAt) < staleBefore)) continue;
+    out.push(r);
   }
-  try {
-    const job = JSON.parse(new TextDecoder().decode(data)) as Partial<JobMessage> | null;
-    return job?.sweepId === sweepId && job.trialId === trialId;
-  } catch {
-    return false; // not a job of ours: workers terminate such messages
+  return out;
+}
+
+/** The sweep was cancelled: QUEUED trials (a drain requeued them after the cancel) and RUNNING ones whose owner is gone become STOPPED. */
+async function stopCancelled(trials: TrialStore, sweepId: string, records: Iterable<TrialRecord>, staleBefore: string, log: Logger): Promise<number> {
+  let stopped = 0;
+  const at = new Date().toISOString();
+  for (const r of records) {
+    if (r.status !== 'QUEUED' && r.status !== 'RUNNING') continue;
+    const res = await trials.mutate(sweepId, r.trialId, (cur) => (cur ? transition(cur, { type: 'cancel', at, error: 'cancelled', staleBefore }) : null));
+    if (!res.changed) continue;
+    stopped++;
+    log.info({ trialId: r.trialId, was: r.status }, `trial ${r.trialId} of the cancelled sweep stopped`);
   }
+  return stopped;
 }

@@ -1,8 +1,7 @@
 import type { NatsConnection } from 'nats';
 import { SweepStore } from '../transport/sweep-store.js';
 import { TrialStore } from '../transport/trial-store.js';
-import { publishJobs } from '../transport/job-queue.js';
-import type { JobMessage } from '../domain/job.js';
+import { buildJob, publishTrialJobs } from './jobs.js';
 import type { TrialRecord } from '../domain/trial-record.js';
 import { transition, type TrialStatus } from '../domain/trial-state.js';
 import { UnknownSweepError } from './sweep-view.js';
@@ -15,7 +14,7 @@ export interface RetryOutcome {
 }
 
 /**
- * Requeues FAILED trials (and STOPPED ones unless `onlyFailed`): fresh Msg-Ids, attempts continue to count. PRUNED
+ * Requeues FAILED trials (and STOPPED ones unless `onlyFailed`), one job each, attempts continue to count. PRUNED
  * trials stay as the scheduler left them.
  */
 export async function retryTrials(
@@ -41,12 +40,8 @@ export async function retryTrials(
     if (res.changed && res.record) requeue.push(res.record);
   }
   if (requeue.length > 0) await sweeps.setStatus(sweepId, 'RUNNING');
-  const jobs = requeue.map(
-    (r): JobMessage => ({
-      v: 1, sweepId, trialId: r.trialId, index: r.index, maxDeliver: opts.maxDeliver, checkpointEvery: opts.checkpointEvery,
-      publishedAt: Date.now(), config: r.config!, ...(scheduled ? { scheduled: true } : {}),
-    }),
-  );
-  await publishJobs(nc, opts.pool, jobs, { msgId: (j) => `${j.trialId}.retry.${requeue.find((r) => r.trialId === j.trialId)?.attempt ?? 0}` });
+  const settings = { maxDeliver: opts.maxDeliver, checkpointEvery: opts.checkpointEvery, scheduled };
+  // A trial whose old job is still in the stream (a term that never reached the broker) keeps that one.
+  await publishTrialJobs(nc, opts.pool, requeue.map((r) => buildJob(sweepId, { trialId: r.trialId, index: r.index, config: r.config! }, settings)));
   return { requeued: requeue.map((r) => r.trialId), skipped };
 }

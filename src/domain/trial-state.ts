@@ -1,12 +1,14 @@
 import { z } from 'zod';
+import { abandonRunning, attemptRecordSchema, budgetSpentMessage, closeAttempt, failedAttempts, type AttemptRecord } from './attempt-history.js';
 
 /**
  * The trial state machine: the statuses, the terminal set and every transition of a trial record. Every writer
  * (coordinator launch, retry, cancel and reaper; the worker) applies `transition` inside a compare-and-set, so
  * what a status may become is decided here and nowhere else. Pure: no I/O; zod only for the record schemas.
  *
- *   QUEUED → RUNNING (claim) → COMPLETED | STOPPED (finish) | PRUNED (prune) | FAILED (fail) | QUEUED (requeue, reap)
- *   QUEUED | PENDING → STOPPED (cancel before it ran);  FAILED | STOPPED → QUEUED (retry)
+ *   QUEUED → RUNNING (claim) → COMPLETED | STOPPED (finish, stop) | PRUNED (prune) | FAILED (fail) | QUEUED (requeue, reap)
+ *   QUEUED | RUNNING → FAILED (a claim that finds the retry budget spent, see attempt-history.ts)
+ *   QUEUED | PENDING → STOPPED (cancel before it ran; RUNNING too once its heartbeat is stale);  FAILED | STOPPED → QUEUED (retry)
  *
  * PRUNED is the scheduler's early termination (a coordinator's PruneDecision, applied by the owning worker);
  * STOPPED stays the cancel's. Both are terminal; only PRUNED keeps its checkpoints (a later resume of pruned
@@ -24,22 +26,7 @@ export type TrialStatus = z.infer<typeof trialStatusSchema>;
 export const TERMINAL_STATUSES: ReadonlySet<TrialStatus> = new Set<TrialStatus>(['COMPLETED', 'PRUNED', 'STOPPED', 'FAILED']);
 export const isTerminal = (s: TrialStatus): boolean => TERMINAL_STATUSES.has(s);
 
-export const ATTEMPT_OUTCOMES = ['running', 'completed', 'pruned', 'failed', 'requeued', 'stopped', 'abandoned'] as const;
-export const attemptOutcomeSchema = z.enum(ATTEMPT_OUTCOMES);
-export type AttemptOutcome = z.infer<typeof attemptOutcomeSchema>;
-
-export const attemptRecordSchema = z.object({
-  attempt: z.number(),
-  worker: z.string(),
-  startedAt: z.string(),
-  endedAt: z.string().nullable(),
-  outcome: attemptOutcomeSchema,
-  resumeEpoch: z.number(),
-  error: z.string().optional(),
-  /** From the coordinator's publish to this attempt's start. */
-  queueLatencyMs: z.number().optional(),
-});
-export type AttemptRecord = z.infer<typeof attemptRecordSchema>;
+export { ATTEMPT_OUTCOMES, attemptOutcomeSchema, attemptRecordSchema, type AttemptOutcome, type AttemptRecord } from './attempt-history.js';
 
 /** The fields of a trial record that the state machine reads and writes. */
 export const trialStateFieldsSchema = z.object({
@@ -56,6 +43,8 @@ export const trialStateFieldsSchema = z.object({
   checkpoints: z.array(z.object({ epoch: z.number() })),
   /** Stream sequence of the job message the running attempt holds (the reaper checks it is still queued). */
   jobSeq: z.number().int().optional(),
+  /** Where the current retry budget starts in `history` (a retry gives the trial a fresh budget); absent: 0. */
+  budgetStart: z.number().int().nonnegative().optional(),
   result: z.unknown(),
   model: z.unknown(),
 });
@@ -68,7 +57,13 @@ export interface Owner {
 }
 
 export type TrialTransition<R extends TrialStateFields> =
-  | { type: 'claim'; worker: string; delivery: number; at: string; jobSeq?: number; queueLatencyMs?: number }
+  /**
+   * A delivery of the trial's job. `liveSince`: a RUNNING record whose heartbeat is newer has a live owner (its
+   * attempt is taken over, not counted as a failure, and a delivery of any other job than its `jobSeq` is dropped:
+   * null). `maxFailures`: the retry budget; when the attempts that failed have spent it, and no live owner holds the
+   * trial, the claim writes FAILED instead of RUNNING.
+   */
+  | { type: 'claim'; worker: string; delivery: number; at: string; jobSeq?: number; queueLatencyMs?: number; liveSince?: string; maxFailures?: number }
   | { type: 'resume'; owner: Owner; resumeEpoch: number; epochs: R['epochs']; checkpoints: R['checkpoints'] }
   | { type: 'progress'; owner: Owner; at: string; epochs?: R['epochs']; checkpoints?: R['checkpoints'] }
   | { type: 'requeue'; owner: Owner; at: string; error: string | null }
@@ -82,7 +77,10 @@ export type TrialTransition<R extends TrialStateFields> =
   | { type: 'fail'; owner: Owner; at: string; error: string }
   /** Deliveries ran out without a report (workers died): no attempt of its own. */
   | { type: 'give-up'; at: string; error: string }
-  | { type: 'cancel'; at: string; error: string }
+  /** Cancel: a trial that has not run, or (with `staleBefore`) a RUNNING one whose heartbeat is older: its owner is gone. */
+  | { type: 'cancel'; at: string; error: string; staleBefore?: string }
+  /** The owner stopped without a result because the sweep was cancelled (a drain that came with or after the cancel). */
+  | { type: 'stop'; owner: Owner; at: string }
   | { type: 'retry'; statuses: readonly TrialStatus[] }
   /** The sweep ended: a PRUNED trial's kept checkpoints are let go (the coordinator then deletes the objects). */
   | { type: 'release-checkpoints' }
@@ -110,14 +108,19 @@ export function transition<R extends TrialStateFields>(record: R, event: TrialTr
         checkpoints: event.checkpoints,
         history: record.history.map((h) => (h.attempt === event.owner.attempt && h.outcome === 'running' ? { ...h, resumeEpoch: event.resumeEpoch } : h)),
       };
-    case 'progress':
+    case 'progress': {
       if (!owns(record, event.owner)) return null;
+      const last = event.epochs?.at(-1)?.epoch;
       return {
         ...record,
         heartbeatAt: event.at,
         ...(event.epochs ? { epochs: event.epochs } : {}),
         ...(event.checkpoints ? { checkpoints: event.checkpoints } : {}),
+        ...(last !== undefined
+          ? { history: record.history.map((h) => (h.attempt === event.owner.attempt && h.outcome === 'running' ? { ...h, lastEpoch: last } : h)) }
+          : {}),
       };
+    }
     case 'requeue':
       if (!owns(record, event.owner)) return null;
       return {
@@ -162,12 +165,31 @@ export function transition<R extends TrialStateFields>(record: R, event: TrialTr
       return failed(record, event.at, event.error, event.owner.attempt);
     case 'give-up':
       return isTerminal(record.status) ? null : failed(record, event.at, event.error, null);
-    case 'cancel':
-      if (isTerminal(record.status) || record.status === 'RUNNING') return null;
-      return { ...record, status: 'STOPPED', worker: null, finishedAt: event.at, heartbeatAt: null, durationMs: null, error: event.error };
+    case 'cancel': {
+      if (isTerminal(record.status)) return null;
+      if (record.status === 'RUNNING') {
+        const stale = event.staleBefore !== undefined && (record.heartbeatAt === null || record.heartbeatAt < event.staleBefore);
+        if (!stale) return null;
+      }
+      return {
+        ...record, status: 'STOPPED', worker: null, finishedAt: event.at, heartbeatAt: null, durationMs: null, error: event.error,
+        history: abandonRunning(record.history, event.at, { error: event.error }),
+      };
+    }
+    case 'stop':
+      if (!owns(record, event.owner)) return null;
+      return {
+        ...record,
+        status: 'STOPPED',
+        finishedAt: event.at,
+        heartbeatAt: event.at,
+        durationMs: elapsed(record.startedAt, event.at),
+        error: 'cancelled while it ran',
+        history: closeAttempt(record.history, event.owner.attempt, 'stopped', event.at),
+      };
     case 'retry':
       if (!event.statuses.includes(record.status) || !isTerminal(record.status)) return null;
-      return { ...record, status: 'QUEUED', worker: null, finishedAt: null };
+      return { ...record, status: 'QUEUED', worker: null, finishedAt: null, budgetStart: record.history.length };
     case 'release-checkpoints':
       return record.status === 'PRUNED' && record.checkpoints.length > 0 ? { ...record, checkpoints: [] } : null;
     case 'reap': {
@@ -179,16 +201,24 @@ export function transition<R extends TrialStateFields>(record: R, event: TrialTr
         status: 'QUEUED',
         worker: null,
         heartbeatAt: event.at,
-        history: record.history.map((h) => (h.outcome === 'running' ? { ...h, outcome: 'abandoned', endedAt: event.at, error: 'reaped: heartbeat stale and job gone' } : h)),
+        history: abandonRunning(record.history, event.at, { abandonedBy: 'reap', error: 'reaped: heartbeat stale and job gone' }),
       };
     }
   }
 }
 
-function claim<R extends TrialStateFields>(record: R, event: Extract<TrialTransition<R>, { type: 'claim' }>): R {
+function claim<R extends TrialStateFields>(record: R, event: Extract<TrialTransition<R>, { type: 'claim' }>): R | null {
+  const live = record.status === 'RUNNING' && event.liveSince !== undefined && record.heartbeatAt !== null && record.heartbeatAt > event.liveSince;
+  // A live owner's job is the trial's current job: a delivery of any other never claims.
+  if (live && record.jobSeq !== undefined && event.jobSeq !== undefined && record.jobSeq !== event.jobSeq) return null;
+  const closed = abandonRunning(record.history, event.at, live ? { abandonedBy: 'takeover' } : {});
+  const budgeted = budgetedHistory({ history: closed, budgetStart: record.budgetStart });
+  if (!live && event.maxFailures !== undefined && failedAttempts(budgeted) >= event.maxFailures) {
+    return failed({ ...record, history: closed }, event.at, budgetSpentMessage(budgeted, event.maxFailures), null);
+  }
   // A delivery's count still counts when an earlier attempt died before writing anything.
   const attempt = Math.max(record.attempt + 1, event.delivery);
-  const history: AttemptRecord[] = record.history.map((h) => (h.outcome === 'running' ? { ...h, outcome: 'abandoned', endedAt: event.at } : h));
+  const history: AttemptRecord[] = [...closed];
   history.push({
     attempt,
     worker: event.worker,
@@ -218,21 +248,11 @@ function claim<R extends TrialStateFields>(record: R, event: Extract<TrialTransi
 }
 
 function failed<R extends TrialStateFields>(record: R, at: string, error: string, attempt: number | null): R {
-  const history = record.history.map((h): AttemptRecord => {
-    if (attempt !== null && h.attempt === attempt) return { ...h, outcome: 'failed', endedAt: at, error };
-    if (h.outcome === 'running') return { ...h, outcome: 'abandoned', endedAt: at };
-    return h;
-  });
+  const history = attempt !== null ? closeAttempt(record.history, attempt, 'failed', at, error) : abandonRunning(record.history, at);
   return { ...record, status: 'FAILED', finishedAt: at, heartbeatAt: at, durationMs: elapsed(record.startedAt, at), error, history };
 }
 
-/** Closes this attempt with `outcome`; any other attempt still marked running (a dead worker's) is abandoned. */
-function closeAttempt(history: AttemptRecord[], attempt: number, outcome: AttemptOutcome, at: string, error?: string): AttemptRecord[] {
-  return history.map((h) => {
-    if (h.attempt === attempt) return { ...h, outcome, endedAt: at, ...(error ? { error } : {}) };
-    if (h.outcome === 'running') return { ...h, outcome: 'abandoned', endedAt: at };
-    return h;
-  });
-}
-
 const elapsed = (startedAt: string | null, at: string): number => Date.parse(at) - Date.parse(startedAt ?? at);
+
+/** The attempts that count against the trial's current retry budget (since its last retry). */
+export const budgetedHistory = (record: Pick<TrialStateFields, 'history' | 'budgetStart'>): AttemptRecord[] => record.history.slice(record.budgetStart ?? 0);

@@ -52,13 +52,17 @@ export class AsyncPublisher {
     this.sweeper.unref();
   }
 
-  /** Publishes to a stream's subject; resolves with the broker's ack. `msgId` sets Nats-Msg-Id (deduplication). */
-  publish(subject: string, data: Uint8Array, msgId?: string): Promise<PubAck> {
+  /**
+   * Publishes to a stream's subject; resolves with the broker's ack. `expect.noMessageOnSubject` makes the broker
+   * store it only while the stream holds no message on that subject (Nats-Expected-Last-Subject-Sequence: 0);
+   * otherwise it refuses with WRONG_LAST_SEQUENCE.
+   */
+  publish(subject: string, data: Uint8Array, expect: { noMessageOnSubject?: boolean } = {}): Promise<PubAck> {
     const token = (this.next++).toString(36);
     const opts: PublishOptions = { reply: `${this.prefix}.${token}` };
-    if (msgId !== undefined) {
+    if (expect.noMessageOnSubject) {
       const h = headers();
-      h.set('Nats-Msg-Id', msgId);
+      h.set('Nats-Expected-Last-Subject-Sequence', '0');
       opts.headers = h;
     }
     return new Promise<PubAck>((resolve, reject) => {

@@ -50,11 +50,15 @@ async function lookUp(jsm: JetStreamManager, pool: string): Promise<BoundQueue |
   }
   const name = consumerName(pool);
   try {
-    const info = await jsm.consumers.info(JOBS_STREAM, name);
-    // Unset means JetStream's default of 30 s.
-    return { ackWaitMs: info.config.ack_wait === undefined ? 30_000 : millis(info.config.ack_wait) };
+    return { ackWaitMs: await readPoolAckWaitMs(jsm, pool) };
   } catch (e) {
     if (isConsumerNotFound(e)) return `consumer ${name} of stream ${JOBS_STREAM}`;
     throw e;
   }
+}
+
+/** The pool consumer's ack_wait now (unset means JetStream's default of 30 s). */
+export async function readPoolAckWaitMs(jsm: JetStreamManager, pool: string): Promise<number> {
+  const info = await jsm.consumers.info(JOBS_STREAM, consumerName(pool));
+  return info.config.ack_wait === undefined ? 30_000 : millis(info.config.ack_wait);
 }

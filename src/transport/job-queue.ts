@@ -1,33 +1,33 @@
 import type { NatsConnection } from 'nats';
-import { AsyncPublisher } from './async-publisher.js';
+import { AsyncPublisher, JetStreamPublishError } from './async-publisher.js';
+import { JsApiError } from './jetstream-errors.js';
 import { JOBS_STREAM, consumerName, jobSubject, sweepJobsFilter } from './names.js';
 import { encodeJson } from './codecs.js';
 import type { JobMessage } from '../domain/job.js';
 
 export interface PublishOutcome {
   published: number;
-  /** Jobs the broker recognised as already queued (same Msg-Id within the duplicate window). */
-  duplicates: number;
+  /** Jobs not published because their trial already has a job in the stream (queued or delivered, not yet acked). */
+  alreadyQueued: number;
+  /** The stream sequence of each job published, by trial ID. */
+  seqs: Map<string, number>;
 }
 
 /**
- * Publishes jobs with Msg-Id = `<sweepId>.<msgId(job)>` (msgId defaults to the trial ID), keeping up to
- * `inFlight` publishes outstanding:
- * one by one would cap us at the round-trip rate.
+ * Publishes jobs, each on its trial's own subject and only while the stream holds no job on it (the broker checks,
+ * atomically: Nats-Expected-Last-Subject-Sequence 0), keeping up to `inFlight` publishes outstanding: one by one
+ * would cap us at the round-trip rate. So a trial never has two jobs at once, however often or late a launch,
+ * retry or reaper publishes it, and nothing depends on the stream's duplicate window.
  */
 export async function publishJobs(
   nc: NatsConnection,
   pool: string,
   jobs: Iterable<JobMessage>,
-  opts: { inFlight?: number; msgId?: (job: JobMessage) => string; onProgress?: (done: number) => void } = {},
+  opts: { inFlight?: number; onProgress?: (done: number) => void } = {},
 ): Promise<PublishOutcome> {
   const inFlight = opts.inFlight ?? 256;
-  const msgId = opts.msgId ?? ((j: JobMessage) => j.trialId);
-  // Trial IDs hash the config only, so two sweeps can share one: scoping the Msg-Id by sweep keeps the
-  // broker's duplicate window from dropping the second sweep's jobs as copies of the first's.
-  const scopedMsgId = (j: JobMessage) => `${j.sweepId}.${msgId(j)}`;
   const publisher = new AsyncPublisher(nc);
-  const outcome: PublishOutcome = { published: 0, duplicates: 0 };
+  const outcome: PublishOutcome = { published: 0, alreadyQueued: 0, seqs: new Map() };
   let done = 0;
   let failure = null as Error | null; // set in publish callbacks: keep TS from narrowing it to null
   const settled = () => {
@@ -39,15 +39,18 @@ export async function publishJobs(
     for (const job of jobs) {
       while (publisher.inFlight >= inFlight && !failure) await new Promise<void>((r) => (wake = r));
       if (failure) break;
-      publisher.publish(jobSubject(pool, job.sweepId), encodeJson(job), scopedMsgId(job)).then(
+      publisher.publish(jobSubject(pool, job.sweepId, job.trialId), encodeJson(job), { noMessageOnSubject: true }).then(
         (ack) => {
-          if (ack.duplicate) outcome.duplicates++;
-          else outcome.published++;
+          outcome.published++;
+          outcome.seqs.set(job.trialId, ack.seq);
           settled();
           wake?.();
         },
         (e: Error) => {
-          failure ??= e;
+          if (e instanceof JetStreamPublishError && e.errCode === JsApiError.WrongLastSequence) {
+            outcome.alreadyQueued++;
+            settled();
+          } else failure ??= e;
           wake?.();
         },
       );
@@ -70,9 +73,19 @@ export async function purgeSweepJobs(nc: NatsConnection, sweepId: string): Promi
 
 /** Jobs of a sweep still in the queue, in any pool: waiting, or delivered and not yet acked or terminated. */
 export async function queuedJobsOfSweep(nc: NatsConnection, sweepId: string): Promise<number> {
+  return (await trialsWithJobs(nc, sweepId)).size;
+}
+
+/** The trials of a sweep that have a job in the queue (in any pool), from one stream info call. */
+export async function trialsWithJobs(nc: NatsConnection, sweepId: string): Promise<Set<string>> {
   const jsm = await nc.jetstreamManager();
   const info = await jsm.streams.info(JOBS_STREAM, { subjects_filter: sweepJobsFilter(sweepId) });
-  return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+  const out = new Set<string>();
+  for (const [subject, count] of Object.entries(info.state.subjects ?? {})) {
+    const trialId = subject.slice(subject.lastIndexOf('.') + 1);
+    if (count > 0) out.add(trialId);
+  }
+  return out;
 }
 
 /** Jobs waiting (not yet delivered) for a pool's consumer. */

@@ -19,9 +19,13 @@ export const ALL_STREAMS = [
   ...[CHECKPOINTS_BUCKET, MODELS_BUCKET].map(objectStream),
 ] as const;
 
-export const jobSubject = (pool: string, sweepId: string) => `sweep.jobs.${pool}.${sweepId}`;
+/**
+ * One subject per trial: the stream holds at most one job per subject (every job is published expecting none on its
+ * subject, see job-queue.ts), so a trial never has two jobs at once, whatever the duplicate window says.
+ */
+export const jobSubject = (pool: string, sweepId: string, trialId: string) => `sweep.jobs.${pool}.${sweepId}.${trialId}`;
 export const poolJobsFilter = (pool: string) => `sweep.jobs.${pool}.>`;
-export const sweepJobsFilter = (sweepId: string) => `sweep.jobs.*.${sweepId}`;
+export const sweepJobsFilter = (sweepId: string) => `sweep.jobs.*.${sweepId}.*`;
 /** Events are published in batches per sweep (see EventPublisher), so the subject names the sweep only. */
 export const eventBatchSubject = (sweepId: string) => `sweep.events.${sweepId}.batch`;
 export const sweepEventsFilter = (sweepId: string) => `sweep.events.${sweepId}.>`;

@@ -4,6 +4,7 @@ import {
   DiscardPolicy,
   RetentionPolicy,
   StorageType,
+  millis,
   nanos,
   type JetStreamManager,
   type NatsConnection,
@@ -23,20 +24,46 @@ import {
   poolJobsFilter,
 } from './names.js';
 import { isConsumerNotFound, isStreamNotFound } from './jetstream-errors.js';
+import { SweepError } from '../domain/errors.js';
 import { replicaPlan, updateReplicas, type ReplicaPlan } from './replicas.js';
 
 export interface QueueSettings {
   pool: string;
-  /** How long a job may go without ack/working() before it is redelivered. */
+  /**
+   * How long a job may go without ack/working() before it is redelivered: the lease this sweep asks for. A pool's
+   * consumer keeps the longest any of its sweeps asked for (ensureConsumer never shortens it).
+   */
   ackWaitMs: number;
-  /** Broker-side cap; the per-sweep limit (spec execution.max_deliver) is enforced by the worker below it. */
-  maxDeliver: number;
 }
 
-export const DEFAULT_QUEUE: QueueSettings = { pool: 'default', ackWaitMs: 30_000, maxDeliver: 100 };
+export const DEFAULT_QUEUE: QueueSettings = { pool: 'default', ackWaitMs: 30_000 };
 
-/** A re-launch within this window publishes no duplicates of jobs still queued. */
-const DUPLICATE_WINDOW_MS = 60 * 60 * 1000;
+/**
+ * Deliveries are unlimited on the broker: a drain must nak (workers cannot publish jobs), and naks must be free.
+ * The retry budget (spec execution.max_deliver) counts failed attempts in the trial record (domain/retry-budget.ts).
+ */
+const UNLIMITED_DELIVERIES = -1;
+
+/** The stream's duplicate window: SWEEP_JOBS_DUPLICATE_WINDOW_S, default an hour. Nothing correct depends on it. */
+export function duplicateWindowMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.SWEEP_JOBS_DUPLICATE_WINDOW_S;
+  if (raw === undefined || raw === '') return 60 * 60 * 1000;
+  const s = Number(raw);
+  if (!Number.isFinite(s) || s <= 0) throw new InvalidSettingError(`SWEEP_JOBS_DUPLICATE_WINDOW_S=${raw} is not a positive number of seconds; unset it for the default of 3600`);
+  return Math.round(s * 1000);
+}
+
+export class InvalidSettingError extends SweepError {
+  override readonly badInput = true;
+}
+
+/** The pool's consumer as ensureConsumer left it. */
+export interface PoolLease {
+  /** The pool's ack_wait now: the longest any sweep of the pool asked for. */
+  ackWaitMs: number;
+  /** This sweep asked for less than the pool keeps (another sweep asked for more). */
+  keptLonger: boolean;
+}
 
 async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string }, plan: ReplicaPlan): Promise<void> {
   try {
@@ -50,39 +77,46 @@ async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & 
   }
 }
 
-/** Creates or updates the work-queue consumer of a pool (idempotent). */
-export async function ensureConsumer(jsm: JetStreamManager, q: QueueSettings): Promise<void> {
+/**
+ * Creates or updates the work-queue consumer of a pool (idempotent). Its ack_wait may grow but never shrink: workers
+ * of every sweep on the pool renew their leases from it, so a sweep asking for less would shorten the leases of
+ * the others' running jobs.
+ */
+export async function ensureConsumer(jsm: JetStreamManager, q: QueueSettings): Promise<PoolLease> {
   const name = consumerName(q.pool);
   const cfg = {
     durable_name: name,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(q.ackWaitMs),
-    max_deliver: q.maxDeliver,
+    max_deliver: UNLIMITED_DELIVERIES,
     filter_subject: poolJobsFilter(q.pool),
     max_ack_pending: 10_000,
   };
   try {
     const info = await jsm.consumers.info(JOBS_STREAM, name);
-    if (info.config.ack_wait !== cfg.ack_wait || info.config.max_deliver !== cfg.max_deliver) {
-      await jsm.consumers.update(JOBS_STREAM, name, {
-        ack_wait: cfg.ack_wait,
-        max_deliver: cfg.max_deliver,
-        max_ack_pending: cfg.max_ack_pending,
-      });
+    const current = info.config.ack_wait ?? nanos(DEFAULT_ACK_WAIT_MS);
+    const ackWait = Math.max(current, cfg.ack_wait);
+    if (ackWait !== current || info.config.max_deliver !== cfg.max_deliver) {
+      await jsm.consumers.update(JOBS_STREAM, name, { ack_wait: ackWait, max_deliver: cfg.max_deliver, max_ack_pending: cfg.max_ack_pending });
     }
+    return { ackWaitMs: millis(ackWait), keptLonger: ackWait > cfg.ack_wait };
   } catch (e) {
     if (!isConsumerNotFound(e)) throw e;
     await jsm.consumers.add(JOBS_STREAM, cfg);
+    return { ackWaitMs: q.ackWaitMs, keptLonger: false };
   }
 }
+
+/** JetStream's ack_wait when a consumer leaves it unset. */
+export const DEFAULT_ACK_WAIT_MS = 30_000;
 
 /**
  * Idempotent setup of every stream, bucket and the pool's consumer (nats-server 2.9 features only). New resources
  * get 3 replicas on a cluster of three or more servers, else 1; `replicas` (--replicas) demands a number, checked
  * against the cluster before anything is created, and brings existing resources to it (replicas.ts).
  */
-export async function ensureResources(nc: NatsConnection, q: QueueSettings = DEFAULT_QUEUE, replicas?: number): Promise<void> {
+export async function ensureResources(nc: NatsConnection, q: QueueSettings = DEFAULT_QUEUE, replicas?: number): Promise<PoolLease> {
   const plan = replicaPlan(nc, replicas);
   const jsm = await nc.jetstreamManager();
   await ensureStream(jsm, {
@@ -91,7 +125,7 @@ export async function ensureResources(nc: NatsConnection, q: QueueSettings = DEF
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
     discard: DiscardPolicy.Old,
-    duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+    duplicate_window: nanos(duplicateWindowMs()),
   }, plan);
   await ensureStream(jsm, {
     name: EVENTS_STREAM,
@@ -110,5 +144,5 @@ export async function ensureResources(nc: NatsConnection, q: QueueSettings = DEF
     await js.views.os(bucket, { replicas: plan.replicas });
     await updateReplicas(jsm, objectStream(bucket), plan);
   }
-  await ensureConsumer(jsm, q);
+  return ensureConsumer(jsm, q);
 }

@@ -16,6 +16,11 @@ export class SweepStatusCache {
   get(sweepId: string): Promise<SweepRecord['status'] | null> {
     const hit = this.cache.get(sweepId);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.status;
+    return this.getFresh(sweepId);
+  }
+
+  /** Reads the status now (a decision that must not act on a second-old value: a drain racing a cancel). */
+  getFresh(sweepId: string): Promise<SweepRecord['status'] | null> {
     const status = this.sweeps.get(sweepId).then(
       (r) => r?.value.status ?? null,
       () => null,

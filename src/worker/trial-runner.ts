@@ -2,14 +2,14 @@ import type { JsMsg } from 'nats';
 import { coerceError } from '../log.js';
 import { decodeJson } from '../transport/codecs.js';
 import { jobEnvelopeSchema, jobMessageSchema, type JobEnvelope, type JobMessage } from '../domain/job.js';
-import { AckExtender } from './ack-extender.js';
 import { Attempt } from './attempt/attempt.js';
 import { claimTrial } from './attempt/claim.js';
 import type { JobOutcome, RunnerContext } from './attempt/context.js';
-import { giveUp, rejectMalformed } from './attempt/settle.js';
+import { rejectMalformed } from './attempt/settle.js';
 
 export type { JobOutcome, RunnerContext } from './attempt/context.js';
-export { LeaseLostError, heartbeatIntervalMs } from './attempt/lease.js';
+export { LeaseLostError } from './attempt/lease.js';
+export { heartbeatIntervalMs } from './lease-keeper.js';
 
 /**
  * Runs one delivered job to an ack, nak or term, or, when its lease was lost to another attempt, to none of
@@ -25,23 +25,18 @@ export async function runJob(msg: JsMsg, ctx: RunnerContext): Promise<JobOutcome
   }
   const log = ctx.log.child({ sweepId: job.sweepId, trialId: job.trialId });
   const delivery = msg.info.redeliveryCount;
-  // The previous deliveries died without reporting (worker killed, out of memory): give up on this trial.
-  if (delivery > job.maxDeliver) return giveUp(job, msg, ctx, log, delivery);
-  // Claim: the record says RUNNING on this worker with a new attempt number, the fencing token of every write.
-  const writer = await claimTrial(job, msg, ctx, log);
-  if (!writer) {
-    msg.ack();
-    return 'skipped';
-  }
+  // Claim: the record says RUNNING on this worker with a new attempt number, the fencing token of every write; or
+  // FAILED when the retry budget is spent; or nothing, for a delivery that is not the trial's current job.
+  const claimed = await claimTrial(job, msg, ctx, log);
+  if (claimed === 'skipped' || claimed === 'failed') return claimed;
+  const writer = claimed;
   const attempt = new Attempt(job, writer, ctx, log);
-  const extender = new AckExtender(msg, ctx.ackWaitMs, () => ctx.onLeaseRenewalFailure?.(), ctx.connected).start();
-  ctx.active.add(attempt);
+  const release = ctx.leases.hold({ msg, heartbeat: () => attempt.heartbeat(), abort: () => attempt.abort() });
   try {
     // Restore, train (recording each epoch), settle: see ./attempt/.
     return await attempt.run(msg, delivery);
   } finally {
-    ctx.active.delete(attempt);
-    extender.stop();
+    release();
     writer.stop();
   }
 }

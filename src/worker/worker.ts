@@ -10,10 +10,11 @@ import { SweepStore } from '../transport/sweep-store.js';
 import { TrialStore } from '../transport/trial-store.js';
 import type { BackendName } from '../domain/backends.js';
 import type { EpochMetrics } from '../domain/metrics.js';
-import { heartbeatIntervalMs, runJob } from './trial-runner.js';
+import { runJob } from './trial-runner.js';
 import { TrainerPool } from './trainer/trainer-pool.js';
 import { TrainerExitedError } from './trainer/trainer-process.js';
-import { ActiveAttempts } from './active-attempts.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { readPoolAckWaitMs } from '../transport/bind-resources.js';
 import { emptyWorkerStats, type WorkerStats } from './worker-stats.js';
 
 export type { WorkerStats } from './worker-stats.js';
@@ -53,8 +54,8 @@ export class Worker {
   private readonly stopped: Promise<void>;
   private markStopped!: () => void;
   private readonly trainers: TrainerPool;
-  /** Set once bound to the pool's consumer: its heartbeat follows the consumer's ack_wait. */
-  private active: ActiveAttempts | null = null;
+  /** Set once bound to the pool's consumer: renews leases and times heartbeats from the consumer's ack_wait. */
+  private leases: LeaseKeeper | null = null;
   private jobsTaken = 0;
   private lastJobAt = Date.now();
 
@@ -121,7 +122,15 @@ export class Worker {
       if (warm.failure) throw warm.failure;
       return;
     }
-    const active = (this.active = new ActiveAttempts(heartbeatIntervalMs(bound.ackWaitMs)));
+    const jsm = await this.nc.jetstreamManager();
+    const leases = (this.leases = new LeaseKeeper({
+      ackWaitMs: bound.ackWaitMs,
+      readAckWaitMs: () => readPoolAckWaitMs(jsm, this.opts.pool),
+      connected: () => this.stats.connected,
+      onRenewalFailure: () => this.stats.leaseRenewalFailures++,
+      onAckWaitChange: (fromMs, toMs) => log.info({ pool: this.opts.pool, fromMs, toMs }, 'the pool consumer\'s ack_wait changed: leases renew at a third of it'),
+      onRefreshError: (e) => log.warn({ err: coerceError(e).message }, 'cannot re-read the pool consumer\'s ack_wait: keeping the last one'),
+    }));
     const trials = await TrialStore.open(this.nc);
     const sweeps = await SweepStore.open(this.nc);
     const consumer = await this.nc.jetstream().consumers.get(JOBS_STREAM, consumerName(this.opts.pool));
@@ -131,14 +140,12 @@ export class Worker {
       trials,
       workerId: this.id,
       log,
-      ackWaitMs: bound.ackWaitMs,
       isDraining: () => this.draining,
-      active,
+      leases,
       trainers: this.trainers,
       commandPolicy: this.opts.commandPolicy ?? NO_COMMANDS,
       allowModule: this.opts.allowModule ?? false,
       connected: () => this.stats.connected,
-      onLeaseRenewalFailure: () => this.stats.leaseRenewalFailures++,
       onLeaseLost: () => this.stats.leasesLost++,
       sweepStatus: new SweepStatusCache(sweeps),
       decisions: await DecisionStore.open(this.nc),
@@ -247,7 +254,7 @@ export class Worker {
    */
   async close(opts: { force?: boolean } = {}): Promise<void> {
     this.draining = true;
-    this.active?.abortAll();
+    this.leases?.abortAll();
     if (opts.force) await this.trainers.close();
     await this.stopped;
   }

@@ -154,7 +154,7 @@ describe('least privilege: the shipped per-role NATS users (deploy/k8s/base/nats
       await refused('purging the models', () => jsm.streams.purge(objectStream(MODELS_BUCKET)));
       await refused('creating a stream', () => jsm.streams.add({ name: 'ROGUE', subjects: ['rogue.>'] }));
       await refused("changing the pool consumer's lease", () => jsm.consumers.update(JOBS_STREAM, consumerName('default'), { ack_wait: 1_000_000_000 }));
-      await refused('publishing a job', () => js.publish(jobSubject('default', 'permissions'), new TextEncoder().encode('{}')));
+      await refused('publishing a job', () => js.publish(jobSubject('default', 'permissions', 't'), new TextEncoder().encode('{}')));
       const sweeps = await js.views.kv(SWEEPS_BUCKET, { bindOnly: true });
       await refused('writing a sweep record', () => sweeps.put('permissions', new TextEncoder().encode('{}')));
       const decisions = await js.views.kv(DECISIONS_BUCKET, { bindOnly: true });

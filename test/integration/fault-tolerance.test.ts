@@ -107,8 +107,9 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
     const failed = await terminal(sweep.id, poison, 'FAILED');
     await terminal(sweep.id, healthy, 'COMPLETED');
     await stopGently(survivor);
-    assert.match(failed.error ?? '', /gave up after 2 deliveries \(execution\.max_deliver\)/);
+    assert.match(failed.error ?? '', /gave up after 2 failed attempt\(s\) \(execution\.max_deliver: 2\); 2 ended without finishing an epoch/);
     assert.equal(failed.history.length, 2, 'one entry per delivery that ran');
+    assert.deepEqual(failed.history.map((h) => h.outcome), ['abandoned', 'abandoned'], 'both deaths count: neither finished an epoch');
     failed.history.forEach((h, i) => {
       assert.equal(h.attempt, i + 1);
       assert.ok(h.worker.startsWith(killed[i]!.workerIdPrefix));
@@ -129,14 +130,14 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
     await waitFor('both workers pulling', () => Promise.resolve(countLogLines(a.output(), 'worker started') + countLogLines(b.output(), 'worker started') === 2), 40_000, outputs);
     // Two copies with different Msg-Ids: what a broker crash right after an ack redelivers.
     const js = suite.nc.jetstream();
-    await js.publish(jobSubject('default', sweep.id), encodeJson(job), { msgID: trial.id });
-    await js.publish(jobSubject('default', sweep.id), encodeJson(job), { msgID: `${trial.id}.redelivered` });
+    await js.publish(jobSubject('default', sweep.id, trial.id), encodeJson(job), { msgID: trial.id });
+    await js.publish(jobSubject('default', sweep.id, trial.id), encodeJson(job), { msgID: `${trial.id}.redelivered` });
     const done = await terminal(sweep.id, trial.id, 'COMPLETED');
     const jsm = await suite.nc.jetstreamManager();
     await waitFor('both copies acknowledged', async () => (await jsm.streams.info(JOBS_STREAM)).state.messages === 0, 20_000, outputs);
 
     // And one more copy long after it completed.
-    await js.publish(jobSubject('default', sweep.id), encodeJson(job), { msgID: `${trial.id}.late` });
+    await js.publish(jobSubject('default', sweep.id, trial.id), encodeJson(job), { msgID: `${trial.id}.late` });
     await waitFor('late copy acknowledged', async () => (await jsm.streams.info(JOBS_STREAM)).state.messages === 0, 20_000, outputs);
     const lateAcks = () => countLogLines(a.output() + b.output(), 'trial already finished: duplicate delivery acknowledged');
     await waitFor('late copy logged as a duplicate', () => Promise.resolve(lateAcks() >= 1), 10_000, outputs);
@@ -148,7 +149,10 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
     assert.equal(final.value.history.filter((h) => h.outcome === 'completed').length, 1);
     assert.deepEqual(final.value.epochs.map((e) => e.epoch), [1, 2, 3]);
     const both = a.output() + b.output();
-    const duplicates = lateAcks() + countLogLines(both, 'another delivery finished this trial first: result discarded');
+    const duplicates =
+      lateAcks() +
+      countLogLines(both, 'another delivery finished this trial first: result discarded') +
+      countLogLines(both, 'trial held by a live attempt with another job: delivery dropped');
     assert.equal(duplicates, 2, `each extra copy acknowledged as a duplicate\n${outputs()}`);
     assert.equal(countLogLines(both, 'trial finished'), 1);
     const finished = (await readSweepEvents(suite.nc, sweep.id)).filter((e) => e.type === 'finished');

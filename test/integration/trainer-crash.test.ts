@@ -76,7 +76,7 @@ describe('trainer crashes and bad configs end as FAILED with the reason, and nev
     await publishJobs(suite.nc, 'default', [job]);
     const failed = await final('bad-config', 'badconfig0000001');
     assert.equal(failed.status, 'FAILED');
-    assert.match(failed.error ?? '', /^MalformedMessageError: job on sweep\.jobs\.default\.bad-config: config\.model\.family: /);
+    assert.match(failed.error ?? '', /^MalformedMessageError: job on sweep\.jobs\.default\.bad-config\.badconfig0000001: config\.model\.family: /);
     assert.equal(failed.history.length, 0, 'no attempt ran');
 
     await launchSweep(suite.nc, ok, { sweepId: ok.id, specFile: 'x', pool: 'default' });

@@ -4,7 +4,8 @@ import { ErrorCode, NatsError, type NatsConnection } from 'nats';
 import { brokerSuite } from '../helpers/nats-server.js';
 import { AsyncPublisher, JetStreamPublishError } from '../../src/transport/async-publisher.js';
 import { EventPublisher, readSweepEvents } from '../../src/transport/events.js';
-import { publishJobs, pendingJobs } from '../../src/transport/job-queue.js';
+import { publishJobs, pendingJobs, queuedJobsOfSweep, trialsWithJobs } from '../../src/transport/job-queue.js';
+import { JsApiError } from '../../src/transport/jetstream-errors.js';
 import { EVENTS_STREAM, jobSubject } from '../../src/transport/names.js';
 import type { JobMessage } from '../../src/domain/job.js';
 import type { TrialEvent } from '../../src/domain/trial-event.js';
@@ -28,17 +29,20 @@ async function storedEvents(nc: NatsConnection, sweepId: string, count: number, 
 describe('publishing on a real nats-server', () => {
   const broker = brokerSuite({ resources: true });
 
-  test('AsyncPublisher: acks carry the stream sequence; a repeated Msg-Id is reported as a duplicate', async () => {
+  test('AsyncPublisher: acks carry the stream sequence; expecting no message on a subject refuses a second one', async () => {
     const publisher = new AsyncPublisher(broker.nc);
     try {
-      const subject = jobSubject('default', 'ap');
-      const acks = await Promise.all([1, 2, 3].map((i) => publisher.publish(subject, new TextEncoder().encode(`{"n":${i}}`), `ap.${i}`)));
+      const acks = await Promise.all([1, 2, 3].map((i) => publisher.publish(jobSubject('default', 'ap', `t${i}`), new TextEncoder().encode(`{"n":${i}}`), { noMessageOnSubject: true })));
       assert.deepEqual(acks.map((a) => a.stream), ['SWEEP_JOBS', 'SWEEP_JOBS', 'SWEEP_JOBS']);
       assert.equal(new Set(acks.map((a) => a.seq)).size, 3);
-      assert.ok(acks.every((a) => !a.duplicate));
-      const again = await publisher.publish(subject, new TextEncoder().encode('{"n":1}'), 'ap.1');
-      assert.equal(again.duplicate, true);
-      assert.equal(again.seq, acks[0]!.seq);
+      await assert.rejects(publisher.publish(jobSubject('default', 'ap', 't1'), new TextEncoder().encode('{"n":1}'), { noMessageOnSubject: true }), (e: unknown) => {
+        assert.ok(e instanceof JetStreamPublishError);
+        assert.equal(e.errCode, JsApiError.WrongLastSequence);
+        return true;
+      });
+      // Without the expectation the subject takes any number of messages.
+      const plain = await publisher.publish(jobSubject('default', 'ap', 't1'), new TextEncoder().encode('{"n":4}'));
+      assert.ok(plain.seq > acks[2]!.seq);
       assert.equal(publisher.inFlight, 0);
     } finally {
       publisher.close();
@@ -72,18 +76,27 @@ describe('publishing on a real nats-server', () => {
     }
   });
 
-  test('publishJobs: 2,000 jobs all stored once; republishing them only finds duplicates', async () => {
+  test('publishJobs: 2,000 jobs all stored once; republishing finds each trial queued; a trial whose job left gets a new one', async () => {
     const jobs = Array.from({ length: 2000 }, (_, i) => job('pj', i));
     const progress: number[] = [];
     const first = await publishJobs(broker.nc, 'default', jobs, { inFlight: 64, onProgress: (n) => progress.push(n) });
-    assert.deepEqual(first, { published: 2000, duplicates: 0 });
+    assert.equal(first.published, 2000);
+    assert.equal(first.alreadyQueued, 0);
+    assert.equal(new Set(first.seqs.values()).size, 2000);
     assert.deepEqual(progress, [1000, 2000, 2000]);
     const second = await publishJobs(broker.nc, 'default', jobs);
-    assert.deepEqual(second, { published: 0, duplicates: 2000 });
-    const jsm = await broker.nc.jetstreamManager();
-    const info = await jsm.streams.info('SWEEP_JOBS', { subjects_filter: jobSubject('default', 'pj') });
-    assert.equal(info.state.subjects?.[jobSubject('default', 'pj')], 2000);
+    assert.equal(second.published, 0);
+    assert.equal(second.alreadyQueued, 2000);
+    assert.equal((await trialsWithJobs(broker.nc, 'pj')).size, 2000);
+    assert.equal(await queuedJobsOfSweep(broker.nc, 'pj'), 2000);
     assert.ok((await pendingJobs(broker.nc, 'default')).pending >= 2000);
+    // The job of t0 leaves the stream (acked): only t0 is published again, however soon (no duplicate window involved).
+    const jsm = await broker.nc.jetstreamManager();
+    await jsm.streams.deleteMessage('SWEEP_JOBS', first.seqs.get('t0')!);
+    const third = await publishJobs(broker.nc, 'default', jobs);
+    assert.equal(third.published, 1);
+    assert.equal(third.alreadyQueued, 1999);
+    assert.ok(third.seqs.has('t0'));
   });
 
   test('EventPublisher: events of one turn share a stored message per sweep, and are read back in order', async () => {

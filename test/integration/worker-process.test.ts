@@ -30,7 +30,7 @@ describe('sweep worker process (real nats-server)', () => {
       await waitFor('/readyz 200', async () => (await fetch(`${base}/readyz`)).status === 200);
       assert.equal((await fetch(`${base}/healthz`)).status, 200);
 
-      await suite.nc.jetstream().publish(jobSubject('default', 'garbage'), new TextEncoder().encode('{"v":1,"sweepId":'));
+      await suite.nc.jetstream().publish(jobSubject('default', 'garbage', 't'), new TextEncoder().encode('{"v":1,"sweepId":'));
       const sweep = parseSpec(sleepSpec('after-garbage', 10, 2), 'after-garbage.yaml');
       await launchSweep(suite.nc, sweep, { sweepId: sweep.id, specFile: 'x', pool: 'default' });
       const store = suite.store;

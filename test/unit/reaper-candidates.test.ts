@@ -13,6 +13,7 @@ const config = { version: 1, model: { family: 'spin' } } as unknown as TrialConf
 
 const record = (over: Partial<ReapableRecord>): ReapableRecord => ({
   trialId: 't',
+  index: 0,
   status: 'RUNNING',
   attempt: 2,
   heartbeatAt: ago(60_000),

@@ -3,7 +3,6 @@ import type { Logger } from '../../log.js';
 import { coerceError } from '../../log.js';
 import type { CheckpointRef } from '../../domain/blobs.js';
 import type { JobMessage } from '../../domain/job.js';
-import type { LiveAttempt } from '../active-attempts.js';
 import type { TrialRecordWriter } from '../record-writer.js';
 import { runInline } from '../trainer/inline-run.js';
 import type { TrainerProcess } from '../trainer/trainer-process.js';
@@ -14,7 +13,7 @@ import { ModuleContractError } from '../../training/models/user-module.js';
 import type { AttemptRun, RecordedEpoch } from './run-types.js';
 import { iso, type JobOutcome, type RunnerContext } from './context.js';
 import { EpochRecorder } from './epoch-recorder.js';
-import { AttemptLease, LeaseLostError, heartbeatIntervalMs } from './lease.js';
+import { AttemptLease, LeaseLostError } from './lease.js';
 import { restore } from './restore.js';
 import { pruneDecisionAt } from './prune-decision.js';
 import { abandon, fail, finish, prune, requeueDrained, type Settling } from './settle.js';
@@ -23,7 +22,7 @@ import { abandon, fail, finish, prune, requeueDrained, type Settling } from './s
  * One attempt at a trial, from its claim to its settlement: restore, train (recording each epoch), settle.
  * Every write it makes holds only while it still owns the trial (see ./lease.ts and domain/trial-state).
  */
-export class Attempt implements LiveAttempt {
+export class Attempt {
   readonly lease: AttemptLease;
   private run_: AttemptRun | null = null;
   private aborted = false;
@@ -52,7 +51,7 @@ export class Attempt implements LiveAttempt {
   heartbeat(): void {
     const { lease } = this;
     // A write since the last tick was a heartbeat already (every fenced write carries one's worth of news).
-    if (lease.lost || Date.now() - lease.lastWriteAt < heartbeatIntervalMs(this.ctx.ackWaitMs) / 2) return;
+    if (lease.lost || Date.now() - lease.lastWriteAt < this.ctx.leases.heartbeatMs / 2) return;
     lease.write({ type: 'progress', owner: lease.owner, at: iso() }).catch((e: unknown) => {
       if (!(e instanceof LeaseLostError)) this.log.warn({ err: coerceError(e) }, 'heartbeat not written');
     });

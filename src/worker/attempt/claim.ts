@@ -11,15 +11,24 @@ import { iso, type RunnerContext } from './context.js';
 export const CLAIM_DELAY_MS = 200;
 
 /**
- * Claims the trial for this attempt and returns the writer of its record, or null when the trial has already
- * finished (a duplicate delivery, to be acknowledged).
+ * Claims the trial for this attempt and returns the writer of its record. Or, having settled the delivery itself:
+ * 'skipped' (acked) when the trial has finished or a live owner holds it with another job, 'failed' (terminated)
+ * when the attempts that failed have spent the retry budget (the record says FAILED, with its history).
  */
-export async function claimTrial(job: JobMessage, msg: JsMsg, ctx: Pick<RunnerContext, 'trials' | 'workerId'>, log: Logger): Promise<TrialRecordWriter | null> {
+export async function claimTrial(
+  job: JobMessage,
+  msg: JsMsg,
+  ctx: Pick<RunnerContext, 'trials' | 'workerId' | 'leases' | 'events'>,
+  log: Logger,
+): Promise<TrialRecordWriter | 'skipped' | 'failed'> {
   const { sweepId, trialId } = job;
   const delivery = msg.info.redeliveryCount;
+  // A RUNNING record with a heartbeat younger than one ack_wait has a live owner: its owner heartbeats every
+  // ack_wait/3, while a dead owner's job comes back no sooner than an ack_wait after its last renewal.
+  const liveSince = new Date(Date.now() - ctx.leases.ackWaitMs).toISOString();
   const claim = (cur: TrialRecord | null) =>
     transition(recordForJob(cur, job), {
-      type: 'claim', worker: ctx.workerId, delivery, at: iso(), jobSeq: msg.seq,
+      type: 'claim', worker: ctx.workerId, delivery, at: iso(), jobSeq: msg.seq, liveSince, maxFailures: job.maxDeliver,
       ...(job.publishedAt !== undefined ? { queueLatencyMs: Math.max(0, Date.now() - job.publishedAt) } : {}),
     });
   if (delivery === 1 && job.fresh === true) {
@@ -32,8 +41,20 @@ export async function claimTrial(job: JobMessage, msg: JsMsg, ctx: Pick<RunnerCo
   // A first delivery usually finds no record: try a create straight away (a lost race falls back to a read).
   const res = await ctx.trials.mutate(sweepId, trialId, (cur) => (cur && isTerminal(cur.status) ? null : claim(cur)), delivery === 1 ? null : undefined);
   if (!res.changed || !res.record) {
-    log.info({ status: res.record?.status }, 'trial already finished: duplicate delivery acknowledged');
-    return null;
+    const held = res.record?.status === 'RUNNING';
+    log.info(
+      { status: res.record?.status, owner: res.record?.worker, ownerJobSeq: res.record?.jobSeq, seq: msg.seq },
+      held ? 'trial held by a live attempt with another job: delivery dropped' : 'trial already finished: duplicate delivery acknowledged',
+    );
+    msg.ack();
+    return 'skipped';
+  }
+  if (res.record.status === 'FAILED') {
+    msg.term();
+    const error = res.record.error ?? 'retry budget spent';
+    ctx.events.publish({ v: 1, type: 'finished', sweepId, trialId, worker: ctx.workerId, status: 'FAILED', at: iso(), error });
+    log.error({ delivery, history: res.record.history.map((h) => `${h.attempt}:${h.outcome}`).join(' ') }, error);
+    return 'failed';
   }
   return TrialRecordWriter.claimed(ctx.trials, sweepId, trialId, { value: res.record, revision: res.revision });
 }

@@ -7,7 +7,7 @@ import type { ModelStore } from '../../transport/model-store.js';
 import type { DecisionStore } from '../../transport/decision-store.js';
 import type { SweepStatusCache } from '../sweep-status-cache.js';
 import type { TrainerPool } from '../trainer/trainer-pool.js';
-import type { ActiveAttempts } from '../active-attempts.js';
+import type { LeaseKeeper } from '../lease-keeper.js';
 import type { CommandPolicy } from '../command/allow-policy.js';
 
 /** What runJob needs of its worker; each step of an attempt takes only the fields it uses (a Pick of this). */
@@ -17,11 +17,10 @@ export interface RunnerContext {
   trials: TrialStore;
   workerId: string;
   log: Logger;
-  ackWaitMs: number;
   /** True once the worker drains (SIGTERM): running trials stop at the next batch boundary and are requeued. */
   isDraining: () => boolean;
-  /** Registry of running attempts: one heartbeat timer for all, and the drain's abort. */
-  active: ActiveAttempts;
+  /** The worker's lease keeper: renews every held job, times heartbeats, knows the pool's current ack_wait, drains. */
+  leases: LeaseKeeper;
   trainers: TrainerPool;
   /** Which programs command trials may run here (`--allow-command`); see command/allow-policy.ts. */
   commandPolicy: CommandPolicy;
@@ -32,11 +31,9 @@ export interface RunnerContext {
   decisions: Pick<DecisionStore, 'get'>;
   checkpoints: CheckpointStore;
   models: ModelStore;
-  connected: () => boolean;
   onCheckpoint?: (bytes: number, seconds: number) => void;
   /** Called with each finished epoch (metrics endpoint, progress). */
   onEpoch?: (m: EpochMetrics) => void;
-  onLeaseRenewalFailure?: () => void;
   onLeaseLost?: () => void;
 }
 

@@ -83,8 +83,8 @@ export class EpochRecorder {
     // A decision is final, so it wins over a drain: a requeued trial would only train further elsewhere.
     this.pruned_ = await pruneDecisionAt(job, metrics.epoch, ctx);
     if (this.pruned_) return true;
-    if (ctx.isDraining()) return true;
+    // A cancel beats a drain: a drained trial of a cancelled sweep would be requeued onto a purged queue.
     this.cancelled_ = (await ctx.sweepStatus.get(job.sweepId)) === 'CANCELLED';
-    return this.cancelled_;
+    return this.cancelled_ || ctx.isDraining();
   }
 }

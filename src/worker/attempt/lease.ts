@@ -9,9 +9,6 @@ export class LeaseLostError extends SweepError {
   override readonly retryable = true;
 }
 
-/** Heartbeats every max(1 s, ack_wait): the reaper calls a trial stale after 3 of them. */
-export const heartbeatIntervalMs = (ackWaitMs: number) => Math.max(1_000, ackWaitMs);
-
 /**
  * One attempt's hold on its trial (see docs/architecture.md, "Ownership and fencing"): every write is a
  * compare-and-set that holds only while the attempt still owns the trial, and the first refusal loses the lease

@@ -5,7 +5,8 @@
 import type { JsMsg } from 'nats';
 import type { Logger } from '../../log.js';
 import { isRetryable } from '../../domain/errors.js';
-import { transition } from '../../domain/trial-state.js';
+import { budgetedHistory, transition } from '../../domain/trial-state.js';
+import { failedAttempts } from '../../domain/attempt-history.js';
 import type { BlobRef } from '../../domain/blobs.js';
 import type { CheckpointRef } from '../../domain/blobs.js';
 import type { JobEnvelope, JobMessage } from '../../domain/job.js';
@@ -23,17 +24,8 @@ export interface Settling {
   job: JobMessage;
   msg: JsMsg;
   lease: AttemptLease;
-  ctx: Pick<RunnerContext, 'events' | 'workerId' | 'models' | 'checkpoints'>;
+  ctx: Pick<RunnerContext, 'events' | 'workerId' | 'models' | 'checkpoints' | 'sweepStatus'>;
   log: Logger;
-}
-
-/** The delivery came more often than max_deliver: the earlier ones died without a report (worker killed, out of memory). */
-export async function giveUp(job: JobMessage, msg: JsMsg, ctx: Pick<RunnerContext, 'trials'>, log: Logger, delivery: number): Promise<JobOutcome> {
-  const text = `gave up after ${job.maxDeliver} deliveries (execution.max_deliver) without a result`;
-  await ctx.trials.mutate(job.sweepId, job.trialId, (cur) => (cur ? transition(cur, { type: 'give-up', at: iso(), error: text }) : null));
-  msg.term();
-  log.error({ delivery }, text);
-  return 'failed';
 }
 
 /**
@@ -50,8 +42,18 @@ export async function rejectMalformed(msg: JsMsg, err: Error, envelope: JobEnvel
   return 'malformed';
 }
 
-/** Drained, not decided: give the job back for another worker, which resumes from the last checkpoint. */
-export async function requeueDrained({ msg, lease, log }: Settling): Promise<JobOutcome> {
+/**
+ * Drained, not decided: give the job back for another worker, which resumes from the last checkpoint. A cancel
+ * beats a drain: in a cancelled sweep (read fresh, its queue is purged) the trial is STOPPED instead.
+ */
+export async function requeueDrained({ job, msg, lease, ctx, log }: Settling): Promise<JobOutcome> {
+  if ((await ctx.sweepStatus.getFresh(job.sweepId)) === 'CANCELLED') {
+    await lease.write({ type: 'stop', owner: lease.owner, at: iso() });
+    msg.ack();
+    ctx.events.publish({ v: 1, type: 'finished', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, status: 'STOPPED', at: iso() });
+    log.info({ attempt: lease.owner.attempt }, 'sweep cancelled: drained trial stopped, not requeued');
+    return 'stopped';
+  }
   await lease.write({ type: 'requeue', owner: lease.owner, at: iso(), error: null });
   msg.nak(0);
   log.info({ attempt: lease.owner.attempt }, 'worker draining: trial requeued');
@@ -100,20 +102,22 @@ export async function prune(
 }
 
 /**
- * Training failed: FAILED (job terminated) when retrying cannot help or this was the last delivery, else requeued
- * with a backoff (nak). The error is logged as an Error (its stack survives); the record keeps its one-line text.
+ * Training failed: FAILED (job terminated) when retrying cannot help or this failure spends the retry budget (the
+ * attempts that failed, from the record's history: domain/attempt-history.ts), else requeued with a backoff (nak). The error is logged as an Error (its stack survives); the record keeps its one-line text.
  */
 export async function fail(s: Settling, delivery: number, err: Error): Promise<JobOutcome> {
   const { job, msg, lease, ctx, log } = s;
   const { owner } = lease;
   const unrecoverable = !isRetryable(err);
   const text = err instanceof TrainingFailedError ? err.message : `${err.name}: ${err.message}`;
+  // This failure counts too.
+  const failures = failedAttempts(budgetedHistory(lease.current)) + 1;
   try {
-    if (unrecoverable || delivery >= job.maxDeliver) {
+    if (unrecoverable || failures >= job.maxDeliver) {
       await lease.write({ type: 'fail', owner, at: iso(), error: text }, { fresh: true });
       msg.term();
       ctx.events.publish({ v: 1, type: 'finished', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, status: 'FAILED', at: iso(), error: text });
-      log.error({ attempt: owner.attempt, err, delivery, maxDeliver: job.maxDeliver }, 'trial failed');
+      log.error({ attempt: owner.attempt, err, delivery, failures, maxDeliver: job.maxDeliver }, 'trial failed');
       return 'failed';
     }
     await lease.write({ type: 'requeue', owner, at: iso(), error: text }, { fresh: true });
@@ -121,9 +125,9 @@ export async function fail(s: Settling, delivery: number, err: Error): Promise<J
     if (e instanceof LeaseLostError) return abandon(lease);
     throw e;
   }
-  const delay = retryDelayMs(delivery);
+  const delay = retryDelayMs(failures);
   msg.nak(delay);
-  log.warn({ attempt: owner.attempt, err, delivery, retryInMs: delay }, 'trial error: requeued');
+  log.warn({ attempt: owner.attempt, err, delivery, failures, retryInMs: delay }, 'trial error: requeued');
   return 'requeued';
 }
 
