@@ -1,9 +1,9 @@
 import type { NatsConnection } from 'nats';
 import { AsyncPublisher, JetStreamPublishError } from './async-publisher.js';
-import { JsApiError } from './jetstream-errors.js';
+import { JsApiError, isNoMessageFound } from './jetstream-errors.js';
 import { JOBS_STREAM, consumerName, jobSubject, sweepJobsFilter } from './names.js';
-import { encodeJson } from './codecs.js';
-import type { JobMessage } from '../domain/job.js';
+import { decodeJson, encodeJson } from './codecs.js';
+import { jobMessageSchema, type JobMessage } from '../domain/job.js';
 
 export interface PublishOutcome {
   published: number;
@@ -62,6 +62,26 @@ export async function publishJobs(
   if (failure) throw failure;
   opts.onProgress?.(done);
   return outcome;
+}
+
+/**
+ * The job a trial has in a pool's queue now, or null when it has none (the stream keeps one job per trial, on its
+ * own subject). A message on that subject that is not a job is null too.
+ */
+export async function queuedJobOfTrial(nc: NatsConnection, pool: string, sweepId: string, trialId: string): Promise<JobMessage | null> {
+  const jsm = await nc.jetstreamManager();
+  let data: Uint8Array;
+  try {
+    data = (await jsm.streams.getMessage(JOBS_STREAM, { last_by_subj: jobSubject(pool, sweepId, trialId) })).data;
+  } catch (e) {
+    if (isNoMessageFound(e)) return null;
+    throw e;
+  }
+  try {
+    return decodeJson(data, jobMessageSchema, `job of trial ${trialId}`);
+  } catch {
+    return null;
+  }
 }
 
 /** Removes every queued job of a sweep (cancel). */

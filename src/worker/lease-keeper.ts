@@ -27,6 +27,14 @@ export interface LeaseKeeperOptions {
 export const heartbeatIntervalMs = (ackWaitMs: number): number => Math.max(1_000, Math.floor(ackWaitMs / 3));
 
 /**
+ * A RUNNING record whose heartbeat is younger than this has a live owner (a claim takes it over for free). A live
+ * owner writes at least every 1.5 heartbeat intervals (ack_wait/2 from 3 s up); a dead owner's job comes back an
+ * ack_wait after its last renewal, and its last write can be a little younger than that renewal (its claim is
+ * stamped after the delivery): two thirds of ack_wait lies between the two with a margin both ways.
+ */
+export const liveOwnerWindowMs = (ackWaitMs: number): number => Math.floor((2 * ackWaitMs) / 3);
+
+/**
  * The worker's one lease keeper (bullmq's LockManager: one timer for every job). Every ack_wait/3 of the pool
  * consumer's current ack_wait it renews each held job's lease (msg.working()) and lets each attempt write its
  * heartbeat; it re-reads the consumer's ack_wait regularly and retimes itself when it changed, so a lease never

@@ -6,6 +6,7 @@ import type { TrialRecord } from '../../domain/trial-record.js';
 import { TrialRecordWriter } from '../record-writer.js';
 import { recordForJob } from '../trial-records.js';
 import { iso, type RunnerContext } from './context.js';
+import { liveOwnerWindowMs } from '../lease-keeper.js';
 
 /** A fresh trial's RUNNING record is written this long after it starts (or with its first write). */
 export const CLAIM_DELAY_MS = 200;
@@ -23,9 +24,7 @@ export async function claimTrial(
 ): Promise<TrialRecordWriter | 'skipped' | 'failed'> {
   const { sweepId, trialId } = job;
   const delivery = msg.info.redeliveryCount;
-  // A RUNNING record with a heartbeat younger than one ack_wait has a live owner: its owner heartbeats every
-  // ack_wait/3, while a dead owner's job comes back no sooner than an ack_wait after its last renewal.
-  const liveSince = new Date(Date.now() - ctx.leases.ackWaitMs).toISOString();
+  const liveSince = new Date(Date.now() - liveOwnerWindowMs(ctx.leases.ackWaitMs)).toISOString();
   const claim = (cur: TrialRecord | null) =>
     transition(recordForJob(cur, job), {
       type: 'claim', worker: ctx.workerId, delivery, at: iso(), jobSeq: msg.seq, liveSince, maxFailures: job.maxDeliver,
