@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { SWEEP_BIN } from './cli.js';
+import { atTestProcessEnd } from './nats-server.js';
 
 /** A `sweep` child process (worker or coordinator) whose stdout+stderr is kept in memory. */
 export interface SweepProcess {
@@ -21,7 +22,12 @@ export function startSweepProcess(args: string[], env: Record<string, string> = 
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  // A test file ended by the runner's timeout (SIGTERM) must not leave its workers and coordinators running.
+  const forget = atTestProcessEnd(() => child.pid !== undefined && signalTree(child.pid, 'SIGKILL'));
+  const exited = once(child, 'exit').then(([code]) => {
+    forget();
+    return code as number | null;
+  });
   return { child, output: () => out, exited, workerIdPrefix: `${hostname()}-${child.pid}-` };
 }
 

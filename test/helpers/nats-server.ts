@@ -8,6 +8,57 @@ import { connectBroker } from '../../src/transport/connection.js';
 import { ensureResources, DEFAULT_QUEUE, type QueueSettings } from '../../src/transport/resources.js';
 import { TrialStore } from '../../src/transport/trial-store.js';
 
+/** Clean-ups of the servers this test process started and has not stopped yet. */
+const pending = new Set<() => void>();
+const END_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+function runPending(): void {
+  for (const cleanUp of pending) {
+    try {
+      cleanUp();
+    } catch {
+      // the rest still run
+    }
+  }
+  pending.clear();
+  unhookProcessEnd();
+}
+
+/**
+ * A signal ends the process without 'exit' handlers, and the runner's --test-timeout ends a file with SIGTERM:
+ * clean up, then let the signal do what it would have done had nobody listened.
+ */
+function onEndSignal(signal: NodeJS.Signals): void {
+  runPending();
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function hookProcessEnd(): void {
+  process.on('exit', runPending);
+  for (const signal of END_SIGNALS) process.on(signal, onEndSignal);
+}
+
+function unhookProcessEnd(): void {
+  process.off('exit', runPending);
+  for (const signal of END_SIGNALS) process.off(signal, onEndSignal);
+}
+
+/**
+ * Runs `cleanUp` (synchronous: SIGKILL the servers, remove their folders) if this test process ends first, by
+ * exit or by SIGTERM/SIGINT/SIGHUP, so that nothing outlives a test that timed out or threw; call the returned
+ * function once stopped. The signal handlers are there only while a server is: no test process changes otherwise.
+ */
+export function atTestProcessEnd(cleanUp: () => void): () => void {
+  if (pending.size === 0) hookProcessEnd();
+  pending.add(cleanUp);
+  return () => {
+    if (pending.delete(cleanUp) && pending.size === 0) unhookProcessEnd();
+  };
+}
+
+/** Removes a folder that a just-killed server may still be writing into. */
+export const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+
 export interface TestBrokerOptions {
   /** nats-server settings; the ports are free ones unless given, the store is a fresh temp folder. */
   server?: Omit<EmbeddedServerOptions, 'storeDir'>;
@@ -33,6 +84,7 @@ export class TestBroker {
   private readonly conns: NatsConnection[] = [];
   private readonly dirs: string[] = [];
   private readonly deferred: (() => unknown)[] = [];
+  private forgetAtEnd: () => void = () => undefined;
 
   constructor(private readonly opts: TestBrokerOptions = {}) {}
 
@@ -47,6 +99,10 @@ export class TestBroker {
   }
 
   async start(): Promise<this> {
+    this.forgetAtEnd = atTestProcessEnd(() => {
+      this.server?.kill();
+      this.dirs.forEach(removeDir);
+    });
     this.storeDir = this.tempDir('sweep-nats-');
     try {
       this.server = await startEmbeddedServer({ ...this.opts.server, storeDir: this.storeDir });
@@ -57,7 +113,8 @@ export class TestBroker {
         this.trials = await TrialStore.open(this.nc);
       }
     } catch (e) {
-      await this.stop();
+      // The start's own error says what went wrong; one from the teardown would hide it.
+      await this.stop().catch(() => undefined);
       throw e;
     }
     return this;
@@ -104,6 +161,7 @@ export class TestBroker {
     await Promise.all(this.conns.splice(0).map((c) => c.close().catch(() => undefined)));
     await this.server?.stop();
     for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    this.forgetAtEnd();
     if (errors.length > 0) throw errors[0];
   }
 }
