@@ -1,12 +1,11 @@
 import type { NatsConnection } from 'nats';
 import type { Logger } from '../log.js';
 import type { PruneDecision, SchedulerConfig } from '../domain/scheduler.js';
-import type { TrialEvent } from '../domain/trial-event.js';
-import { isTerminal } from '../domain/trial-state.js';
+import type { TrialRecord } from '../domain/trial-record.js';
 import { DecisionStore } from '../transport/decision-store.js';
-import { decodeEventBatch } from '../transport/events.js';
-import { EVENTS_STREAM, sweepEventsFilter } from '../transport/names.js';
+import { TrialStore } from '../transport/trial-store.js';
 import { createScheduler, type GroupDecision } from './schedulers/index.js';
+import { RecordFeed } from './record-feed.js';
 
 export interface SchedulingSettings {
   sweepId: string;
@@ -23,21 +22,23 @@ export interface SchedulingHandle {
 }
 
 /**
- * Early termination while `launch` or `attach` follows a sweep: the sweep's events, read in stream order from the
- * first one, feed a pure scheduler (./schedulers/); each STOP becomes a PruneDecision for every trial of its
- * group in KV `sweep-decisions`, which the trials' owners apply at their next epoch boundary. Replaying the same
- * stream rebuilds the same decisions, so an `attach` after a coordinator restart goes on where it left off
- * (decisions already stored are kept as they are).
+ * Early termination while `launch` or `attach` follows a sweep. The scheduler decides on facts: the trial records
+ * (KV `sweep-trials`, each written by its owning attempt with compare-and-set), which carry every epoch's metrics,
+ * not the unacknowledged epoch events (a lost event would leave a rung unjudged, or judged on the wrong
+ * evidence). Each new epoch of a record feeds the pure scheduler (./schedulers/) with the attempt that trained
+ * it, and a terminal record ends its trial; each STOP becomes a PruneDecision for every trial of its group in KV
+ * `sweep-decisions`, which the trials' owners apply at their next epoch boundary. An `attach` after a coordinator
+ * restart rebuilds the scheduler from the records as they are, and decisions already stored are kept.
  */
 export async function startScheduling(nc: NatsConnection, s: SchedulingSettings): Promise<SchedulingHandle> {
   const membership = new Map<string, string[]>();
   for (const [trialId, group] of s.groups) membership.set(group, [...(membership.get(group) ?? []), trialId]);
   const scheduler = createScheduler(s.config, membership);
   const store = await DecisionStore.open(nc);
-  const consumer = await nc.jetstream().consumers.get(EVENTS_STREAM, { filterSubjects: sweepEventsFilter(s.sweepId) });
-  const messages = await consumer.consume();
-  const last = new Map<string, { epoch: number; value: number | null }>();
+  const trials = await TrialStore.open(nc);
+  const reader = new RecordFeed(s.config.metric);
   let stopped = 0;
+  let failed = false;
 
   const apply = async (decisions: GroupDecision[]) => {
     for (const d of decisions) {
@@ -56,34 +57,35 @@ export async function startScheduling(nc: NatsConnection, s: SchedulingSettings)
     }
   };
 
-  const onEvent = async (ev: TrialEvent) => {
-    const group = s.groups.get(ev.trialId);
+  const onRecord = async (r: TrialRecord) => {
+    const group = s.groups.get(r.trialId);
     if (group === undefined || scheduler.isStopped(group)) return;
-    if (ev.type === 'epoch') {
-      const raw = ev.metrics[s.config.metric];
-      const value = typeof raw === 'number' ? raw : NaN;
-      last.set(ev.trialId, { epoch: ev.metrics.epoch, value: Number.isFinite(value) ? value : null });
-      await apply(scheduler.onResult({ trialId: ev.trialId, group, epoch: ev.metrics.epoch, attempt: ev.attempt ?? 0, value }));
-    } else if (ev.type === 'finished' && isTerminal(ev.status)) {
-      const end = last.get(ev.trialId);
-      await apply(scheduler.onTrialEnd({ trialId: ev.trialId, group, lastEpoch: end?.epoch ?? 0, lastValue: end?.value ?? null }));
+    for (const input of reader.inputs(r)) {
+      if (input.kind === 'result') await apply(scheduler.onResult({ ...input, group }));
+      else await apply(scheduler.onTrialEnd({ ...input, group }));
     }
   };
 
-  const loop = (async () => {
-    for await (const m of messages) {
-      const events = decodeEventBatch(m.data, `events ${m.subject} #${m.seq}`, (err) => s.log.warn({ err }, 'malformed event ignored by the scheduler'));
-      for (const ev of events) await onEvent(ev);
-    }
-  })().catch((err: unknown) => s.log.error({ err }, 'early termination stopped: the scheduler could not read events or store a decision'));
+  // Records arrive from the watch in revision order; decisions are made and stored one record at a time.
+  let queue: Promise<void> = Promise.resolve();
+  const watch = await trials.watch(
+    s.sweepId,
+    (r) => {
+      queue = queue.then(() => (failed ? undefined : onRecord(r))).catch((err: unknown) => {
+        failed = true;
+        s.log.error({ err }, 'early termination stopped: a decision could not be stored');
+      });
+    },
+    (key, err) => s.log.warn({ key, err }, 'malformed trial record ignored by the scheduler'),
+  );
 
   return {
     get stopped() {
       return stopped;
     },
     async stop() {
-      await messages.close();
-      await loop;
+      await watch.stop();
+      await queue;
     },
   };
 }

@@ -13,8 +13,8 @@ const MAX_BATCH_BYTES = 256 * 1024;
  * worker produced in one turn of its event loop, as newline-separated JSON. With hundreds of short trials per
  * worker, a stored message per event cost the broker more than the trials themselves. Flushing at the end of the
  * turn, not on a timer, keeps an epoch's event from waiting behind the next epoch's (synchronous) training.
- * The trial record in KV (written with CAS) stays the source of truth: an event lost in a crash costs only a
- * progress line.
+ * The trial record in KV (written with CAS) stays the source of truth, and the scheduler decides on records, not
+ * on events: an event lost in a crash costs only a progress line.
  */
 export class EventPublisher {
   private readonly pending = new Map<string, { parts: Uint8Array[]; bytes: number }>();

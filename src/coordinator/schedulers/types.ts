@@ -3,21 +3,21 @@
  * configuration GROUPS (all seeds of one configuration go on or stop together), never single trials: a group's
  * value at an epoch is the mean over its seeds' values at that epoch.
  *
- * Pure and deterministic: no I/O, no clock, no randomness. The coordinator feeds the sweep's events in stream
- * order; after a restart it rebuilds a scheduler by feeding the same events again and gets the same decisions.
+ * Pure and deterministic: no I/O, no clock, no randomness. The coordinator feeds the epochs it reads off the trial
+ * records (coordinator/record-feed.ts); the same inputs in the same order give the same decisions.
  */
 
 /** Which trials form each group (the sweep's trial list): group key → its trials' IDs (seeds). */
 export type GroupMembership = ReadonlyMap<string, readonly string[]>;
 
-/** One trial's scheduler metric at one epoch (from a v1/v2 `epoch` event). */
+/** One trial's scheduler metric at one epoch (from its trial record). */
 export interface EpochResult {
   trialId: string;
   /** The trial's group; must agree with the membership given at construction (a result that does not is ignored). */
   group: string;
   /** 1-based epoch the value was measured after. */
   epoch: number;
-  /** The attempt that trained the epoch (the trial record's fencing token); 0 for events that carry none. */
+  /** The attempt that trained the epoch (the trial record's fencing token). */
   attempt: number;
   /** The scheduler's metric at that epoch. NaN (a diverged run, or the metric missing) ranks worst. */
   value: number;
