@@ -139,7 +139,8 @@ export function transition<R extends TrialStateFields>(record: R, event: TrialTr
         epochs: event.epochs,
         result: event.result,
         model: event.model,
-        checkpoints: [],
+        // A STOPPED trial keeps its newest checkpoint, so that `sweep retry` resumes it.
+        checkpoints: event.status === 'STOPPED' ? record.checkpoints.slice(0, 1) : [],
         finishedAt: event.at,
         heartbeatAt: event.at,
         durationMs: elapsed(record.startedAt, event.at),
@@ -162,7 +163,8 @@ export function transition<R extends TrialStateFields>(record: R, event: TrialTr
       };
     case 'fail':
       if (!owns(record, event.owner)) return null;
-      return failed(record, event.at, event.error, event.owner.attempt);
+      // The owner keeps only the newest checkpoint of a FAILED trial (`sweep retry` resumes from it).
+      return { ...failed(record, event.at, event.error, event.owner.attempt), checkpoints: record.checkpoints.slice(0, 1) };
     case 'give-up':
       return isTerminal(record.status) ? null : failed(record, event.at, event.error, null);
     case 'cancel': {
@@ -185,6 +187,7 @@ export function transition<R extends TrialStateFields>(record: R, event: TrialTr
         heartbeatAt: event.at,
         durationMs: elapsed(record.startedAt, event.at),
         error: 'cancelled while it ran',
+        checkpoints: record.checkpoints.slice(0, 1),
         history: closeAttempt(record.history, event.owner.attempt, 'stopped', event.at),
       };
     case 'retry':

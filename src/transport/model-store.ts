@@ -35,6 +35,11 @@ export class ModelStore {
     return this.blobs.put(`${sweepId}/${trialId}/a${attempt}/model.onnx`, bytes);
   }
 
+  /** Removes a stored model object (an attempt whose fenced write was refused drops the weights no record names). */
+  delete(ref: BlobRef): Promise<void> {
+    return this.blobs.delete(ref.name);
+  }
+
   /** Final weights, or a command trial's model.onnx: whatever the record's `model` names. */
   getWeights(ref: BlobRef): Promise<Uint8Array | null> {
     return this.blobs.get(ref.name, ref.sha256);

@@ -4,7 +4,7 @@ import type { EpochMetrics } from '../../domain/metrics.js';
 import type { PruneDecision } from '../../domain/scheduler.js';
 import type { RecordedEpoch } from './run-types.js';
 import { iso, type RunnerContext } from './context.js';
-import type { AttemptLease } from './lease.js';
+import { LeaseLostError, type AttemptLease } from './lease.js';
 import { pruneDecisionAt } from './prune-decision.js';
 
 /** Progress goes to KV at most this often per trial (a checkpoint is always recorded at once). */
@@ -60,18 +60,25 @@ export class EpochRecorder {
     ctx.onEpoch?.(metrics);
     this.epochs.push(metrics);
     let dropped: CheckpointRef[] = [];
+    let saved: CheckpointRef | null = null;
     if (state) {
       const started = performance.now();
-      const saved = await ctx.checkpoints.save(job.sweepId, job.trialId, owner.attempt, metrics.epoch, state.bytes, this.checkpoints_);
-      this.checkpoints_ = saved.keep;
-      dropped = saved.drop;
+      const result = await ctx.checkpoints.save(job.sweepId, job.trialId, owner.attempt, metrics.epoch, state.bytes, this.checkpoints_);
+      this.checkpoints_ = result.keep;
+      dropped = result.drop;
+      saved = result.keep.find((r) => r.epoch === metrics.epoch) ?? null;
       ctx.onCheckpoint?.(state.bytes.byteLength, (performance.now() - started) / 1000);
     }
     // Progress in KV at most every RECORD_EVERY_MS per trial: epochs of real models take longer than that,
     // while 0 ms dispatch-benchmark epochs would otherwise spend most of their time on KV writes.
     if (state || Date.now() - this.lastRecordAt >= RECORD_EVERY_MS) {
       this.lastRecordAt = Date.now();
-      await lease.write({ type: 'progress', owner, at: iso(), epochs: [...this.epochs], checkpoints: this.checkpoints_ });
+      await lease.write({ type: 'progress', owner, at: iso(), epochs: [...this.epochs], checkpoints: this.checkpoints_ }).catch(async (e: unknown) => {
+        // Refused: no record ever named the checkpoint just saved (its name carries this attempt), so nobody else
+        // would delete it.
+        if (e instanceof LeaseLostError && saved) await ctx.checkpoints.deleteAll([saved]).catch(() => undefined);
+        throw e;
+      });
       // Only now does the record no longer point at them.
       await ctx.checkpoints.deleteAll(dropped);
     }
@@ -84,7 +91,8 @@ export class EpochRecorder {
     this.pruned_ = await pruneDecisionAt(job, metrics.epoch, ctx);
     if (this.pruned_) return true;
     // A cancel beats a drain: a drained trial of a cancelled sweep would be requeued onto a purged queue.
-    this.cancelled_ = (await ctx.sweepStatus.get(job.sweepId)) === 'CANCELLED';
+    // A cached CANCELLED is confirmed by a fresh read: a retry right after the cancel has set the sweep RUNNING again.
+    this.cancelled_ = (await ctx.sweepStatus.get(job.sweepId)) === 'CANCELLED' && (await ctx.sweepStatus.getFresh(job.sweepId)) === 'CANCELLED';
     return this.cancelled_ || ctx.isDraining();
   }
 }

@@ -48,8 +48,10 @@ export async function rejectMalformed(msg: JsMsg, err: Error, envelope: JobEnvel
  */
 export async function requeueDrained({ job, msg, lease, ctx, log }: Settling): Promise<JobOutcome> {
   if ((await ctx.sweepStatus.getFresh(job.sweepId)) === 'CANCELLED') {
+    const before = lease.current.checkpoints;
     await lease.write({ type: 'stop', owner: lease.owner, at: iso() });
     msg.ack();
+    await ctx.checkpoints.deleteAll(notKept(before, lease.current.checkpoints));
     ctx.events.publish({ v: 1, type: 'finished', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, status: 'STOPPED', at: iso() });
     log.info({ attempt: lease.owner.attempt }, 'sweep cancelled: drained trial stopped, not requeued');
     return 'stopped';
@@ -69,9 +71,13 @@ export async function finish({ job, msg, lease, ctx, log }: Settling, outcome: S
     : outcome.programModel && status === 'COMPLETED'
       ? await ctx.models.putProgramModel(job.sweepId, job.trialId, owner.attempt, outcome.programModel)
       : null;
-  await lease.write({ type: 'finish', owner, at: iso(), status, epochs: outcome.epochs, result: outcome.result, model });
+  await lease.write({ type: 'finish', owner, at: iso(), status, epochs: outcome.epochs, result: outcome.result, model }).catch(async (e: unknown) => {
+    // Refused: the weights just stored (named by this attempt) are in no record; the owner's attempt stores its own.
+    if (e instanceof LeaseLostError && model) await ctx.models.delete(model).catch(() => undefined);
+    throw e;
+  });
   msg.ack();
-  await ctx.checkpoints.deleteAll(checkpoints);
+  await ctx.checkpoints.deleteAll(notKept(checkpoints, lease.current.checkpoints));
   ctx.events.publish({ v: 1, type: 'finished', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, status, at: iso() });
   log.info({ attempt: owner.attempt, status, epochs: outcome.epochs.length, bestEpoch: outcome.result.bestEpoch }, 'trial finished');
   return status === 'COMPLETED' ? 'completed' : 'stopped';
@@ -114,8 +120,10 @@ export async function fail(s: Settling, delivery: number, err: Error): Promise<J
   const failures = failedAttempts(budgetedHistory(lease.current)) + 1;
   try {
     if (unrecoverable || failures >= job.maxDeliver) {
+      const before = lease.current.checkpoints;
       await lease.write({ type: 'fail', owner, at: iso(), error: text }, { fresh: true });
       msg.term();
+      await ctx.checkpoints.deleteAll(notKept(before, lease.current.checkpoints)).catch(() => undefined);
       ctx.events.publish({ v: 1, type: 'finished', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, status: 'FAILED', at: iso(), error: text });
       log.error({ attempt: owner.attempt, err, delivery, failures, maxDeliver: job.maxDeliver }, 'trial failed');
       return 'failed';
@@ -135,4 +143,10 @@ export async function fail(s: Settling, delivery: number, err: Error): Promise<J
 export function abandon(lease: AttemptLease): JobOutcome {
   lease.lose(null);
   return 'abandoned';
+}
+
+/** The checkpoints of `before` that the record no longer names (after its fenced write): theirs to delete. */
+function notKept(before: readonly CheckpointRef[], kept: readonly CheckpointRef[]): CheckpointRef[] {
+  const names = new Set(kept.map((c) => c.name));
+  return before.filter((c) => !names.has(c.name));
 }
