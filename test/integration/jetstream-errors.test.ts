@@ -51,11 +51,12 @@ describe('JetStream API errors are recognised by their code (real nats-server)',
   });
 
   test('resource setup creates what is missing (streams not found, then created) and updates the consumer in place', async () => {
-    await ensureResources(broker.nc, DEFAULT_QUEUE);
     await ensureResources(broker.nc, { ...DEFAULT_QUEUE, ackWaitMs: 5_000 });
+    // A longer lease is applied in place; a pool's lease never shortens (another sweep's jobs renew from it).
+    assert.deepEqual(await ensureResources(broker.nc, { ...DEFAULT_QUEUE, ackWaitMs: 45_000 }), { ackWaitMs: 45_000, keptLonger: false });
     const jsm = await broker.nc.jetstreamManager();
     const consumer = await jsm.consumers.info(JOBS_STREAM, consumerName(DEFAULT_QUEUE.pool));
-    assert.equal(consumer.config.ack_wait, nanos(5_000));
+    assert.equal(consumer.config.ack_wait, nanos(45_000));
     await jsm.streams.info(EVENTS_STREAM);
     assert.deepEqual(await (await SweepStore.open(broker.nc)).list(), []);
   });

@@ -16,9 +16,11 @@ describe('trial records in KV (real nats-server)', () => {
   test('resource setup is idempotent', async () => {
     await ensureResources(broker.nc, DEFAULT_QUEUE);
     await ensureResources(broker.nc, DEFAULT_QUEUE);
-    await ensureResources(broker.nc, { ...DEFAULT_QUEUE, ackWaitMs: 5000 });
+    // A shorter lease asked for later is not applied: the pool keeps the longest.
+    assert.deepEqual(await ensureResources(broker.nc, { ...DEFAULT_QUEUE, ackWaitMs: 5000 }), { ackWaitMs: 30_000, keptLonger: true });
     const info = await (await broker.nc.jetstreamManager()).consumers.info('SWEEP_JOBS', 'workers-default');
-    assert.equal(info.config.ack_wait, 5000 * 1_000_000);
+    assert.equal(info.config.ack_wait, 30_000 * 1_000_000);
+    assert.equal(info.config.max_deliver, -1);
   });
 
   test('compare-and-set: of ten racing completions exactly one wins', async () => {
