@@ -133,8 +133,8 @@ export class NatsServerStartError extends SweepError {
   }
 }
 
-/** Its fatal and error lines (the banner before them says nothing), else its last lines. */
-function logTail(logFile: string, lines = 5): string {
+/** A nats-server log's fatal and error lines (the banner before them says nothing), else its last lines. */
+export function logTail(logFile: string, lines = 5): string {
   try {
     const all = readFileSync(logFile, 'utf8').trimEnd().split('\n');
     const errors = all.filter((l) => /\[(FTL|ERR)\]/.test(l));

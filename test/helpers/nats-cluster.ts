@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
-import { NatsServerStartError, findNatsServerBinary } from '../../src/transport/embedded-server.js';
+import { NatsServerStartError, findNatsServerBinary, logTail } from '../../src/transport/embedded-server.js';
 import { freePorts } from '../../src/transport/free-port.js';
 import { atTestProcessEnd, removeDir } from './nats-server.js';
 
@@ -37,17 +37,6 @@ const PORT_RACE_TRIES = 3;
 const FORM_TIMEOUT_MS = 30_000;
 
 const CONNECT_OPTIONS: ConnectionOptions = { maxReconnectAttempts: -1, reconnectTimeWait: 250 };
-
-/** A node's fatal and error lines (the banner says nothing), else its last lines. */
-function logTail(logFile: string, lines = 5): string {
-  try {
-    const all = readFileSync(logFile, 'utf8').trimEnd().split('\n');
-    const errors = all.filter((l) => /\[(FTL|ERR)\]/.test(l));
-    return (errors.length > 0 ? errors : all).slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
 
 const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
