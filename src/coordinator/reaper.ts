@@ -152,8 +152,7 @@ async function reapPass(nc: NatsConnection, { trials, sweeps, jsm }: Handles, op
   const sweep = await sweeps.get(sweepId);
   const cancelled = sweep?.value.status === 'CANCELLED';
   const records = await trials.snapshot(sweepId);
-  const anyCandidate = (staleBefore: number) => reapCandidates(records.values(), staleBefore).length > 0 || (cancelled ? [...records.values()].some((r) => r.status === 'QUEUED') : queuedWithoutProof(records.values(), staleBefore).length > 0);
-  if (!anyCandidate(now - staleAfterMs(opts.ackWaitMs))) return 0;
+  if (!needsAPass(records.values(), cancelled, now - staleAfterMs(opts.ackWaitMs))) return 0;
   // Workers heartbeat from the pool consumer's ack_wait, which may be longer than this spec's (another sweep's
   // launch raised it): judge staleness by the longer of the two.
   const consumerAckWait = await jsm.consumers
@@ -203,6 +202,13 @@ async function reapPass(nc: NatsConnection, { trials, sweeps, jsm }: Handles, op
     );
   }
   return reaped;
+}
+
+/** Whether any record may need the reaper (cheap, before it reads the consumer and the stream). */
+function needsAPass(records: Iterable<TrialRecord>, cancelled: boolean, staleBefore: number): boolean {
+  const all = [...records];
+  if (cancelled) return all.some((r) => r.status === 'QUEUED' || (r.status === 'RUNNING' && (r.heartbeatAt === null || Date.parse(r.heartbeatAt) < staleBefore)));
+  return reapCandidates(all, staleBefore).length > 0 || queuedWithoutProof(all, staleBefore).length > 0;
 }
 
 /**
