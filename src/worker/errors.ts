@@ -8,7 +8,7 @@ export function trainerFailure(e: unknown): TrainerFailure {
   return { name: err.name, message: err.message, unrecoverable: !isRetryable(err) };
 }
 
-/** Redelivery delay after a transient failure: 1 s, 2 s, 4 s … capped at 60 s. */
-export function retryDelayMs(deliveryCount: number): number {
-  return Math.min(60_000, 1000 * 2 ** Math.max(0, deliveryCount - 1));
+/** Redelivery delay after the Nth failed attempt of a trial (its retry budget count): 1 s, 2 s, 4 s … capped at 60 s. */
+export function retryDelayMs(failures: number): number {
+  return Math.min(60_000, 1000 * 2 ** Math.max(0, failures - 1));
 }

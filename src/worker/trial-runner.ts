@@ -9,7 +9,6 @@ import { rejectMalformed } from './attempt/settle.js';
 
 export type { JobOutcome, RunnerContext } from './attempt/context.js';
 export { LeaseLostError } from './attempt/lease.js';
-export { heartbeatIntervalMs } from './lease-keeper.js';
 
 /**
  * Runs one delivered job to an ack, nak or term, or, when its lease was lost to another attempt, to none of
