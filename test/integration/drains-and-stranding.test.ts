@@ -139,8 +139,15 @@ describe('drains are free, crash loops are not, and no trial is stranded (real n
     assert.equal(done.history.at(-1)!.outcome, 'completed');
     assert.equal(done.history.filter((h) => h.outcome === 'failed' || h.outcome === 'abandoned').length, 0, JSON.stringify(outcomes(done)));
     for (const d of drained) assert.ok(requeued.some((h) => h.attempt === d.attempt), `attempt ${d.attempt} was drained`);
-    const history = JSON.stringify(done.history);
-    for (const w of all) assert.doesNotMatch(w.output(), /lease lost/, `pid ${w.child.pid} lost no lease; history ${history}\n${all.map((x) => x.output()).join('\n=====\n')}`);
+    // No attempt that ever owned the trial lost its lease. nats-server 2.9 can deliver one job twice, both times
+    // with delivery count 1, after a delivery to a pull request that is gone (nats-server PR #5305, fixed in 2.10):
+    // the second copy's attempt then never owns the trial (its claim loses the compare-and-set) and logs `lease lost`
+    // at its first write. Such an attempt never appears in the history, which is what this checks.
+    const owners = new Set(done.history.map((h) => `${h.worker}#${h.attempt}`));
+    const lost = all.flatMap((w) => w.output().split('\n').filter((l) => l.includes('"msg":"lease lost')).map((l) => JSON.parse(l) as { workerId: string; attempt: number }));
+    for (const l of lost) {
+      assert.ok(!owners.has(`${l.workerId}#${l.attempt}`), `attempt ${l.attempt} of ${l.workerId} owned the trial and lost its lease; history ${JSON.stringify(done.history)}\n${all.map((x) => x.output()).join('\n=====\n')}`);
+    }
   });
 
   test('3 crashes of a trial that never finishes an epoch end FAILED with its history', async () => {
