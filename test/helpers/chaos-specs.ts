@@ -35,3 +35,18 @@ objective: { metric: val_accuracy, goal: max }
 execution: { max_deliver: ${o.maxDeliver}, ack_wait_s: ${o.ackWaitS} }
 `;
 }
+
+/** One tiny VGG trial (batchnorm, adam) on 8×8×1 synthetic images: about a second per epoch on the cpu backend. */
+export function oneVggTrialSpec(name: string, o: { epochs: number; trainSize: number; maxDeliver: number; ackWaitS: number }): string {
+  return `name: ${name}
+model: vgg
+dataset:
+  name: synthetic
+  validation: test
+  synthetic: { height: 8, width: 8, channels: 1, classes: 2, train_size: ${o.trainSize}, validation_size: 32, noise: 0.3 }
+parameters: { regularizer: batchnorm, depth: 1, dense_units: 8, optimizer: adam, learning_rate: 0.003, batch_size: 32 }
+training: { epochs: ${o.epochs} }
+objective: { metric: val_accuracy, goal: max }
+execution: { max_deliver: ${o.maxDeliver}, ack_wait_s: ${o.ackWaitS} }
+`;
+}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { countLogLines, killHard, stopGently, waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
-import { sleepSpec } from '../helpers/chaos-specs.js';
+import { oneVggTrialSpec, sleepSpec } from '../helpers/chaos-specs.js';
 import { workerSuite } from '../helpers/worker-suite.js';
 import { JOBS_STREAM, consumerName } from '../../src/transport/names.js';
 import { decodeJson } from '../../src/transport/codecs.js';
@@ -27,17 +27,7 @@ const VGG_EPOCHS = 10;
 const DRAINS = 6;
 
 /** One tiny VGG trial (real tfjs on the cpu backend, about a second per epoch), checkpointed every epoch. */
-const vggSpec = (name: string) => `name: ${name}
-model: vgg
-dataset:
-  name: synthetic
-  validation: test
-  synthetic: { height: 8, width: 8, channels: 1, classes: 2, train_size: 128, validation_size: 32, noise: 0.3 }
-parameters: { regularizer: batchnorm, depth: 1, dense_units: 8, optimizer: adam, learning_rate: 0.003, batch_size: 32 }
-training: { epochs: ${VGG_EPOCHS} }
-objective: { metric: val_accuracy, goal: max }
-execution: { max_deliver: 3, ack_wait_s: ${ACK_WAIT_S} }
-`;
+const vggSpec = (name: string) => oneVggTrialSpec(name, { epochs: VGG_EPOCHS, trainSize: 128, maxDeliver: 3, ackWaitS: ACK_WAIT_S });
 
 describe('drains are free, crash loops are not, and no trial is stranded (real nats-server, worker processes, ack_wait 2 s)', () => {
   const suite = workerSuite({ ackWaitMs: ACK_WAIT_MS });

@@ -6,22 +6,13 @@ import { CheckpointStore } from '../../src/transport/checkpoint-store.js';
 import type { TrialRecord } from '../../src/domain/trial-record.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
 import { parseSpec } from '../../src/spec/index.js';
+import { oneVggTrialSpec } from '../helpers/chaos-specs.js';
 
 const ACK_WAIT_S = 2;
 const EPOCHS = 8;
 
 /** One tiny VGG trial: an epoch takes about a second on the cpu backend. */
-const spec = (name: string) => `name: ${name}
-model: vgg
-dataset:
-  name: synthetic
-  validation: test
-  synthetic: { height: 8, width: 8, channels: 1, classes: 2, train_size: 160, validation_size: 32, noise: 0.3 }
-parameters: { regularizer: batchnorm, depth: 1, dense_units: 8, optimizer: adam, learning_rate: 0.003, batch_size: 32 }
-training: { epochs: ${EPOCHS} }
-objective: { metric: val_accuracy, goal: max }
-execution: { max_deliver: 10, ack_wait_s: ${ACK_WAIT_S} }
-`;
+const spec = (name: string) => oneVggTrialSpec(name, { epochs: EPOCHS, trainSize: 160, maxDeliver: 10, ackWaitS: ACK_WAIT_S });
 
 describe('a zombie worker (SIGSTOP past its lease, then SIGCONT) never corrupts the live attempt', () => {
   const suite = workerSuite({ ackWaitMs: ACK_WAIT_S * 1000 });
