@@ -10,6 +10,7 @@ import { trialsWithJobs } from '../transport/job-queue.js';
 import { buildJob, publishTrialJobs } from './jobs.js';
 import type { TrialRecord } from '../domain/trial-record.js';
 import { sweepIsScheduled } from './scheduled.js';
+import { startPeriodicPass } from './periodic-pass.js';
 
 /**
  * The reaper: requeues a RUNNING trial whose heartbeat is stale and whose job message is gone from the JOBS
@@ -103,42 +104,15 @@ export function reaperSettingsFromSpec(spec: unknown): ReaperSettings {
 export function startReaper(nc: NatsConnection, opts: ReaperOptions): Reaper {
   const intervalMs = opts.intervalMs ?? Math.max(1_000, opts.ackWaitMs);
   const log = opts.log.child({ component: 'reaper', sweepId: opts.sweepId });
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<number> = Promise.resolve(0);
   let handles: Handles | null = null;
   const open = async (): Promise<Handles> =>
     (handles ??= { trials: await TrialStore.open(nc), sweeps: await SweepStore.open(nc), jsm: await nc.jetstreamManager() });
-
-  const pass = (now?: number): Promise<number> => {
-    // Passes never overlap: a second caller waits for the first and then runs its own.
-    running = running.catch(() => 0).then(async () => reapPass(nc, await open(), opts, log, now ?? Date.now()));
-    return running;
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      timer = null;
-      pass().then(
-        () => schedule(),
-        (e: unknown) => {
-          log.warn({ err: coerceError(e).message }, 'reaper pass failed: trying again at the next one');
-          schedule();
-        },
-      );
-    }, intervalMs);
-    timer.unref();
-  };
-  schedule();
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await running.catch(() => undefined);
-    },
-    sweepOnce: (now?: number) => pass(now),
-  };
+  const passes = startPeriodicPass<number, number>(
+    intervalMs,
+    async (now) => reapPass(nc, await open(), opts, log, now ?? Date.now()),
+    (e) => log.warn({ err: coerceError(e).message }, 'reaper pass failed: trying again at the next one'),
+  );
+  return { stop: () => passes.stop(), sweepOnce: (now?: number) => passes.runNow(now) };
 }
 
 interface Handles {

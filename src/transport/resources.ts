@@ -24,7 +24,7 @@ import {
   poolJobsFilter,
 } from './names.js';
 import { isConsumerNotFound, isStreamNotFound } from './jetstream-errors.js';
-import { SweepError } from '../domain/errors.js';
+import { secondsSetting } from '../domain/settings.js';
 import { replicaPlan, updateReplicas, type ReplicaPlan } from './replicas.js';
 
 export interface QueueSettings {
@@ -46,15 +46,7 @@ const UNLIMITED_DELIVERIES = -1;
 
 /** The stream's duplicate window: SWEEP_JOBS_DUPLICATE_WINDOW_S, default an hour. Nothing correct depends on it. */
 export function duplicateWindowMs(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.SWEEP_JOBS_DUPLICATE_WINDOW_S;
-  if (raw === undefined || raw === '') return 60 * 60 * 1000;
-  const s = Number(raw);
-  if (!Number.isFinite(s) || s <= 0) throw new InvalidSettingError(`SWEEP_JOBS_DUPLICATE_WINDOW_S=${raw} is not a positive number of seconds; unset it for the default of 3600`);
-  return Math.round(s * 1000);
-}
-
-export class InvalidSettingError extends SweepError {
-  override readonly badInput = true;
+  return secondsSetting('SWEEP_JOBS_DUPLICATE_WINDOW_S', 3600, env);
 }
 
 /** The pool's consumer as ensureConsumer left it. */
