@@ -3,6 +3,8 @@ import { NatsError, type JetStreamManager, type NatsConnection, type ObjectStore
 import type { BlobRef } from '../domain/blobs.js';
 import { SweepError } from '../domain/errors.js';
 import { objectStream } from './names.js';
+import { secondsSetting } from '../domain/settings.js';
+import { metaSubjectOf, removeObject } from './object-inventory.js';
 
 /** Stored bytes that fail their digest, or whose chunks are gone: reading them again gives the same. */
 export class BlobIntegrityError extends SweepError {}
@@ -14,8 +16,7 @@ export class BlobReadStalledError extends SweepError {
 
 /** No chunk for this long ends a read (SWEEP_BLOB_READ_STALL_S, default 30 s): it measures progress, not size. */
 export function blobReadStallMs(env: NodeJS.ProcessEnv = process.env): number {
-  const s = Number(env.SWEEP_BLOB_READ_STALL_S);
-  return Number.isFinite(s) && s > 0 ? Math.round(s * 1000) : 30_000;
+  return secondsSetting('SWEEP_BLOB_READ_STALL_S', 30, env);
 }
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -97,11 +98,21 @@ export class BlobStore {
     return out;
   }
 
+  /**
+   * Removes the object, leaving no tombstone (see removeObject). A user who may not purge this bucket (a worker, on
+   * models) falls back to nats.js's delete, which hides the object and leaves its chunks to `sweep gc`.
+   */
   async delete(name: string): Promise<void> {
     try {
-      await this.os.delete(name);
+      const info = await this.os.info(name);
+      if (info === null || info.deleted) return;
+      try {
+        await removeObject(this.jsm, { bucket: this.bucket, metaSubject: metaSubjectOf(this.bucket, name), metaSeq: info.revision, nuid: info.nuid });
+      } catch {
+        await this.os.delete(name);
+      }
     } catch {
-      // already gone
+      // already gone, or the broker is unavailable: what is left is collected later
     }
   }
 }

@@ -16,7 +16,7 @@ export interface Restored {
 
 /**
  * Resumes from the newest checkpoint that verifies (or from scratch) and, for an attempt that has epochs or
- * checkpoints to trim, says so in the record (fenced). `claimed` are the checkpoints the record held at the claim.
+ * checkpoints to trim, says so in the record (fenced), then deletes the checkpoints it passed over. `claimed` are the checkpoints the record held at the claim.
  */
 export async function restore(lease: AttemptLease, claimed: CheckpointRef[], store: CheckpointStore, log: Logger): Promise<Restored> {
   const { resumeFrom, resumeEpoch, checkpoints } = await newestValid(claimed, store, log);
@@ -25,6 +25,8 @@ export async function restore(lease: AttemptLease, claimed: CheckpointRef[], sto
   // A fresh trial's claim already says all this: only a resumed attempt has epochs and checkpoints to trim.
   if (resumeEpoch > 0 || record.epochs.length > 0 || checkpoints !== record.checkpoints) {
     await lease.write({ type: 'resume', owner: lease.owner, resumeEpoch, epochs: [...epochs], checkpoints });
+    // The record no longer names the checkpoints passed over (corrupt, or newer than a corrupt one): delete them.
+    await store.deleteAll(claimed.filter((c) => !checkpoints.some((k) => k.name === c.name)));
   }
   return { resumeFrom, resumeEpoch, checkpoints, epochs };
 }
