@@ -10,6 +10,7 @@ import { registerPredict } from './predict.js';
 import { registerRetryAttach } from './retry-attach.js';
 import { registerExport } from './export.js';
 import { registerReport } from './report.js';
+import { registerStorageCommands } from './storage.js';
 import { exitCodeFor } from './exit-code.js';
 import { applyLogRoute, loggedWarningsLine } from './log-routing.js';
 
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerRetryAttach(program);
   registerExport(program);
   registerReport(program);
+  registerStorageCommands(program);
   return program;
 }
 

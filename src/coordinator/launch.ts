@@ -92,6 +92,7 @@ export async function launchSweep(nc: NatsConnection, sweep: ExpandedSweep, opts
     export: sweep.export,
     scheduler: sweep.scheduler,
     profileNote: sweep.profileNote ?? null,
+    moduleBundle: sweep.module ? { file: sweep.module.file, sha256: sweep.module.sha256 } : null,
     trialCount: mergedTrials?.length ?? sweep.trials.length,
     status: 'RUNNING',
     createdAt: prior?.value.createdAt ?? now,

@@ -20,6 +20,8 @@ export const sweepRecordSchema = z.object({
   scheduler: schedulerConfigSchema.nullable().optional(),
   /** How the trials differ from the spec as written (a profile's note, overrides); null or absent: they do not. */
   profileNote: z.string().nullable().optional(),
+  /** The model module's bundle its trials run (stored as `modules/<sha256>.mjs`); null: none; absent in older records. */
+  moduleBundle: z.object({ file: z.string(), sha256: z.string() }).nullable().optional(),
   trialCount: z.number(),
   status: sweepStatusSchema,
   createdAt: z.string(),

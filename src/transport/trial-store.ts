@@ -72,21 +72,39 @@ export class TrialStore {
     return out;
   }
 
+  /** Every record of every sweep as it is now (the garbage collector's view of what is referenced). */
+  async everyRecord(onMalformed?: (key: string, err: Error) => void): Promise<TrialRecord[]> {
+    const out: TrialRecord[] = [];
+    const stop = await this.watchKeys('>', (r) => out.push(r), onMalformed, true);
+    await stop.initialized;
+    await stop.stop();
+    return out;
+  }
+
   /**
    * Calls onRecord for the current value of every record of the sweep, then for each update.
    * `initialized` resolves once the current values have been delivered.
    */
-  async watch(
+  watch(
     sweepId: string,
     onRecord: (r: TrialRecord) => void,
     onMalformed?: (key: string, err: Error) => void,
     stopAfterInitial = false,
   ): Promise<{ initialized: Promise<void>; stop: () => Promise<void> }> {
+    return this.watchKeys(sweepTrialsFilter(sweepId), onRecord, onMalformed, stopAfterInitial);
+  }
+
+  private async watchKeys(
+    key: string,
+    onRecord: (r: TrialRecord) => void,
+    onMalformed: ((key: string, err: Error) => void) | undefined,
+    stopAfterInitial: boolean,
+  ): Promise<{ initialized: Promise<void>; stop: () => Promise<void> }> {
     let markInitialized!: () => void;
     const initialized = new Promise<void>((r) => (markInitialized = r));
     let initDone = false;
     const iter: QueuedIterator<KvEntry> = await this.kv.watch({
-      key: sweepTrialsFilter(sweepId),
+      key,
       ignoreDeletes: true,
       initializedFn: () => {
         initDone = true;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { countLogLines, killHard, readSweepEvents, stopGently, waitFor, type SweepProcess } from '../helpers/chaos-processes.js';
 import { sleepSpec } from '../helpers/chaos-specs.js';
 import { workerSuite } from '../helpers/worker-suite.js';
+import { orphansLeft } from '../helpers/orphans.js';
 import { CHECKPOINTS_BUCKET, JOBS_STREAM, jobSubject } from '../../src/transport/names.js';
 import { encodeJson } from '../../src/transport/codecs.js';
 import type { JobMessage } from '../../src/domain/job.js';
@@ -35,6 +36,10 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
       const r = await record(sweepId, trialId);
       return r?.status === status ? r : null;
     }, timeoutMs, outputs);
+  // Every object a worker stored is named by a record, or deleted by its owner. (Chunks of a put that a kill cut
+  // short are left to the coordinator's pass, which these tests do not run: see storage-gc.test.ts.)
+  const assertNoOrphans = async (sweepId: string) =>
+    assert.deepEqual(await orphansLeft(suite.nc, sweepId, { chunks: false }), [], 'no object is left that no record references');
 
   test('kill -9 mid-epoch: another worker resumes from the last checkpoint', async () => {
     const sweep = await launch(sleepSpec('ft-kill', { sleepMs: 1200, epochs: 4, maxDeliver: 3, ackWaitS: ACK_WAIT_S }));
@@ -60,6 +65,7 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
     assert.ok(lastCheckpoint >= 1);
     assert.deepEqual(done.epochs.map((e) => e.epoch), [1, 2, 3, 4], 'each epoch once in the record');
     assert.match(second.output(), /trial resumed from checkpoint/);
+    await assertNoOrphans(sweep.id);
     // The second attempt trained only the epochs after the checkpoint.
     const epochEvents = (await readSweepEvents(suite.nc, sweep.id)).filter((e) => e.type === 'epoch' && e.worker === done.history[1]!.worker);
     assert.deepEqual(epochEvents.map((e) => (e.type === 'epoch' ? e.metrics.epoch : -1)), [2, 3, 4].slice(lastCheckpoint - 1));
@@ -87,6 +93,7 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
     assert.equal(done.history[1]!.resumeEpoch, older.epoch);
     assert.deepEqual(done.epochs.map((e) => e.epoch), [1, 2, 3, 4, 5]);
     assert.equal(done.checkpoints.length, 0);
+    await assertNoOrphans(sweep.id);
   });
 
   test('max_deliver: a trial whose workers keep dying becomes FAILED with its history; the sweep carries on', async () => {
@@ -119,6 +126,7 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
     assert.ok(failed.finishedAt !== null);
     const jsm = await suite.nc.jetstreamManager();
     assert.equal((await jsm.streams.info(JOBS_STREAM)).state.messages, 0, 'the poison job left the queue (terminated)');
+    await assertNoOrphans(sweep.id);
   });
 
   test('duplicate delivery of a job gives exactly one result', async () => {
@@ -157,5 +165,6 @@ describe('fault tolerance (real nats-server, worker processes, ack_wait 2 s)', (
     assert.equal(countLogLines(both, 'trial finished'), 1);
     const finished = (await readSweepEvents(suite.nc, sweep.id)).filter((e) => e.type === 'finished');
     assert.equal(finished.length, 1, 'one finished event');
+    await assertNoOrphans(sweep.id);
   });
 });
