@@ -12,6 +12,7 @@ import { connectBroker } from '../../src/transport/connection.js';
 import { INBOX_PREFIXES } from '../../src/transport/broker-roles.js';
 import { ALL_STREAMS, DECISIONS_BUCKET, JOBS_STREAM, MODELS_BUCKET, SWEEPS_BUCKET, consumerName, jobSubject, objectStream } from '../../src/transport/names.js';
 import { TrialStore } from '../../src/transport/trial-store.js';
+import { DEFAULT_QUEUE, ensureResources } from '../../src/transport/resources.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { startSweepProcess, stopGently, type SweepProcess } from '../helpers/chaos-processes.js';
 import { tinyVggSpec } from '../helpers/chaos-specs.js';
@@ -221,6 +222,24 @@ describe('least privilege: the shipped per-role NATS users (deploy/k8s/base/nats
     assert.equal(lines.length, 1, res.stderr);
     assert.match(lines[0]!, /NATS refused this user permission to publish to \S+: `sweep worker` needs the worker's credentials, every other command the coordinator's/);
     assert.equal((await (await admin.jetstreamManager()).streams.info(JOBS_STREAM)).state.messages, jobsBefore);
+  });
+
+  test("sweep gc and sweep delete with the worker's credentials: one line, exit 1, nothing removed", async () => {
+    // The resources as the launch above left them (its ack_wait), when this test runs alone.
+    await ensureResources(admin, { ...DEFAULT_QUEUE, ackWaitMs: 10_000 });
+    const jsm = await admin.jetstreamManager();
+    const state = async () => Promise.all(ALL_STREAMS.map(async (s) => ({ s, ...(await jsm.streams.info(s)).state })).map((p) => p.then(({ s, messages, last_seq }) => `${s}:${messages}:${last_seq}`)));
+    const before = await state();
+    for (const env of [users.worker, { ...users.worker, NATS_INBOX_PREFIX: INBOX_PREFIXES.worker }]) {
+      for (const args of [['gc'], ['delete', 'permissions', '--yes', '--force']]) {
+        const res = await runCli([...args, '--nats', url, '--state-dir', join(dir, '.sweep-gc-as-worker')], { cwd: dir, env: { ...env, SWEEP_GC_GRACE_S: '0' } });
+        assert.equal(res.code, 1, `${args.join(' ')}: ${res.stderr}`);
+        const lines = res.stderr.trim().split('\n').filter((l) => l.length > 0);
+        assert.equal(lines.length, 1, res.stderr);
+        assert.match(lines[0]!, /^sweep: NATS refused this user permission to (publish|subscribe) to /);
+      }
+    }
+    assert.deepEqual(await state(), before, 'no stream changed');
   });
 
   test('an inbox prefix that is not a subject prefix: one line naming the flag, exit 2, before connecting', async () => {
