@@ -19,12 +19,16 @@ export interface GcPass {
  * logged and the next one runs.
  */
 export function startGcPass(nc: NatsConnection, opts: { sweepId: string; log: Logger; intervalMs?: number }): GcPass {
-  const log = opts.log.child({ component: 'gc', sweepId: opts.sweepId });
-  const pass = async (): Promise<GarbageReport> => {
-    const report = await collectGarbage(nc, { sweepId: opts.sweepId, dryRun: false });
-    if (report.removed > 0) log.info({ removed: report.removed, bytes: report.bytes }, `storage: removed ${report.removed} object(s) no record references`);
-    return report;
-  };
-  const passes = startPeriodicPass(opts.intervalMs ?? gcIntervalMs(), pass, (e) => log.warn({ err: coerceError(e).message }, 'garbage collection pass failed: trying again at the next one'));
+  const pass = () => collectSweepGarbage(nc, opts.sweepId, opts.log);
+  const passes = startPeriodicPass(opts.intervalMs ?? gcIntervalMs(), pass, (e) =>
+    opts.log.warn({ component: 'gc', sweepId: opts.sweepId, err: coerceError(e).message }, 'garbage collection pass failed: trying again at the next one'),
+  );
   return { collectNow: () => passes.runNow(), stop: () => passes.stop() };
+}
+
+/** One collection of a sweep's garbage (and of chunks no metadata names), logged when it removed anything. */
+export async function collectSweepGarbage(nc: NatsConnection, sweepId: string, log: Logger): Promise<GarbageReport> {
+  const report = await collectGarbage(nc, { sweepId, dryRun: false });
+  if (report.removed > 0) log.info({ component: 'gc', sweepId, removed: report.removed, bytes: report.bytes }, `storage: removed ${report.removed} object(s) no record references`);
+  return report;
 }
