@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ExpandedSweep } from '../spec/index.js';
 import { DATASET_NAMES, type DatasetName } from '../domain/trial-config.js';
-import type { LocalWorkers } from '../coordinator/local-workers.js';
+import type { CoordinatorRun } from '../coordinator/coordinator-run.js';
 import type { BrokerOptions } from '../transport/connection.js';
 import { createLogger, currentLogRoute, type Logger } from '../log.js';
 import type { BrokerHandle } from './broker.js';
@@ -94,16 +94,20 @@ async function launch(specPath: string, flags: LaunchFlags, g: GlobalOptions): P
 
   const broker = brokerOptions(g);
   const embedded = !broker.url;
+  const { CoordinatorRun } = await import('../coordinator/coordinator-run.js');
+  const run = new CoordinatorRun({ log });
   // Installed before the broker starts: the embedded nats-server has its own process group, so a Ctrl-C that
-  // killed us before the finally below ran would leave it behind.
+  // killed us before the release below ran would leave it behind. Registered first, so released last.
   const interrupts = new Interrupts();
+  run.addReleaser(() => interrupts.dispose());
   try {
     const { openBroker } = await import('./broker.js');
     const handle = await openBroker(broker, g.stateDir, log, `sweep-coordinator-${sweepId}`, { detached: embedded && (flags.detach ?? false) });
+    run.addReleaser(() => handle.close());
     interrupts.embedded = handle.embedded;
-    await launchOn(handle, { sweep, sweepId, specPath, flags, g, broker, log, interrupts });
+    await launchOn(handle, run, { sweep, sweepId, specPath, flags, g, broker, log, interrupts });
   } finally {
-    interrupts.dispose();
+    await run.release();
   }
 }
 
@@ -118,93 +122,91 @@ interface LaunchContext {
   interrupts: Interrupts;
 }
 
-/** Publishes, runs local workers and follows to the leaderboard; stops the workers, then the broker, at the end. */
-async function launchOn(handle: BrokerHandle, ctx: LaunchContext): Promise<void> {
+/**
+ * Publishes, runs local workers and follows to the leaderboard. What it starts is registered with `run`, whose
+ * release (by the caller) stops the workers, then the broker.
+ */
+async function launchOn(handle: BrokerHandle, run: CoordinatorRun, ctx: LaunchContext): Promise<void> {
   const { sweep, sweepId, specPath, flags, g, broker, log, interrupts } = ctx;
   const embedded = !broker.url;
-  const [{ ensureResources, DEFAULT_QUEUE }, { launchSweep }, { startLocalWorkers }, { localWorkerEnv, recordDetachedWorkers }, { followAndReport }, { configGroup }] =
+  const [{ ensureResources, DEFAULT_QUEUE }, { launchSweep }, { startLocalWorkers }, { localWorkerEnv, recordDetachedWorkers }, { renderFollowOutcome }, { configGroup }] =
     await Promise.all([
       import('../transport/resources.js'),
       import('../coordinator/launch.js'),
       import('../coordinator/local-workers.js'),
       import('./broker.js'),
-      import('./follow-and-report.js'),
+      import('./follow-outcome.js'),
       import('../domain/config-group.js'),
     ]);
-  let workers: LocalWorkers | null = null;
-  let workerLogs: WorkerLogs | null = null;
   let exportFailure: string | null = null;
-  try {
-    interrupts.throwIfInterrupted();
-    const lease = await ensureResources(handle.nc, { ...DEFAULT_QUEUE, pool: sweep.execution.pool, ackWaitMs: sweep.execution.ack_wait_ms }, flags.replicas);
-    if (lease.keptLonger) process.stderr.write(keptLongerLeaseLine(sweep.execution.pool, sweep.execution.ack_wait_ms, lease.ackWaitMs));
-    const res = await launchSweep(handle.nc, sweep, { sweepId, specFile: specPath, pool: sweep.execution.pool, extend: flags.extend ?? false });
-    process.stderr.write(
-      `sweep ${sweepId}: ${sweep.trials.length} trials, ${res.alreadyCompleted} already completed, ` +
-        `published ${res.publish.published} jobs (${res.publish.alreadyQueued} already queued)\n`,
-    );
-    interrupts.throwIfInterrupted();
-    const workerCount = flags.workers ?? (embedded ? Math.max(1, Math.min(availableParallelism(), res.toPublish)) : 0);
-    if (workerCount > 0 && res.toPublish > 0) {
-      const args = ['--backend', flags.backend, '--pool', sweep.execution.pool];
-      if (flags.dataDir) args.push('--data-dir', flags.dataDir);
-      if (flags.detach) args.push('--idle-exit', '300');
-      args.push(...localWorkerAllowArgs(embedded, flags.allowCommand, flags.allowModule));
-      workers = startLocalWorkers({
-        count: workerCount,
-        natsUrl: handle.url,
-        logDir: join(g.stateDir, 'logs'),
-        args,
-        env: localWorkerEnv(handle, broker),
-        detached: flags.detach ?? false,
-      });
-      interrupts.workers = workers;
-      process.stderr.write(`started ${workerCount} local worker(s); logs: ${workers.logFiles.join(', ')}\n`);
-      if (!flags.detach) workerLogs = new WorkerLogs(workers.logFiles, currentLogRoute().kind === 'pretty');
-    }
+  interrupts.throwIfInterrupted();
+  const lease = await ensureResources(handle.nc, { ...DEFAULT_QUEUE, pool: sweep.execution.pool, ackWaitMs: sweep.execution.ack_wait_ms }, flags.replicas);
+  if (lease.keptLonger) process.stderr.write(keptLongerLeaseLine(sweep.execution.pool, sweep.execution.ack_wait_ms, lease.ackWaitMs));
+  const res = await launchSweep(handle.nc, sweep, { sweepId, specFile: specPath, pool: sweep.execution.pool, extend: flags.extend ?? false });
+  process.stderr.write(
+    `sweep ${sweepId}: ${sweep.trials.length} trials, ${res.alreadyCompleted} already completed, ` +
+      `published ${res.publish.published} jobs (${res.publish.alreadyQueued} already queued)\n`,
+  );
+  interrupts.throwIfInterrupted();
+  const workerCount = flags.workers ?? (embedded ? Math.max(1, Math.min(availableParallelism(), res.toPublish)) : 0);
+  if (workerCount > 0 && res.toPublish > 0) {
+    const args = ['--backend', flags.backend, '--pool', sweep.execution.pool];
+    if (flags.dataDir) args.push('--data-dir', flags.dataDir);
+    if (flags.detach) args.push('--idle-exit', '300');
+    args.push(...localWorkerAllowArgs(embedded, flags.allowCommand, flags.allowModule));
+    const workers = startLocalWorkers({
+      count: workerCount,
+      natsUrl: handle.url,
+      logDir: join(g.stateDir, 'logs'),
+      args,
+      env: localWorkerEnv(handle, broker),
+      detached: flags.detach ?? false,
+    });
+    process.stderr.write(`started ${workerCount} local worker(s); logs: ${workers.logFiles.join(', ')}\n`);
     if (flags.detach) {
-      process.stderr.write(`detached. Follow it with: sweep status ${sweepId} --watch` + (embedded ? '   (stop the embedded broker with: sweep down)' : '') + '\n');
-      process.stdout.write(sweepId + '\n');
-      if (workers) recordDetachedWorkers(g.stateDir, workers.pids);
-      workers = null; // detached workers outlive this process: the finally block must not stop them
-      interrupts.workers = null;
-      return;
+      // Detached workers outlive this process: nothing stops them.
+      recordDetachedWorkers(g.stateDir, workers.pids);
+    } else {
+      interrupts.workers = workers;
+      // Released in reverse: the workers stop (draining ones still need the broker, registered before them, to
+      // requeue their trials), then their logs are read to the end.
+      const workerLogs = new WorkerLogs(workers.logFiles, currentLogRoute().kind === 'pretty');
+      run.addReleaser(() => workerLogs.stop());
+      run.addReleaser(() => workers.stop());
     }
-    await followAndReport(
-      handle.nc,
-      {
-        sweepId,
-        expected: new Set(sweep.trials.map((t) => t.id)),
-        total: sweep.trials.length,
-        objectiveMetric: sweep.objective.metric,
-        totalEpochs: sweep.trials[0]?.config.training.epochs ?? null,
-      },
-      {
-        json: flags.json ?? false,
-        all: flags.all ?? false,
-        log,
-        signal: interrupts.signal,
-        reaper: { ackWaitMs: sweep.execution.ack_wait_ms, pool: sweep.execution.pool, maxDeliver: sweep.execution.max_deliver, checkpointEvery: sweep.execution.checkpoint_every },
-        scheduling: sweep.scheduler ? { config: sweep.scheduler, groups: new Map(sweep.trials.map((t) => [t.id, configGroup(t.config.params)])) } : null,
-        afterCompletion: async () => {
-          if (!sweep.export || !flags.export) return;
-          const { exportWinnersAfterLaunch } = await import('./export.js');
-          exportFailure = await exportWinnersAfterLaunch(handle.nc, sweepId, sweep.export.top, {
-            backend: flags.backend as BackendName,
-            log,
-            ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
-          });
-        },
-      },
-    );
-    interrupts.throwIfInterrupted();
-    if (exportFailure) throw new ExitCode(1, exportFailure);
-  } finally {
-    // Workers first: draining ones still need the broker to requeue their trials.
-    await workers?.stop();
-    workerLogs?.stop();
-    await handle.close();
   }
+  if (flags.detach) {
+    process.stderr.write(`detached. Follow it with: sweep status ${sweepId} --watch` + (embedded ? '   (stop the embedded broker with: sweep down)' : '') + '\n');
+    process.stdout.write(sweepId + '\n');
+    return;
+  }
+  const outcome = await run.follow(
+    handle.nc,
+    {
+      sweepId,
+      expected: new Set(sweep.trials.map((t) => t.id)),
+      total: sweep.trials.length,
+      objectiveMetric: sweep.objective.metric,
+      totalEpochs: sweep.trials[0]?.config.training.epochs ?? null,
+    },
+    {
+      signal: interrupts.signal,
+      reaper: { ackWaitMs: sweep.execution.ack_wait_ms, pool: sweep.execution.pool, maxDeliver: sweep.execution.max_deliver, checkpointEvery: sweep.execution.checkpoint_every },
+      scheduling: sweep.scheduler ? { config: sweep.scheduler, groups: new Map(sweep.trials.map((t) => [t.id, configGroup(t.config.params)])) } : null,
+      afterCompletion: async () => {
+        if (!sweep.export || !flags.export) return;
+        const { exportWinnersAfterLaunch } = await import('./export.js');
+        exportFailure = await exportWinnersAfterLaunch(handle.nc, sweepId, sweep.export.top, {
+          backend: flags.backend as BackendName,
+          log,
+          ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+        });
+      },
+    },
+  );
+  renderFollowOutcome(outcome, { json: flags.json ?? false, all: flags.all ?? false });
+  interrupts.throwIfInterrupted();
+  if (exportFailure) throw new ExitCode(1, exportFailure);
 }
 
 /** One line for a launch whose pool keeps a longer lease than its spec asks for (set by another sweep on the pool). */

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import type { SchedulerConfig } from '../domain/scheduler.js';
 import type { SweepRecord } from '../domain/sweep-record.js';
 import type { Command } from 'commander';
-import type { LocalWorkers } from '../coordinator/local-workers.js';
 import { ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_LOCAL, ALLOW_MODULE_HELP_LOCAL, localWorkerAllowArgs, type AllowCommandFlag } from './allow-command.js';
 import { createLogger, currentLogRoute, type Logger } from '../log.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
@@ -57,47 +56,49 @@ export function registerRetryAttach(program: Command): void {
     .option('--allow-module', ALLOW_MODULE_HELP_LOCAL)
     .action(async (id: string, flags: { workers: number; backend: string; json?: boolean; all?: boolean; allowCommand?: AllowCommandFlag; allowModule?: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const [{ groupsOfSweep }, { loadSweepView }, { reaperSettingsFromSpec }, { startLocalWorkers }, { localWorkerEnv, openBroker }, { followAndReport }] = await Promise.all([
+      const [{ groupsOfSweep }, { loadSweepView }, { reaperSettingsFromSpec }, { startLocalWorkers }, { localWorkerEnv, openBroker }, { CoordinatorRun }, { renderFollowOutcome }] = await Promise.all([
         import('../coordinator/scheduling.js'),
         import('../coordinator/sweep-view.js'),
         import('../coordinator/reaper.js'),
         import('../coordinator/local-workers.js'),
         import('./broker.js'),
-        import('./follow-and-report.js'),
+        import('../coordinator/coordinator-run.js'),
+        import('./follow-outcome.js'),
       ]);
       const log = createLogger('coordinator');
       const broker = brokerOptions(g);
-      // Its local workers and an embedded nats-server it starts have their own process groups: stop them in order.
+      const run = new CoordinatorRun({ log });
+      // Its local workers and an embedded nats-server it starts have their own process groups: each is registered
+      // with the run once started, and the run's release stops them in reverse order (interrupts go last).
       const interrupts = new Interrupts();
-      const handle = await openBroker(broker, g.stateDir, log, `sweep-attach-${id}`).catch((e: unknown) => {
-        interrupts.dispose();
-        throw e;
-      });
-      interrupts.embedded = handle.embedded;
-      let workers: LocalWorkers | null = null;
-      let workerLogs: WorkerLogs | null = null;
+      run.addReleaser(() => interrupts.dispose());
       try {
+        const handle = await openBroker(broker, g.stateDir, log, `sweep-attach-${id}`);
+        run.addReleaser(() => handle.close());
+        interrupts.embedded = handle.embedded;
         const { sweep } = await loadSweepView(handle.nc, id);
         // The execution settings of the spec it was launched with (defaults for a record that has none).
         const execution = reaperSettingsFromSpec(sweep.spec);
         if (flags.workers > 0) {
           const args = ['--backend', flags.backend, '--pool', execution.pool, ...localWorkerAllowArgs(handle.embedded !== null, flags.allowCommand, flags.allowModule)];
-          workers = startLocalWorkers({ count: flags.workers, natsUrl: handle.url, logDir: join(g.stateDir, 'logs'), args, env: localWorkerEnv(handle, broker) });
+          const workers = startLocalWorkers({ count: flags.workers, natsUrl: handle.url, logDir: join(g.stateDir, 'logs'), args, env: localWorkerEnv(handle, broker) });
           interrupts.workers = workers;
           process.stderr.write(`started ${flags.workers} local worker(s); logs: ${workers.logFiles.join(', ')}\n`);
-          workerLogs = new WorkerLogs(workers.logFiles, currentLogRoute().kind === 'pretty');
+          // Released in reverse: the workers stop (draining ones still need the broker, registered before them, to
+          // requeue their trials), then their logs are read to the end.
+          const workerLogs = new WorkerLogs(workers.logFiles, currentLogRoute().kind === 'pretty');
+          run.addReleaser(() => workerLogs.stop());
+          run.addReleaser(() => workers.stop());
         }
-        await followAndReport(
+        const outcome = await run.follow(
           handle.nc,
           { sweepId: sweep.id, expected: sweep.trials ? new Set(sweep.trials.map((t) => t.id)) : null, total: sweep.trialCount, objectiveMetric: sweep.objective.metric, totalEpochs: null },
-          { json: flags.json ?? false, all: flags.all ?? false, log, reaper: execution, signal: interrupts.signal, scheduling: schedulingOf(sweep, groupsOfSweep(sweep.trials), log) },
+          { reaper: execution, signal: interrupts.signal, scheduling: schedulingOf(sweep, groupsOfSweep(sweep.trials), log) },
         );
+        renderFollowOutcome(outcome, { json: flags.json ?? false, all: flags.all ?? false });
         interrupts.throwIfInterrupted();
       } finally {
-        await workers?.stop();
-        workerLogs?.stop();
-        await handle.close();
-        interrupts.dispose();
+        await run.release();
       }
     });
 }
