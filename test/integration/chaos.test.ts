@@ -8,6 +8,7 @@ import { countLogLines, killHard, readSweepEvents, signalTree, startCpuHogs, sta
 import { tinyVggSpec } from '../helpers/chaos-specs.js';
 import type { TrialRecord } from '../../src/domain/trial-record.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
+import { orphansLeft } from '../helpers/orphans.js';
 import { parseSpec } from '../../src/spec/index.js';
 
 const EPOCHS = 6;
@@ -99,7 +100,8 @@ describe('chaos: worker kills, worker stops past the lease, a broker crash and a
     const chaosSweep = parseSpec(spec('chaos'), specFile);
     assert.deepEqual(chaosSweep.trials.map((t) => t.id), baseline.trials.map((t) => t.id));
     const coordinator = () => {
-      const c = startSweepProcess(['launch', specFile, '--nats', broker.url, '--workers', '0', '--state-dir', join(dir, '.sweep')]);
+      // The coordinator's garbage collection runs every few seconds here, so it runs under the faults too.
+      const c = startSweepProcess(['launch', specFile, '--nats', broker.url, '--workers', '0', '--state-dir', join(dir, '.sweep')], { SWEEP_GC_INTERVAL_S: '3', SWEEP_GC_GRACE_S: '10' });
       processes.push(c);
       return c;
     };
@@ -171,8 +173,10 @@ describe('chaos: worker kills, worker stops past the lease, a broker crash and a
     assert.ok(workerKills >= 3 && workerStops >= 1 && brokerRestarts === 1 && coordinatorKills === 1, `faults injected: ${workerKills} kills, ${workerStops} stops, ${brokerRestarts} broker restarts`);
     await Promise.all(pool.map((w) => stopGently(w)));
 
-    // 3. Every trial COMPLETED exactly once, with every epoch once in its record and the fault-free weights.
+    // 3. Every trial COMPLETED exactly once, with every epoch once in its record and the fault-free weights, and no
+    // object is left that no record references.
     const records = await snapshot(chaosSweep.id);
+    assert.deepEqual(await orphansLeft(broker.nc, chaosSweep.id, { chunks: false }), [], 'no object is left that no record references');
     assert.equal(records.size, chaosSweep.trials.length);
     const events = await readSweepEvents(broker.nc, chaosSweep.id);
     let epochsTrained = 0;
