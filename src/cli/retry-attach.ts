@@ -37,7 +37,12 @@ export function registerRetryAttach(program: Command): void {
         const execution = reaperSettingsFromSpec(sweep.spec);
         await ensureResources(handle.nc, { ...DEFAULT_QUEUE, pool: execution.pool, ackWaitMs: execution.ackWaitMs });
         const res = await retryTrials(handle.nc, id, { onlyFailed: flags.failed ?? false, pool: execution.pool, maxDeliver: flags.maxDeliver, checkpointEvery: execution.checkpointEvery });
-        process.stdout.write(`sweep ${id}: requeued ${res.requeued.length} trial(s)` + (res.skipped.length ? `; ${res.skipped.length} skipped (no config in their record: relaunch the spec instead)` : '') + '\n');
+        const left = [
+          res.skipped.length ? `${res.skipped.length} skipped (no config in their record: relaunch the spec instead)` : '',
+          res.tampered.length ? `${res.tampered.length} refused: their record does not match the sweep (see the warnings)` : '',
+          res.unverified.length ? `${res.unverified.length} not requeued: their config cannot be checked (relaunch the spec)` : '',
+        ].filter(Boolean);
+        process.stdout.write(`sweep ${id}: requeued ${res.requeued.length} trial(s)` + (left.length ? `; ${left.join('; ')}` : '') + '\n');
         if (res.requeued.length > 0) process.stdout.write(`follow it with: sweep attach ${id} --workers N   (or sweep status ${id} --watch)\n`);
       } finally {
         await handle.close();

@@ -11,6 +11,7 @@ import { buildJob, publishTrialJobs } from './jobs.js';
 import type { TrialRecord } from '../domain/trial-record.js';
 import { sweepIsScheduled } from './scheduled.js';
 import { startPeriodicPass } from './periodic-pass.js';
+import { TrustedTrials, distrustMessage } from './trusted-trials.js';
 
 /**
  * The reaper: requeues a RUNNING trial whose heartbeat is stale and whose job message is gone from the JOBS
@@ -18,7 +19,8 @@ import { startPeriodicPass } from './periodic-pass.js';
  * whose owner died. That state needs a stale ack (a zombie, or a bug, acking delivery 1 after delivery 2 went out removes
  * the message on a work-queue stream) followed by the death of the live holder: nothing would ever redeliver the
  * job, and the trial would stay RUNNING forever. A trial whose job is still in the stream is never reaped: the
- * broker redelivers it after ack_wait by itself.
+ * broker redelivers it after ack_wait by itself. Every job it publishes is checked first (./trusted-trials.ts): a record
+ * is written by workers, so its config becomes a job only when it is the config of one of the sweep's trials.
  */
 
 export interface ReaperSettings {
@@ -106,7 +108,7 @@ export function startReaper(nc: NatsConnection, opts: ReaperOptions): Reaper {
   const log = opts.log.child({ component: 'reaper', sweepId: opts.sweepId });
   let handles: Handles | null = null;
   const open = async (): Promise<Handles> =>
-    (handles ??= { trials: await TrialStore.open(nc), sweeps: await SweepStore.open(nc), jsm: await nc.jetstreamManager() });
+    (handles ??= { trials: await TrialStore.open(nc), sweeps: await SweepStore.open(nc), jsm: await nc.jetstreamManager(), trust: null, refusals: new Set() });
   const passes = startPeriodicPass<number, number>(
     intervalMs,
     async (now) => reapPass(nc, await open(), opts, log, now ?? Date.now()),
@@ -119,9 +121,14 @@ interface Handles {
   trials: TrialStore;
   sweeps: SweepStore;
   jsm: JetStreamManager;
+  /** Kept while the sweep record is the same, so a re-expanded spec (over 10,000 trials) is expanded once. */
+  trust: TrustedTrials | null;
+  /** Records refused so far (trial and reason): each is warned about once, not at every pass. */
+  refusals: Set<string>;
 }
 
-async function reapPass(nc: NatsConnection, { trials, sweeps, jsm }: Handles, opts: ReaperOptions, log: Logger, now: number): Promise<number> {
+async function reapPass(nc: NatsConnection, handles: Handles, opts: ReaperOptions, log: Logger, now: number): Promise<number> {
+  const { trials, sweeps, jsm } = handles;
   const { sweepId } = opts;
   const sweep = await sweeps.get(sweepId);
   const cancelled = sweep?.value.status === 'CANCELLED';
@@ -140,24 +147,40 @@ async function reapPass(nc: NatsConnection, { trials, sweeps, jsm }: Handles, op
   if (cancelled) return stopCancelled(trials, sweepId, records.values(), staleBeforeIso, log);
   const settings = { maxDeliver: opts.maxDeliver, checkpointEvery: opts.checkpointEvery, scheduled: sweep ? sweepIsScheduled(sweep.value) : false };
   const queued = await trialsWithJobs(nc, sweepId);
+  const sweepRecord = sweep?.value ?? null;
+  const trust = handles.trust?.sameAs(sweepRecord) ? handles.trust : (handles.trust = TrustedTrials.of(sweepId, sweepRecord));
+  /** The job's trial when the record's config is the trial's own; else null, with one warning per record. */
+  const trusted = (r: TrialRecord) => {
+    const t = trust.check(r);
+    if (t.trusted) return t.trial;
+    const key = `${r.trialId}\n${t.reason}`;
+    if (!handles.refusals.has(key)) {
+      handles.refusals.add(key);
+      log.warn({ trialId: r.trialId, status: r.status, refused: t.kind }, distrustMessage(r.trialId, sweepId, t));
+    }
+    return null;
+  };
   let reaped = 0;
   for (const r of queuedWithoutProof(records.values(), staleBefore)) {
     if (queued.has(r.trialId)) continue;
+    const trial = trusted(records.get(r.trialId)!);
+    if (!trial) continue;
     // QUEUED with no job (a requeue onto a purged queue, a coordinator that died between a retry's write and its
     // publish): give it one. The broker refuses it if a job appeared meanwhile.
-    const res = await publishTrialJobs(nc, opts.pool, [buildJob(sweepId, { trialId: r.trialId, index: r.index, config: r.config! }, settings)]);
+    const res = await publishTrialJobs(nc, opts.pool, [buildJob(sweepId, trial, settings)]);
     if (res.published === 0) continue;
     reaped++;
     log.warn({ trialId: r.trialId, attempt: r.attempt }, `trial ${r.trialId} was QUEUED with no job in the queue: published one`);
   }
   for (const c of reapCandidates(records.values(), staleBefore)) {
     if (queued.has(c.trialId)) continue;
-    const record = records.get(c.trialId)!;
+    const trial = trusted(records.get(c.trialId)!);
+    if (!trial) continue;
     const newAttempt = c.attempt + 1;
     // Published before the record changes: a coordinator that dies between the two leaves a stale RUNNING record
     // and a queued job (the next claim fixes the record), never a QUEUED trial without a job. The broker stores it
     // only while the trial has no job in the stream, so two reapers of the same trial publish one job.
-    const published = await publishTrialJobs(nc, opts.pool, [buildJob(sweepId, { trialId: c.trialId, index: record.index, config: record.config! }, settings)]);
+    const published = await publishTrialJobs(nc, opts.pool, [buildJob(sweepId, trial, settings)]);
     if (published.published === 0) continue; // its job is still queued after all: the broker redelivers it
     const at = new Date().toISOString();
     const res = await trials.mutate(sweepId, c.trialId, (cur) =>

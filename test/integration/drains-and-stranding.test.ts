@@ -178,7 +178,7 @@ describe('drains are free, crash loops are not, and no trial is stranded (real n
     assert.equal(await hasJob(sweep.id, trialId), false, 'the cancel purged the job');
 
     const first = await retry();
-    assert.deepEqual(first, { requeued: [trialId], skipped: [] }, 'the first retry requeues the trial');
+    assert.deepEqual(first, { requeued: [trialId], skipped: [], tampered: [], unverified: [] }, 'the first retry requeues the trial');
     assert.equal((await record(sweep.id, trialId))?.status, 'QUEUED');
     assert.ok(await hasJob(sweep.id, trialId), 'the first retry published a job');
 
@@ -188,7 +188,7 @@ describe('drains are free, crash loops are not, and no trial is stranded (real n
 
     // Right away: the old Msg-Id (<trial>.retry.<attempt>) was the same as the first retry's, and the broker dropped it.
     const second = await retry();
-    assert.deepEqual(second, { requeued: [trialId], skipped: [] }, 'the second retry requeues the trial');
+    assert.deepEqual(second, { requeued: [trialId], skipped: [], tampered: [], unverified: [] }, 'the second retry requeues the trial');
     assert.equal((await record(sweep.id, trialId))?.status, 'QUEUED');
     assert.ok(await hasJob(sweep.id, trialId), 'the second retry published a job too: no QUEUED trial without one');
 
