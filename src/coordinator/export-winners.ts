@@ -21,6 +21,8 @@ import { DatasetCache } from '../training/datasets/dataset-cache.js';
 import { exportTrainedTrial } from './export-trial.js';
 import { loadUserModule } from '../training/models/user-module.js';
 import { UnknownSweepError, sweepView } from './sweep-view.js';
+import { trustedModuleSha256 } from './trusted-module.js';
+import type { SweepRecord } from '../domain/sweep-record.js';
 
 /** A trial that cannot be exported, or an export that could not be done; the message says why and what to do. */
 export class ExportError extends SweepError {}
@@ -61,6 +63,8 @@ const DEFAULT_MAX_IMAGES = 1000;
  * Exports trained trials of a sweep to ONNX: rebuilds each model from its config and final weights, verifies it
  * with onnxruntime on validation images, stores it in the sweep-models object store and in
  * `<outDir>/<sweep>/<trial>.onnx` (+ `.json` with the verification) and records `onnx` in the trial record.
+ * A module trial's code is loaded only by the hash its sweep record names: every chosen trial is checked before
+ * anything is exported, so a trial naming another hash (UntrustedModuleError) stops the export with nothing done.
  */
 export async function exportTrials(nc: NatsConnection, sweepId: string, selection: ExportSelection, opts: ExportOptions): Promise<ExportResult[]> {
   const sweep = (await (await SweepStore.open(nc)).get(sweepId))?.value;
@@ -68,6 +72,7 @@ export async function exportTrials(nc: NatsConnection, sweepId: string, selectio
   const trials = await TrialStore.open(nc);
   const records = await trials.snapshot(sweepId);
   const chosen = 'top' in selection ? topTrials(sweepView(sweep, records.values()), records, selection.top, sweepId) : namedTrials(selection, records, sweepId);
+  for (const record of chosen) if (record.config?.module) trustedModuleSha256(sweep, record);
 
   const models = await ModelStore.open(nc);
   const results: ExportResult[] = [];
@@ -86,14 +91,14 @@ export async function exportTrials(nc: NatsConnection, sweepId: string, selectio
       opts.log.info({ backend }, 'tfjs backend for ONNX export checks');
       datasets = new DatasetCache(opts.dataDir, (m) => opts.log.info(m));
     }
-    results.push(await exportOne(record, { models, trials, datasets }, opts));
+    results.push(await exportOne(record, { sweep, models, trials, datasets }, opts));
   }
   return results;
 }
 
 async function exportOne(
   record: TrialRecord,
-  ctx: { models: ModelStore; trials: TrialStore; datasets: DatasetCache },
+  ctx: { sweep: SweepRecord; models: ModelStore; trials: TrialStore; datasets: DatasetCache },
   opts: ExportOptions,
 ): Promise<ExportResult> {
   const { sweepId, trialId } = record;
@@ -104,9 +109,10 @@ async function exportOne(
   }
   opts.log.info({ trialId }, 'exporting to ONNX');
   if (config.module) {
-    const code = await ctx.models.getModule(config.module.sha256);
+    const sha256 = trustedModuleSha256(ctx.sweep, record);
+    const code = await ctx.models.getModule(sha256);
     if (code === null) throw new ExportError(`trial ${trialId}: the bundle of its model module ${config.module.file} is missing from the sweep-models store; relaunch the sweep to store it`);
-    await loadUserModule(config.module.sha256, code);
+    await loadUserModule(sha256, code);
   }
   const dataset = await ctx.datasets.get(datasetOf(config));
   const { onnx, verification } = await exportTrainedTrial({ record, config, weights, dataset }, opts.maxImages ?? DEFAULT_MAX_IMAGES, opts.verify).catch((e: unknown) => {
