@@ -57,6 +57,9 @@ export class EpochRecorder {
     const { ctx, job, lease } = this;
     const { owner } = lease;
     lease.assertOwned();
+    // When the epoch ended: the event says so, not when it was sent (after the checkpoint and the record write, which
+    // the scheduler may already have acted on).
+    const endedAt = iso();
     ctx.onEpoch?.(metrics);
     this.epochs.push(metrics);
     let dropped: CheckpointRef[] = [];
@@ -85,7 +88,7 @@ export class EpochRecorder {
     // After the fenced write, so an attempt that lost its lease reports no epoch.
     ctx.events.publish({
       v: 1, type: 'epoch', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, attempt: owner.attempt, metrics,
-      totalEpochs: job.config.training.epochs, at: iso(),
+      totalEpochs: job.config.training.epochs, at: endedAt,
     });
     // A decision is final, so it wins over a drain: a requeued trial would only train further elsewhere.
     this.pruned_ = await pruneDecisionAt(job, metrics.epoch, ctx);
