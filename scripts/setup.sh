@@ -17,6 +17,8 @@ command -v nats-server >/dev/null 2>&1 || [[ -x /usr/sbin/nats-server ]] || pkgs
 if [[ $want_test == 1 ]]; then
   command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
   command -v ip >/dev/null 2>&1 || [[ -x /usr/sbin/ip ]] || pkgs+=(iproute2)
+  # GNU time: test/security/png-bomb.test.ts measures the peak RSS of `sweep predict` with /usr/bin/time.
+  [[ -x /usr/bin/time ]] || pkgs+=(time)
   # PyTorch for examples/pytorch, which the command-trainer tests run (and bench:train compares against).
   /usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1 || pkgs+=(python3-torch)
 fi

@@ -1,6 +1,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { ImageFileError } from './errors.js';
+import { assertInflatedSize, readPngLayout } from './png-bounds.js';
 
 /** 8-bit RGBA pixels, row-major. */
 export interface RgbaImage {
@@ -18,8 +19,11 @@ export const MAX_IMAGE_MEGAPIXELS = 50;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const FORMAT_HINT = 'sweep predict reads PNG and JPEG files; convert the image to one of them';
 
-/** Decodes a PNG or JPEG (recognized by its signature); `where` names the file in errors (ImageFileError, bad input). */
-export function decodeImage(bytes: Uint8Array, where: string): RgbaImage {
+/**
+ * Decodes a PNG or JPEG (recognized by its signature); `where` names the file in errors (ImageFileError, bad input).
+ * A PNG's size and the inflated size of its data are checked before pngjs decodes it (src/export/png-bounds.ts).
+ */
+export async function decodeImage(bytes: Uint8Array, where: string): Promise<RgbaImage> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const isPng = buffer.subarray(0, 8).equals(PNG_SIGNATURE);
   const isJpeg = buffer[0] === 0xff && buffer[1] === 0xd8 && buffer[2] === 0xff;
@@ -27,9 +31,9 @@ export function decodeImage(bytes: Uint8Array, where: string): RgbaImage {
   let img: RgbaImage;
   try {
     if (isPng) {
-      checkPngSize(buffer, where);
+      await assertInflatedSize(readPngLayout(buffer, where, MAX_IMAGE_MEGAPIXELS), where);
       const png = PNG.sync.read(buffer);
-      img = { width: png.width, height: png.height, data: new Uint8Array(png.data) };
+      img = { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
     } else {
       const decoded = jpeg.decode(buffer, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_MEGAPIXELS });
       img = { width: decoded.width, height: decoded.height, data: decoded.data };
@@ -40,18 +44,4 @@ export function decodeImage(bytes: Uint8Array, where: string): RgbaImage {
   }
   if (img.width < 1 || img.height < 1) throw new ImageFileError(`${where}: the image has no pixels (${img.width}×${img.height})`);
   return img;
-}
-
-/** The IHDR chunk (right after the signature) holds width and height: refuse a huge image before decoding it. */
-function checkPngSize(buffer: Buffer, where: string): void {
-  if (buffer.length < 24 || buffer.toString('latin1', 12, 16) !== 'IHDR') {
-    throw new ImageFileError(`${where}: cannot decode the PNG image (no IHDR header); the file may be truncated or corrupt`);
-  }
-  const width = buffer.readUInt32BE(16);
-  const height = buffer.readUInt32BE(20);
-  if (width * height > MAX_IMAGE_MEGAPIXELS * 1e6) {
-    throw new ImageFileError(
-      `${where}: the image is ${width}×${height} pixels, more than ${MAX_IMAGE_MEGAPIXELS} megapixels; scale it down first (it is resized to the model input anyway)`,
-    );
-  }
 }

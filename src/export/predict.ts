@@ -46,7 +46,7 @@ export async function predictImages(modelPath: string, imagePaths: string[], opt
   const perImage = h * w * c;
   const batch = new Float32Array(imagePaths.length * perImage);
   for (const [i, file] of imagePaths.entries()) {
-    const img = decodeImage(await readInputFile(file, 'image'), file);
+    const img = await decodeImage(await readInputFile(file, 'image'), file);
     batch.set(toModelInput(img, info.inputShape, normalization, options.resize), i * perImage);
   }
 

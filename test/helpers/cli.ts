@@ -10,10 +10,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `sweep` CLI (from the TypeScript sources) as a child process. */
-export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+/**
+ * Runs the real `sweep` CLI (from the TypeScript sources) as a child process; `wrap` runs it under another program
+ * (e.g. `['/usr/bin/time', '-o', FILE, '-f', '%M']`, which passes the exit code through).
+ */
+export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; wrap?: string[] } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SWEEP_BIN, ...args], {
+    const [program, ...programArgs] = [...(opts.wrap ?? []), process.execPath, SWEEP_BIN, ...args] as [string, ...string[]];
+    const child = spawn(program, programArgs, {
       cwd: opts.cwd ?? REPO_ROOT,
       env: { ...process.env, SWEEP_FROM_SOURCE: '1', SWEEP_LOG_LEVEL: 'warn', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
