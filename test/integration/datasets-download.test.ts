@@ -123,7 +123,7 @@ describe('cifar10 download against a local HTTP server', () => {
   test('a tarball already in dataDir is extracted without downloading', async () => {
     const { copyFileSync } = await import('node:fs');
     copyFileSync(join(fixtureDir, 'cifar-10-binary.tar.gz'), join(dataDir, 'cifar-10-binary.tar.gz'));
-    const ds = await loadDataset(cifar, { seed: 0, dataDir, baseUrl });
+    const ds = await loadDataset(cifar, { seed: 0, dataDir, baseUrl, checksums: { 'cifar-10-binary.tar.gz': fixture.md5 } });
     assert.equal(requests, 0);
     assert.equal(ds.train.count, 20);
   });

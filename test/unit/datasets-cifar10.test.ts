@@ -1,6 +1,7 @@
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from '../../src/training/datasets/index.js';
@@ -12,6 +13,8 @@ const cifar: DatasetConfig = {
 };
 // No server listens here: a test that tried to download would fail loudly.
 const noDownload = 'http://127.0.0.1:9/';
+/** Accepts the tarball now in `dir` as the published one, so that the tests below reach the tar reader. */
+const trusting = (dir: string) => ({ 'cifar-10-binary.tar.gz': createHash('md5').update(readFileSync(join(dir, 'cifar-10-binary.tar.gz'))).digest('hex') });
 
 describe('cifar10 from files on disk', () => {
   let dir: string;
@@ -60,7 +63,7 @@ describe('cifar10 from files on disk', () => {
       rmSync(staging, { recursive: true, force: true });
     }
     await assert.rejects(
-      loadDataset(cifar, { seed: 0, dataDir: dir, baseUrl: noDownload }),
+      loadDataset(cifar, { seed: 0, dataDir: dir, baseUrl: noDownload, checksums: trusting(dir) }),
       /cifar-10-binary\.tar\.gz is not a valid \.tar\.gz/,
     );
     const cacheDir = join(dir, 'cifar10');
@@ -72,7 +75,7 @@ describe('cifar10 from files on disk', () => {
     mkdirpWrite(join(dir, 'src', 'cifar-10-batches-py', 'data_batch_1'), 'pickle');
     execFileSync('tar', ['-czf', join(dir, 'cifar-10-binary.tar.gz'), '-C', join(dir, 'src'), 'cifar-10-batches-py']);
     await assert.rejects(
-      loadDataset(cifar, { seed: 0, dataDir: dir, baseUrl: noDownload }),
+      loadDataset(cifar, { seed: 0, dataDir: dir, baseUrl: noDownload, checksums: trusting(dir) }),
       /lacks cifar-10-batches-bin\/data_batch_1\.bin, .*; is it the binary version/,
     );
   });

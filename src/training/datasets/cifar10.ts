@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { candidateDirs, dataRoot } from './data-dir.js';
 import { downloadVerified } from './download.js';
+import { fileMd5 } from './file-md5.js';
 import { DatasetError } from './errors.js';
 import { combineProgress } from './progress.js';
 import type { FileLoaderOptions, RawDataset } from './raw-dataset.js';
@@ -14,6 +15,8 @@ export const CIFAR10_FOLDER = 'cifar-10-batches-bin';
 export const CIFAR10_BASE_URL = 'https://www.cs.toronto.edu/~kriz/';
 /** MD5 published on https://www.cs.toronto.edu/~kriz/cifar.html for the binary version. */
 export const CIFAR10_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
+/** Its size in bytes: a download stops there. */
+export const CIFAR10_BYTES = 170_052_171;
 export const CIFAR10_CLASSES = [
   'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
 ];
@@ -27,7 +30,8 @@ const RECORD_BYTES = 1 + 3 * PIXELS;
 /**
  * CIFAR-10, binary version. Looks for the extracted `cifar-10-batches-bin/` folder (or its files)
  * or the tarball under the data root, else downloads and verifies the tarball into
- * `<root>/cifar10/`, extracts it there and removes the downloaded tarball.
+ * `<root>/cifar10/`, extracts it there and removes the downloaded tarball. The tarball's MD5 is
+ * checked before every extraction, whether it was downloaded or found in the data dir.
  */
 export async function loadCifar10(options: FileLoaderOptions): Promise<RawDataset> {
   const folder = await ensureExtracted(options);
@@ -45,10 +49,11 @@ async function ensureExtracted(options: FileLoaderOptions): Promise<string> {
     }
   }
   const cacheDir = dirs[0]!;
+  const expectedMd5 = options.checksums?.[CIFAR10_ARCHIVE] ?? CIFAR10_MD5;
   const existingArchive = dirs.map((d) => join(d, CIFAR10_ARCHIVE)).find((p) => existsSync(p));
   if (existingArchive) {
     options.log?.(`cifar10: extracting ${existingArchive}`);
-    return extractInto(existingArchive, cacheDir);
+    return extractInto(existingArchive, cacheDir, expectedMd5);
   }
   const archive = join(cacheDir, CIFAR10_ARCHIVE);
   const url = new URL(CIFAR10_ARCHIVE, withSlash(options.baseUrl ?? CIFAR10_BASE_URL)).toString();
@@ -56,16 +61,28 @@ async function ensureExtracted(options: FileLoaderOptions): Promise<string> {
   await downloadVerified({
     url,
     destination: archive,
-    expectedMd5: options.checksums?.[CIFAR10_ARCHIVE] ?? CIFAR10_MD5,
+    expectedMd5,
+    maxBytes: options.sizes?.[CIFAR10_ARCHIVE] ?? CIFAR10_BYTES,
     ...combineProgress(options.onProgress),
   });
-  const folder = await extractInto(archive, cacheDir);
+  const folder = await extractInto(archive, cacheDir, expectedMd5);
   await rm(archive, { force: true });
   return folder;
 }
 
-/** Extracts into a temporary folder, then renames it into place, so a half-extracted folder never looks complete. */
-async function extractInto(archive: string, cacheDir: string): Promise<string> {
+/**
+ * Checks the archive's MD5, extracts it into a temporary folder, then renames that into place, so a half-extracted
+ * folder never looks complete and no archive but the published one reaches the tar reader.
+ */
+async function extractInto(archive: string, cacheDir: string, expectedMd5: string): Promise<string> {
+  const actual = await fileMd5(archive);
+  if (actual !== expectedMd5.toLowerCase()) {
+    throw new DatasetError(
+      `${archive}: MD5 ${actual}, expected ${expectedMd5}: not the published ${CIFAR10_ARCHIVE} (tampered, corrupt or another version); ` +
+        'delete it and run again to download it',
+      archive,
+    );
+  }
   await mkdir(cacheDir, { recursive: true });
   const finalFolder = join(cacheDir, CIFAR10_FOLDER);
   const temp = await mkdtemp(join(cacheDir, `.${CIFAR10_FOLDER}-`));

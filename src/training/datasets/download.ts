@@ -18,18 +18,20 @@ export interface DownloadOptions {
   /** Final path; it only ever appears complete and verified. */
   destination: string;
   expectedMd5: string;
+  /** The file's known size: a response that declares or sends more is cut off there and refused. */
+  maxBytes: number;
   onProgress?: (p: DownloadProgress) => void;
 }
 
 const PROGRESS_INTERVAL_MS = 200;
 
 /**
- * Downloads into a temporary file next to `destination`, checks length and MD5, then renames
+ * Downloads into a temporary file next to `destination`, stops at `maxBytes`, checks length and MD5, then renames
  * it into place (atomic on one filesystem). On any failure the temporary file is removed, so a
  * truncated or corrupt download never becomes a cache entry.
  */
 export async function downloadVerified(options: DownloadOptions): Promise<void> {
-  const { url, destination, expectedMd5, onProgress } = options;
+  const { url, destination, expectedMd5, maxBytes, onProgress } = options;
   const file = basename(destination);
   await mkdir(dirname(destination), { recursive: true });
   const temp = `${destination}.part-${process.pid}-${Date.now().toString(36)}`;
@@ -47,13 +49,28 @@ export async function downloadVerified(options: DownloadOptions): Promise<void> 
     }
     const lengthHeader = response.headers.get('content-length');
     const totalBytes = lengthHeader === null ? null : Number(lengthHeader);
+    const oversized = (what: string) =>
+      new DatasetError(
+        `download of ${url} refused: ${what}, more than the ${maxBytes} bytes of ${file}; nothing was cached ` +
+          '(a proxy or mirror may be serving a different file; check the URL)',
+        file,
+        { retryable: true },
+      );
+    if (totalBytes !== null && totalBytes > maxBytes) {
+      await response.body.cancel();
+      throw oversized(`the server announces ${totalBytes} bytes`);
+    }
     const md5 = createHash('md5');
     let receivedBytes = 0;
     let lastReport = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
-        md5.update(chunk);
         receivedBytes += chunk.length;
+        if (receivedBytes > maxBytes) {
+          done(oversized(`the server sent ${receivedBytes} bytes so far`));
+          return;
+        }
+        md5.update(chunk);
         const now = Date.now();
         if (onProgress && now - lastReport >= PROGRESS_INTERVAL_MS) {
           lastReport = now;
@@ -66,6 +83,7 @@ export async function downloadVerified(options: DownloadOptions): Promise<void> 
       const body = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
       await pipeline(body, meter, createWriteStream(temp));
     } catch (e) {
+      if (e instanceof DatasetError) throw e;
       throw new DatasetError(
         `download of ${url} was interrupted after ${receivedBytes}${totalBytes === null ? '' : ` of ${totalBytes}`} bytes ` +
           `(${describe(e)}); nothing was cached, run again to retry`,

@@ -23,6 +23,13 @@ export const FASHION_MNIST_MD5: Record<string, string> = {
 export const FASHION_MNIST_CLASSES = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ];
+/** Sizes of the upstream files in bytes: a download stops there. */
+export const FASHION_MNIST_BYTES: Record<string, number> = {
+  'train-images-idx3-ubyte.gz': 26_421_880,
+  'train-labels-idx1-ubyte.gz': 29_515,
+  't10k-images-idx3-ubyte.gz': 4_422_102,
+  't10k-labels-idx1-ubyte.gz': 5_148,
+};
 const FILES = Object.keys(FASHION_MNIST_MD5);
 
 /**
@@ -52,6 +59,7 @@ async function locateOrDownload(options: FileLoaderOptions): Promise<string> {
       url,
       destination: join(cacheDir, file),
       expectedMd5: options.checksums?.[file] ?? FASHION_MNIST_MD5[file]!,
+      maxBytes: options.sizes?.[file] ?? FASHION_MNIST_BYTES[file]!,
       ...combineProgress(options.onProgress),
     });
   }

@@ -50,6 +50,7 @@ async function loadRaw(config: DatasetConfig, options: LoadDatasetOptions): Prom
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
     ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
     ...(options.checksums !== undefined ? { checksums: options.checksums } : {}),
+    ...(options.sizes !== undefined ? { sizes: options.sizes } : {}),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     ...(options.log !== undefined ? { log: options.log } : {}),
   };

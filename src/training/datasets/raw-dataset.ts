@@ -16,6 +16,8 @@ export interface FileLoaderOptions {
   baseUrl?: string;
   /** File name → expected MD5 (hex), overriding the built-in table (tests serve fixtures). */
   checksums?: Record<string, string>;
+  /** File name → size in bytes, overriding the built-in sizes at which a download stops (tests serve fixtures). */
+  sizes?: Record<string, number>;
   onProgress?: (p: { file: string; receivedBytes: number; totalBytes: number | null }) => void;
   log?: (msg: string) => void;
 }

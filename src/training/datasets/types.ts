@@ -28,6 +28,8 @@ export interface LoadDatasetOptions {
   seed: number;
   /** File name → expected MD5 (hex), overriding the built-in checksums (tests serve small fixtures). */
   checksums?: Record<string, string>;
+  /** File name → size in bytes, overriding the built-in sizes at which a download is cut off (tests serve small fixtures). */
+  sizes?: Record<string, number>;
   onProgress?: (p: { file: string; receivedBytes: number; totalBytes: number | null }) => void;
   log?: (msg: string) => void;
 }
