@@ -16,8 +16,9 @@ const ALLOWED = {
   worker: ['domain', 'spec', 'transport', 'training', 'export', 'log', 'runtime-patches'],
   coordinator: ['domain', 'spec', 'transport', 'report', 'training', 'export', 'log', 'runtime-patches', 'coordinator/schedulers'],
   cli: ['domain', 'spec', 'transport', 'report', 'training', 'export', 'worker', 'coordinator', 'coordinator/schedulers', 'log', 'runtime-patches'],
-  // Top-level modules every impure room may use: the logger, and the registry of global patches.
-  log: [],
+  // Top-level modules every impure room may use: the logger (domain: terminal-safe text for its human lines), and
+  // the registry of global patches.
+  log: ['domain'],
   'runtime-patches': ['log'],
 };
 

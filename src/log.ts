@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { jsonTerminalSafe, terminalSafe } from './domain/terminal-text.js';
 
 export type { Logger };
 
@@ -57,7 +58,7 @@ const sink: DestinationStream = {
   write(line: string): void {
     if (route.kind === 'file') return void fileDestination(route.path).write(line);
     stderr ??= pino.destination({ fd: 2, sync: true });
-    stderr.write(route.kind === 'pretty' ? formatLogLine(line) + '\n' : line);
+    stderr.write(route.kind === 'pretty' ? formatLogLine(line) + '\n' : jsonTerminalSafe(line));
   },
 };
 
@@ -89,10 +90,15 @@ const OMITTED = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'name']);
 
 /**
  * One pino JSON line as a short human line: `12:03:04 WARN  worker: message key=value …`. An `err` shows its
- * message only. Anything that is not a JSON object (e.g. a native library's own warning) is returned as it is.
+ * message only. Anything that is not a JSON object (e.g. a native library's own warning) is returned as it is. The
+ * line is for a terminal and may quote what a program or a worker wrote: it is terminal-safe (no control or escape
+ * character; line breaks kept).
  */
 export function formatLogLine(line: string): string {
-  const text = line.trimEnd();
+  return terminalSafe(humanLine(line.trimEnd()), { multiline: true });
+}
+
+function humanLine(text: string): string {
   let entry: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(text);

@@ -1,5 +1,6 @@
 import { join, relative } from 'node:path';
-import { logSummary, routeLogs, type LogRoute } from '../log.js';
+import { createLogger, logSummary, routeLogs, type LogRoute } from '../log.js';
+import { ensureStateDir } from './state-dir.js';
 
 /**
  * Where a command's log lines go. A person reads the terminal: when stderr is a TTY (logs and progress share
@@ -13,8 +14,11 @@ export function logRouteFor(opts: { command: string; stateDir: string; verbose: 
   return { kind: 'file', path: join(opts.stateDir, 'logs', `${opts.command}.log`) };
 }
 
+/** Routes this process's logs; log files go into the state dir, which is made private first (state-dir.ts). */
 export function applyLogRoute(opts: Parameters<typeof logRouteFor>[0]): void {
-  routeLogs(logRouteFor(opts));
+  const route = logRouteFor(opts);
+  routeLogs(route);
+  if (route.kind === 'file') ensureStateDir(opts.stateDir, createLogger('sweep'));
 }
 
 /** One line naming the log files that got warnings or errors while logs went to files (null when none did). */

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { SweepError } from '../domain/errors.js';
+import { terminalSafe } from '../domain/terminal-text.js';
 import { addGlobalOptions, type GlobalOptions } from './global-options.js';
 import { registerLaunch } from './launch.js';
 import { registerWorker } from './worker.js';
@@ -70,7 +71,8 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (e) {
     const result = exitCodeFor(await withBrokerPermissionError(e), program.opts<{ verbose?: boolean }>().verbose === true);
-    if (result.text) process.stderr.write(result.text);
+    // An error's message may quote a program's stderr or a record: no escape sequence reaches the terminal.
+    if (result.text) process.stderr.write(terminalSafe(result.text, { multiline: true }));
     code = result.code;
   }
   const warned = loggedWarningsLine();

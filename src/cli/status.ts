@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { TrialRecord } from '../domain/trial-record.js';
 import { isTerminal } from '../domain/trial-state.js';
+import { terminalSafe } from '../domain/terminal-text.js';
 import { createLogger } from '../log.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 
@@ -21,7 +22,8 @@ function trialRow(r: TrialRecord, backed: boolean): string[] {
     last?.val_accuracy !== undefined ? last.val_accuracy.toFixed(4) : '-',
     String(r.attempt),
     r.worker ?? '-',
-    r.error ? r.error.slice(0, 80) : '',
+    // A program's stderr: one terminal-safe line (the table makes every cell safe too).
+    r.error ? terminalSafe(r.error).replace(/\s+/g, ' ').trim().slice(0, 80) : '',
   ];
 }
 
@@ -75,15 +77,14 @@ export function registerStatus(program: Command): void {
           return;
         }
         const header = ['trial', 'status', 'params', 'seed', 'epoch', 'val_acc', 'attempt', 'worker', 'error'];
-        process.stdout.write(
+        process.stdout.write(terminalSafe(
           `sweep ${sweep.id} (${sweep.status === 'RUNNING' && counts.QUEUED === 0 && counts.RUNNING === 0 ? 'all trials finished' : sweep.status}): ` +
             Object.entries(counts).map(([k, v]) => `${k.toLowerCase()} ${v}`).join(', ') +
             (queue ? `; queue: ${queue.pending} waiting, ${queue.inProgress} in progress` : '') +
             (unbacked.length > 0 && sweep.status !== 'CANCELLED'
               ? `; ${unbacked.length} unfinished trial(s) with no job in the queue (relaunching the spec requeues them; \`sweep attach ${sweep.id}\` requeues those with a record)`
-              : '') +
-            '\n',
-        );
+              : ''),
+        ) + '\n');
         if (records.length > 0) {
           process.stdout.write(
             renderTextTable(header.map((h) => ({ header: h, align: 'left' as const })), records.map((r) => trialRow(r, withJobs.has(r.trialId)).map((text) => ({ text }))), false) + '\n',

@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { TrialStore } from '../transport/trial-store.js';
 import { SweepStore } from '../transport/sweep-store.js';
 import { queuedJobsOfSweep } from '../transport/job-queue.js';
+import { terminalSafe } from '../domain/terminal-text.js';
 import { SweepProgress, formatDuration, progressBar } from './progress.js';
 
 export interface FollowOptions {
@@ -93,7 +94,8 @@ export async function followSweep(nc: NatsConnection, opts: FollowOptions): Prom
     const lines = [head, ...progress.runningLines(() => opts.totalEpochs)];
     if (opts.tty) {
       const clear = drawnLines > 0 ? `\x1b[${drawnLines}A\x1b[0J` : '';
-      process.stderr.write(clear + lines.join('\n') + '\n');
+      // Params and worker names come from records: safe text under this block's own cursor codes.
+      process.stderr.write(clear + terminalSafe(lines.join('\n'), { multiline: true }) + '\n');
       drawnLines = lines.length;
     } else {
       opts.log.info({ ...c, elapsedS: progress.elapsedSeconds(), etaS: eta }, 'progress');

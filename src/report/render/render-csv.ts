@@ -5,12 +5,24 @@ import { resolveMode, visibleGroups, visiblePruned, visibleTrials } from './visi
 
 type Field = string | number | boolean | null | undefined;
 
-/** RFC 4180: quote fields containing a comma, quote, CR or LF; double embedded quotes; CRLF line ends. */
+/**
+ * RFC 4180: quote fields containing a comma, quote, CR or LF; double embedded quotes; CRLF line ends.
+ *
+ * A cell that is not a number and starts with `=`, `+`, `-`, `@`, tab or CR would be read as a formula by a
+ * spreadsheet (CSV injection: params, errors and statuses are text that a spec, a program or a worker wrote), so it
+ * gets a leading `'` (OWASP), which the spreadsheet shows as text. Numbers, `-0.5` and `1e-3` as numbers or as
+ * text, stay as they are.
+ */
 export function csvField(value: Field): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
+  const raw = String(value);
+  const text = typeof value !== 'number' && FORMULA_START.test(raw) && !NUMBER.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** A plain decimal number as CSV readers parse one (sign, digits, point, exponent); nothing else. */
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 function csv(header: string[], rows: Field[][]): string {
   return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';

@@ -2,6 +2,7 @@ import type { GroupRow, Leaderboard, LeaderboardMode, PrunedGroupRow, TrialRow, 
 import { formatLevel } from '../leaderboard/group-key.js';
 import { ciLegend, formatCi, formatDuration, formatMeanStd, formatMetric, formatP, formatSigned, MISSING } from './format.js';
 import { findingsText } from '../leaderboard/findings-text.js';
+import { terminalSafe } from '../../domain/terminal-text.js';
 import { renderTextTable, type Cell, type CellStyle, type Column } from './text-table.js';
 import { resolveMode, SHOWN_METRICS, statusText, visibleGroups, visiblePruned, visibleTrials } from './visible-rows.js';
 import { ONNX_COLUMNS, onnxCells, renderOnnxChecks } from './onnx-columns.js';
@@ -33,7 +34,7 @@ const VERDICT_STYLE: Record<Verdict, CellStyle> = {
 const STATUS_STYLE: Partial<Record<TrialRow['status'], CellStyle>> = { FAILED: 'red', STOPPED: 'yellow', COMPLETED: 'green', PRUNED: 'dim' };
 
 function title(lb: Leaderboard): string {
-  return `Sweep ${lb.sweepName} (${lb.sweepId}) — objective: ${lb.objective.goal} ${lb.objective.metric}`;
+  return terminalSafe(`Sweep ${lb.sweepName} (${lb.sweepId}) — objective: ${lb.objective.goal} ${lb.objective.metric}`);
 }
 
 function objectiveIsShown(lb: Leaderboard): boolean {
@@ -78,8 +79,9 @@ function trialsTable(lb: Leaderboard, rows: readonly TrialRow[], color: boolean)
   return renderTextTable(columns, cells, color);
 }
 
+/** Stored text (an error a program or worker wrote) as one terminal-safe line of at most 120 columns. */
 function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = terminalSafe(text).replace(/\s+/g, ' ').trim();
   return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
 }
 
@@ -195,13 +197,13 @@ export function renderTable(lb: Leaderboard, opts: RenderTableOptions = {}): str
   if (mode === 'trials' || lb.groups.length === 0) {
     const trials = capRows(visibleTrials(lb), opts.maxTrialRows);
     parts.push(lb.trials.length === 0 ? 'No trials.' : trialsTable(lb, trials.shown, color), ...more(trials.hidden, 'trials', statusCounts(trials.hidden)));
-    if (lb.findings.factors.length > 0) parts.push('', findingsText(lb.findings));
+    if (lb.findings.factors.length > 0) parts.push('', terminalSafe(findingsText(lb.findings), { multiline: true }));
   } else {
     const groups = capRows(visibleGroups(lb), opts.maxGroupRows);
     parts.push(groupsTable(lb, groups.shown, color), ...more(groups.hidden, 'groups'), '', groupsLegend(lb));
     const pruned = capRows(visiblePruned(lb), opts.maxGroupRows);
     if (pruned.shown.length > 0) parts.push('', PRUNED_CAPTION, '', prunedTable(lb, pruned.shown, color), ...more(pruned.hidden, 'pruned groups'));
-    if (lb.findings.factors.length > 0) parts.push('', findingsText(lb.findings));
+    if (lb.findings.factors.length > 0) parts.push('', terminalSafe(findingsText(lb.findings), { multiline: true }));
     if (lb.marginals.some((m) => m.levels.length > 1)) {
       parts.push('', 'Marginal effect of each swept param (all ranked trials at each level):', '', marginalsTable(lb, color, opts.maxGroupRows));
     }

@@ -1,3 +1,5 @@
+import { terminalSafe } from '../../domain/terminal-text.js';
+
 export type CellStyle = 'bold' | 'dim' | 'green' | 'yellow' | 'red';
 
 export interface Cell {
@@ -26,8 +28,14 @@ function pad(text: string, to: number, align: 'left' | 'right'): string {
   return align === 'left' ? text + fill : fill + text;
 }
 
-/** Columns aligned by padding the plain text first, so colour codes never disturb the layout. */
-export function renderTextTable(columns: readonly Column[], rows: readonly Cell[][], color: boolean): string {
+/**
+ * Columns aligned by padding the plain text first, so colour codes never disturb the layout. Every header and
+ * cell is made terminal-safe first (one line, no control or escape character: cells hold text that programs and
+ * workers wrote); the only escape codes in the result are this table's own colours.
+ */
+export function renderTextTable(rawColumns: readonly Column[], rawRows: readonly Cell[][], color: boolean): string {
+  const columns = rawColumns.map((c) => ({ ...c, header: terminalSafe(c.header) }));
+  const rows = rawRows.map((r) => r.map((cell) => ({ ...cell, text: terminalSafe(cell.text) })));
   const widths = columns.map((c, i) => Math.max(width(c.header), ...rows.map((r) => width(r[i]?.text ?? ''))));
   const last = columns.length - 1;
   // A left-aligned last column is not padded: no trailing blanks, coloured or not.
