@@ -2,11 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { NatsConnection } from 'nats';
-import { BrokerAuthError, connectBroker, type BrokerOptions } from '../transport/connection.js';
-import { startEmbeddedServer, type EmbeddedServer } from '../transport/embedded-server.js';
+import { SweepError } from '../domain/errors.js';
+import { BrokerAuthError, connectBroker, probeWrongToken, type BrokerOptions } from '../transport/connection.js';
+import { embeddedServerProcess, isHealthy, startEmbeddedServer, type EmbeddedServer } from '../transport/embedded-server.js';
 import { writePrivateFile } from '../transport/private-file.js';
 import type { Logger } from '../log.js';
 import { brokerEnv } from './global-options.js';
+import { ensureStateDir } from './state-dir.js';
+
+/** This directory's embedded server is ours but cannot be used as it is (not answering, or it takes any token). */
+export class EmbeddedServerUnusableError extends SweepError {}
 
 export interface BrokerHandle {
   nc: NatsConnection;
@@ -72,18 +77,58 @@ async function connectEmbedded(
   }
 }
 
-async function runningEmbedded(stateDir: string): Promise<ServerFile | null> {
+/** server.json as written by `openBroker`, or null when it is missing or not one (another version, a forgery). */
+function readServerFile(stateDir: string): (ServerFile & { port: number; monitorPort: number }) | null {
+  try {
+    const info = JSON.parse(readFileSync(serverFile(stateDir), 'utf8')) as Partial<ServerFile>;
+    const port = /^nats:\/\/127\.0\.0\.1:(\d+)$/.exec(String(info.url))?.[1];
+    const monitorPort = /^http:\/\/127\.0\.0\.1:(\d+)$/.exec(String(info.monitorUrl))?.[1];
+    if (port === undefined || monitorPort === undefined || typeof info.pid !== 'number') return null;
+    return { url: info.url!, monitorUrl: info.monitorUrl!, pid: info.pid, ...(info.auth === 'token' ? { auth: 'token' as const } : {}), port: Number(port), monitorPort: Number(monitorPort) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The server that `.sweep/nats/server.json` names, when it proves to be the one this directory started: its pid is
+ * alive, runs as our uid the nats-server binary we would run, on this store and these ports (/proc, see
+ * embeddedServerProcess; nothing connects before that). Otherwise the file is stale (a reboot, a crashed server, a
+ * reused pid, another user's server on the ports): it is removed and null returned, and a fresh server starts on
+ * fresh ports. Nothing here connects to a server that failed those checks.
+ */
+function provenEmbedded(stateDir: string, log: Logger): (ServerFile & { port: number; monitorPort: number }) | null {
   const file = serverFile(stateDir);
   if (!existsSync(file)) return null;
-  try {
-    const info = JSON.parse(readFileSync(file, 'utf8')) as ServerFile;
-    const res = await fetch(`${info.monitorUrl}/healthz?js-enabled-only=true`, { signal: AbortSignal.timeout(1000) });
-    if (res.status === 200) return info;
-  } catch {
-    // stale file: the server is gone
-  }
+  const info = readServerFile(stateDir);
+  const identity = info ? embeddedServerProcess(info.pid, { storeDir: natsStoreDir(stateDir), port: info.port, monitorPort: info.monitorPort }) : { ours: false as const, why: 'it is not a server file' };
+  if (identity.ours) return info;
+  log.info({ file, why: identity.why }, `${file} is stale (${identity.why}): not reusing the server it names`);
   rmSync(file, { force: true });
   return null;
+}
+
+/**
+ * The embedded server to reuse: proven ours (provenEmbedded), answering, and refusing a wrong token (its recorded
+ * token is checked when the caller connects with it). A server that is ours but fails the last two is not replaced
+ * by a second one on the same store: that is one line saying what to do.
+ */
+async function runningEmbedded(stateDir: string, log: Logger): Promise<ServerFile | null> {
+  const info = provenEmbedded(stateDir, log);
+  if (!info) return null;
+  const stop = `stop it with \`sweep down\` (or kill ${info.pid}) and run again`;
+  // Ours, so it answers unless it is hung: a few tries ride out a busy machine.
+  let healthy = false;
+  for (let i = 0; i < 5 && !healthy; i++) healthy = await isHealthy(info.monitorUrl, 1_000);
+  if (!healthy) throw new EmbeddedServerUnusableError(`the embedded nats-server of ${resolve(stateDir)} (pid ${info.pid}) runs but does not answer on ${info.monitorUrl}: ${stop}`);
+  const probe = await probeWrongToken(info.url);
+  if (probe === 'refused') return info;
+  throw new EmbeddedServerUnusableError(
+    probe === 'accepted'
+      ? `the embedded nats-server of ${resolve(stateDir)} (pid ${info.pid}) lets in clients without its token` +
+          `${info.auth === 'token' ? '' : ' (an older version of sweep started it)'}: ${stop}, so that a new one starts with a token`
+      : `the embedded nats-server of ${resolve(stateDir)} (pid ${info.pid}) does not accept connections on ${info.url}: ${stop}`,
+  );
 }
 
 /** Drains the connection, but never waits on a broker that is down: close it after a few seconds. */
@@ -108,7 +153,8 @@ export async function openBroker(
     const nc = await connectBroker(opts, clientName);
     return { nc, url: opts.url, embedded: null, tokenFile: null, close: () => closeConnection(nc) };
   }
-  const existing = await runningEmbedded(stateDir);
+  ensureStateDir(stateDir, log);
+  const existing = await runningEmbedded(stateDir, log);
   if (existing) {
     log.debug({ url: existing.url }, 'using the embedded nats-server already running here');
     const { nc, tokenFile } = await connectEmbedded(existing.url, opts, stateDir, clientName);
@@ -121,7 +167,7 @@ export async function openBroker(
   const server = await startEmbeddedServer({ storeDir, detached: embeddedMode.detached ?? false, token });
   writePrivateFile(natsTokenFile(stateDir), token + '\n');
   const info: ServerFile = { url: server.url, monitorUrl: server.monitorUrl, pid: server.pid, auth: 'token' };
-  writeFileSync(serverFile(stateDir), JSON.stringify(info));
+  writePrivateFile(serverFile(stateDir), JSON.stringify(info));
   log.info({ url: server.url, store: storeDir }, 'started embedded nats-server');
   let connected: { nc: NatsConnection; tokenFile: string | null };
   try {
@@ -175,7 +221,7 @@ export function recordDetachedWorkers(stateDir: string, pids: number[]): void {
 }
 
 /** Stops detached local workers (they drain: a running trial is requeued) and the detached embedded server. */
-export async function stopEmbedded(stateDir: string): Promise<boolean> {
+export function stopEmbedded(stateDir: string, log: Logger): boolean {
   try {
     for (const pid of JSON.parse(readFileSync(workersFile(stateDir), 'utf8')) as number[]) {
       try {
@@ -188,7 +234,8 @@ export async function stopEmbedded(stateDir: string): Promise<boolean> {
     // no detached workers recorded
   }
   rmSync(workersFile(stateDir), { force: true });
-  const info = await runningEmbedded(stateDir);
+  // Only a server proven ours (our uid, our binary, this store): never whatever process a stale file names.
+  const info = provenEmbedded(stateDir, log);
   if (!info) return false;
   try {
     process.kill(info.pid, 'SIGTERM');

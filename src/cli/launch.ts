@@ -9,6 +9,7 @@ import type { BrokerOptions } from '../transport/connection.js';
 import { createLogger, currentLogRoute, type Logger } from '../log.js';
 import type { BrokerHandle } from './broker.js';
 import { WorkerLogs } from './worker-logs.js';
+import { ensureStateDir } from './state-dir.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { ExitCode, parsePositiveInt } from './errors.js';
 import { Interrupts } from './interrupts.js';
@@ -154,6 +155,8 @@ async function launchOn(handle: BrokerHandle, run: CoordinatorRun, ctx: LaunchCo
     if (flags.dataDir) args.push('--data-dir', flags.dataDir);
     if (flags.detach) args.push('--idle-exit', '300');
     args.push(...localWorkerAllowArgs(embedded, flags.allowCommand, flags.allowModule));
+    // Their logs go into the state dir (also with --nats): private first.
+    ensureStateDir(g.stateDir, log);
     const workers = startLocalWorkers({
       count: workerCount,
       natsUrl: handle.url,

@@ -8,6 +8,7 @@ import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { parsePositiveInt } from './errors.js';
 import { Interrupts } from './interrupts.js';
 import { WorkerLogs } from './worker-logs.js';
+import { ensureStateDir } from './state-dir.js';
 
 /**
  * `sweep retry` and `sweep attach`: act on a sweep that was launched before, without its spec file. Each action
@@ -86,6 +87,7 @@ export function registerRetryAttach(program: Command): void {
         const execution = reaperSettingsFromSpec(sweep.spec);
         if (flags.workers > 0) {
           const args = ['--backend', flags.backend, '--pool', execution.pool, ...localWorkerAllowArgs(handle.embedded !== null, flags.allowCommand, flags.allowModule)];
+          ensureStateDir(g.stateDir, log);
           const workers = startLocalWorkers({ count: flags.workers, natsUrl: handle.url, logDir: join(g.stateDir, 'logs'), args, env: localWorkerEnv(handle, broker) });
           interrupts.workers = workers;
           process.stderr.write(`started ${flags.workers} local worker(s); logs: ${workers.logFiles.join(', ')}\n`);

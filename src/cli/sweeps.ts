@@ -52,7 +52,7 @@ export function registerSweepCommands(program: Command): void {
     .action(async (_flags: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const { stopEmbedded } = await import('./broker.js');
-      const stopped = await stopEmbedded(g.stateDir);
+      const stopped = stopEmbedded(g.stateDir, createLogger('down'));
       process.stdout.write(stopped ? 'embedded nats-server stopped\n' : 'no embedded nats-server is running here\n');
     });
 }

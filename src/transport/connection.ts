@@ -1,4 +1,5 @@
 import { installNatsClientPatches } from './nats-client-patches.js';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect, createInbox, credsAuthenticator, NatsError, type NatsConnection, type ConnectionOptions } from 'nats';
 import { SweepError } from '../domain/errors.js';
@@ -81,6 +82,21 @@ const inboxPrefixes = new WeakMap<NatsConnection, string>();
 
 /** A fresh reply subject under the connection's inbox prefix (the one connectBroker was given, else `_INBOX`). */
 export const newInbox = (nc: NatsConnection): string => createInbox(inboxPrefixes.get(nc));
+
+/**
+ * What a server at `url` does with a random token nobody has: `refused` (it requires a token, and that is not
+ * it), `accepted` (it lets anyone in), or `unreachable`. One attempt, no reconnects, nothing published.
+ */
+export async function probeWrongToken(url: string, timeoutMs = 5_000): Promise<'refused' | 'accepted' | 'unreachable'> {
+  installNatsClientPatches();
+  try {
+    const nc = await connect({ servers: url, name: 'sweep-token-probe', token: randomBytes(32).toString('base64url'), maxReconnectAttempts: 0, reconnect: false, timeout: timeoutMs });
+    await nc.close().catch(() => undefined);
+    return 'accepted';
+  } catch (e) {
+    return isAuthorizationError(e) ? 'refused' : 'unreachable';
+  }
+}
 
 /** Connects with reconnects forever (brokers restart; workers must ride it out). */
 export async function connectBroker(opts: BrokerOptions, name: string): Promise<NatsConnection> {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, mkdirSync, openSync, closeSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import { freePort } from './free-port.js';
 import { writePrivateFile } from './private-file.js';
 import { SweepError } from '../domain/errors.js';
@@ -61,6 +61,68 @@ export function findNatsServerBinary(explicit?: string): string {
     }
   }
   throw new NatsServerMissingError(`nats-server not found (looked at $NATS_SERVER_BIN, PATH, /usr/sbin): ${INSTALL_HINT}`);
+}
+
+/** Where a nats-server we started should be: its store and ports (and binary, when not the default one). */
+export interface EmbeddedServerIdentity {
+  storeDir: string;
+  port: number;
+  monitorPort: number;
+  binary?: string;
+}
+
+/**
+ * Whether process `pid` is a nats-server this user started on this store and these ports, by Linux's /proc: the
+ * process's owner is our uid, its executable is the nats-server binary we would run (`findNatsServerBinary`; one
+ * replaced by an upgrade since it started still counts), and its command line has our `-sd`, `-p` and `-m`. Reads
+ * only /proc: nothing connects to anything. `why` says what did not match (for a log line).
+ */
+export function embeddedServerProcess(pid: number, expected: EmbeddedServerIdentity): { ours: true } | { ours: false; why: string } {
+  if (!(Number.isInteger(pid) && pid > 1)) return { ours: false, why: `no valid pid (${String(pid)})` };
+  const proc = `/proc/${pid}`;
+  let owner: number;
+  try {
+    owner = statSync(proc).uid;
+  } catch {
+    return { ours: false, why: statSync('/proc/self', { throwIfNoEntry: false }) ? `process ${pid} is not running` : 'no /proc to check its process' };
+  }
+  const uid = process.getuid?.();
+  if (uid !== undefined && owner !== uid) return { ours: false, why: `process ${pid} belongs to uid ${owner}, not to us (uid ${uid})` };
+  let exe: string;
+  let wanted: string;
+  try {
+    exe = readlinkSync(`${proc}/exe`).replace(/ \(deleted\)$/, '');
+    wanted = realpathSync(findNatsServerBinary(expected.binary));
+  } catch (e) {
+    return { ours: false, why: `cannot read the executable of process ${pid}: ${(e as Error).message}` };
+  }
+  if (exe !== wanted) return { ours: false, why: `process ${pid} runs ${exe}, not ${wanted}` };
+  let argv: string[];
+  try {
+    argv = readFileSync(`${proc}/cmdline`, 'utf8').split('\0');
+  } catch (e) {
+    return { ours: false, why: `cannot read the command line of process ${pid}: ${(e as Error).message}` };
+  }
+  const arg = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const store = arg('-sd');
+  if (store === undefined || resolve(store) !== resolve(expected.storeDir)) return { ours: false, why: `process ${pid} serves store ${store ?? '(none)'}, not ${resolve(expected.storeDir)}` };
+  if (arg('-p') !== String(expected.port) || arg('-m') !== String(expected.monitorPort)) {
+    return { ours: false, why: `process ${pid} listens on ports ${arg('-p') ?? '?'}/${arg('-m') ?? '?'}, not ${expected.port}/${expected.monitorPort}` };
+  }
+  return { ours: true };
+}
+
+/** Whether the server's monitoring port answers /healthz with JetStream up (one bounded request). */
+export async function isHealthy(monitorUrl: string, timeoutMs = 1_000): Promise<boolean> {
+  try {
+    const res = await fetch(`${monitorUrl}/healthz?js-enabled-only=true`, { signal: AbortSignal.timeout(timeoutMs) });
+    return res.status === 200;
+  } catch {
+    return false;
+  }
 }
 
 async function waitHealthy(monitorUrl: string, child: ChildProcess, timeoutMs: number, logFile: string): Promise<void> {

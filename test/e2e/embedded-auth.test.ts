@@ -129,21 +129,38 @@ describe('the embedded default broker requires a random token', { timeout: 240_0
     assert.ok(!existsSync(tokenFile), 'sweep down removes the token file');
   });
 
-  test('a server started by an older version (no token, no auth in server.json) is still used', async (t) => {
+  test('a server started by an older version (no token) is not reused: one line says to stop it; after `sweep down` a fresh one with a token starts', async (t) => {
     const dir = tempDir(t, 'sweep-auth-old-');
     const store = join(dir, '.sweep', 'nats');
     mkdirSync(store, { recursive: true });
     const server = await startEmbeddedServer({ storeDir: store });
-    t.after(() => server.stop());
+    // By pid: t.after hooks run in the order they were registered, so the temp dir (and `sweep down`'s file) goes first.
+    const pids: number[] = [];
+    t.after(async () => {
+      killAll(pids);
+      await server.stop();
+    });
     writeFileSync(join(store, 'server.json'), JSON.stringify({ url: server.url, monitorUrl: server.monitorUrl, pid: server.pid }));
+    const refused = await runCli(['launch', SLEEP_SPEC, '--quick', '--detach', '--workers', '0'], { cwd: dir, timeoutMs: 60_000 });
+    assert.equal(refused.code, 1, refused.stderr);
+    // The older version made .sweep 0755: one warning says it is now 0700, then the one line of the refusal.
+    assert.equal(mode(join(dir, '.sweep')), 0o700);
+    const lines = refused.stderr.trim().split('\n');
+    assert.equal(lines.length, 2, refused.stderr);
+    assert.match(lines[0]!, /the state dir .*\.sweep was open to other users \(mode 0755\): set to 0700/);
+    assert.match(lines[1]!, /^sweep: the embedded nats-server of .*\.sweep \(pid \d+\) lets in clients without its token \(an older version of sweep started it\): stop it with `sweep down`/);
+    assert.ok(isAlive(server.pid), 'it is left running (it is ours: nothing else is started on its store)');
+
+    const down = await runCli(['down'], { cwd: dir, timeoutMs: 30_000 });
+    assert.match(down.stdout, /embedded nats-server stopped/);
+    await server.stop();
     const launched = await runCli(['launch', SLEEP_SPEC, '--quick', '--detach', '--workers', '0'], { cwd: dir, timeoutMs: 60_000 });
     assert.equal(launched.code, 0, launched.stderr);
-    const status = await runCli(['status', SWEEP_ID, '--json'], { cwd: dir, timeoutMs: 60_000 });
-    assert.equal(status.code, 0, status.stderr);
-    assert.equal((JSON.parse(status.stdout) as { counts: Record<string, number> }).counts.QUEUED, 2);
-    assert.ok(isAlive(server.pid));
-    const info = JSON.parse(readFileSync(join(store, 'server.json'), 'utf8')) as { pid: number };
-    assert.equal(info.pid, server.pid, 'it reused the old server');
+    const info = JSON.parse(readFileSync(join(store, 'server.json'), 'utf8')) as { url: string; pid: number; auth?: string };
+    pids.push(info.pid);
+    assert.notEqual(info.pid, server.pid, 'a new server');
+    assert.equal(info.auth, 'token');
+    await assertRefused(info.url, undefined, 'the new one requires its token');
   });
 });
 
