@@ -11,7 +11,7 @@ import { ImageFileError } from './errors.js';
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
 /** The Adam7 passes: first column, first row, column step, row step. */
-const ADAM7: readonly (readonly [number, number, number, number])[] = [
+export const ADAM7: readonly (readonly [number, number, number, number])[] = [
   [0, 0, 8, 8],
   [4, 0, 8, 8],
   [0, 4, 4, 8],
