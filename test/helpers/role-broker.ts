@@ -27,8 +27,9 @@ export class RoleBroker {
   dir = '';
   /** Each role's credentials, as the CLI reads them from its environment. */
   readonly users: Readonly<Record<BrokerRole, { NATS_USER: string; NATS_PASSWORD: string }>> = {
-    coordinator: { NATS_USER: 'sweep-coordinator', NATS_PASSWORD: randomBytes(12).toString('hex') },
-    worker: { NATS_USER: 'sweep-worker', NATS_PASSWORD: randomBytes(12).toString('hex') },
+    // A letter first: nats-server parses a variable's value as a config value, and one like `5e3f…` breaks the parse.
+    coordinator: { NATS_USER: 'sweep-coordinator', NATS_PASSWORD: `p${randomBytes(12).toString('hex')}` },
+    worker: { NATS_USER: 'sweep-worker', NATS_PASSWORD: `p${randomBytes(12).toString('hex')}` },
   };
   url = '';
   private server: ChildProcess | null = null;

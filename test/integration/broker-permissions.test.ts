@@ -32,8 +32,8 @@ describe('least privilege: the shipped per-role NATS users (deploy/k8s/base/nats
   const dir = mkdtempSync(join(tmpdir(), 'sweep-perms-'));
   const serverLog = join(dir, 'nats-server.log');
   const users = {
-    coordinator: { NATS_USER: 'sweep-coordinator', NATS_PASSWORD: randomBytes(12).toString('hex') },
-    worker: { NATS_USER: 'sweep-worker', NATS_PASSWORD: randomBytes(12).toString('hex') },
+    coordinator: { NATS_USER: 'sweep-coordinator', NATS_PASSWORD: `p${randomBytes(12).toString('hex')}` },
+    worker: { NATS_USER: 'sweep-worker', NATS_PASSWORD: `p${randomBytes(12).toString('hex')}` },
   };
   let server: ChildProcess;
   let url = '';
