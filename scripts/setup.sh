@@ -85,6 +85,18 @@ if [[ ! -f $addon ]] || [[ -n $(find native/onednn/binding.gyp native/onednn/src
   fi
 fi
 
+# The worker's process guard (native/process-guard: prctl(PR_SET_DUMPABLE, 0); C and Node's headers only, no
+# library). Without it a worker refuses to run user code on Linux (docs/security.md), so a failed build says so.
+guard=native/process-guard/build/Release/sweep_process_guard.node
+if [[ ! -f $guard ]] || [[ -n $(find native/process-guard/binding.gyp native/process-guard/src -newer "$guard" -print -quit) ]]; then
+  echo "setup: npm run build:guard (the worker's process guard)" >&2
+  if ! build_log=$(npm run build:guard 2>&1) || ! load_error=$(node -e "require('./$guard').dumpable()" 2>&1); then
+    echo "setup: WARNING: the worker's process guard did not build: a worker started with --allow-command or --allow-module will refuse to start (see docs/security.md)." >&2
+    { grep -E "error|Error|ERR!|not found|No such file" <<<"$build_log${load_error:+$'\n'$load_error}" || tail -n 20 <<<"$build_log"; } | head -n 20 | sed 's/^/  /' >&2 || true
+    echo "setup: needs gcc, make, python3 and Node's headers (npm config get nodedir); retry with npm run build:guard" >&2
+  fi
+fi
+
 # The compiled CLI (dist/, from tsconfig.build.json), so that commands start without transpiling TypeScript.
 # Rebuilt when missing or older than src/ (bin/build-stamp.js); bin/sweep.js runs the sources until then.
 if ! node --input-type=module -e "import { distIsFresh } from './bin/build-stamp.js'; process.exit(distIsFresh() ? 0 : 1)"; then
