@@ -33,7 +33,9 @@ export async function cancelSweep(nc: NatsConnection, id: string): Promise<Cance
     const jobs = await Promise.all(batch.map((t) => queuedJobOfTrial(nc, pool, id, t.id)));
     jobs.forEach((job, k) => job && fromJobs.set(batch[k]!.id, job));
   }
-  const purgedJobs = await purgeSweepJobs(nc, id);
+  // A running trial's owner settles its job: STOPPED at its next epoch, or back in the queue if a retry came first.
+  const running = new Set([...existing.values()].filter((r) => r.status === 'RUNNING').map((r) => r.trialId));
+  const purgedJobs = await purgeSweepJobs(nc, id, running);
   let stoppedTrials = 0;
   const at = new Date().toISOString();
   for (const t of rec.trials ?? []) {

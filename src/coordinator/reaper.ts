@@ -6,7 +6,7 @@ import { DEFAULTS } from '../spec/defaults.js';
 import { JOBS_STREAM, consumerName } from '../transport/names.js';
 import { TrialStore } from '../transport/trial-store.js';
 import { SweepStore } from '../transport/sweep-store.js';
-import { trialsWithJobs } from '../transport/job-queue.js';
+import { purgeTrialJob, trialsWithJobs } from '../transport/job-queue.js';
 import { buildJob, publishTrialJobs } from './jobs.js';
 import type { TrialRecord } from '../domain/trial-record.js';
 import { sweepIsScheduled } from './scheduled.js';
@@ -144,7 +144,7 @@ async function reapPass(nc: NatsConnection, handles: Handles, opts: ReaperOption
   const staleBefore = now - staleAfter;
   const staleBeforeIso = new Date(staleBefore).toISOString();
   // A cancelled sweep's jobs were purged on purpose: its trials are stopped, never put back in the queue.
-  if (cancelled) return stopCancelled(trials, sweepId, records.values(), staleBeforeIso, log);
+  if (cancelled) return stopCancelled(nc, opts.pool, trials, sweepId, records.values(), staleBeforeIso, log);
   const settings = { maxDeliver: opts.maxDeliver, checkpointEvery: opts.checkpointEvery, scheduled: sweep ? sweepIsScheduled(sweep.value) : false };
   const queued = await trialsWithJobs(nc, sweepId);
   const sweepRecord = sweep?.value ?? null;
@@ -222,8 +222,8 @@ export function queuedWithoutProof(records: Iterable<ReapableRecord>, staleBefor
   return out;
 }
 
-/** The sweep was cancelled: QUEUED trials (a drain requeued them after the cancel) and RUNNING ones whose owner is gone become STOPPED. */
-async function stopCancelled(trials: TrialStore, sweepId: string, records: Iterable<TrialRecord>, staleBefore: string, log: Logger): Promise<number> {
+/** The sweep was cancelled: QUEUED trials (a drain requeued them after the cancel) and RUNNING ones whose owner is gone become STOPPED, their jobs removed. */
+async function stopCancelled(nc: NatsConnection, pool: string, trials: TrialStore, sweepId: string, records: Iterable<TrialRecord>, staleBefore: string, log: Logger): Promise<number> {
   let stopped = 0;
   const at = new Date().toISOString();
   for (const r of records) {
@@ -231,6 +231,8 @@ async function stopCancelled(trials: TrialStore, sweepId: string, records: Itera
     const res = await trials.mutate(sweepId, r.trialId, (cur) => (cur ? transition(cur, { type: 'cancel', at, error: 'cancelled', staleBefore }) : null));
     if (!res.changed) continue;
     stopped++;
+    // Its job, if any, was kept by the cancel for the owner that is gone (or redelivered by a drain's nak).
+    await purgeTrialJob(nc, pool, sweepId, r.trialId);
     log.info({ trialId: r.trialId, was: r.status }, `trial ${r.trialId} of the cancelled sweep stopped`);
   }
   return stopped;

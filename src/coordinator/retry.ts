@@ -19,7 +19,8 @@ export interface RetryOutcome {
 }
 
 /**
- * Requeues FAILED trials (and STOPPED ones unless `onlyFailed`), one job each, attempts continue to count. PRUNED
+ * Requeues FAILED trials (and STOPPED ones unless `onlyFailed`), one job each, attempts continue to count; a
+ * cancelled sweep runs again, its running trials included. PRUNED
  * trials stay as the scheduler left them. A trial is requeued only when its record's config is the trial's own
  * (TrustedTrials): workers write records, and a job runs code on every worker of the pool.
  */
@@ -35,6 +36,10 @@ export async function retryTrials(
   const scheduled = sweepIsScheduled(sweep.value);
   const trust = TrustedTrials.of(sweepId, sweep.value);
   const trials = await TrialStore.open(nc);
+  // Before the snapshot: an owner that reads the sweep's status after this keeps running, and one that read
+  // CANCELLED before it and writes STOPPED after the snapshot reads it again and requeues its trial (worker settle.ts).
+  const resumed = sweep.value.status === 'CANCELLED';
+  if (resumed) await sweeps.setStatus(sweepId, 'RUNNING');
   const wanted: TrialStatus[] = opts.onlyFailed ? ['FAILED'] : ['FAILED', 'STOPPED'];
   const records = [...(await trials.snapshot(sweepId)).values()].filter((r) => wanted.includes(r.status));
   const requeue: JobTrial[] = [];
@@ -53,7 +58,7 @@ export async function retryTrials(
     const res = await trials.mutate(sweepId, r.trialId, (cur) => (cur ? transition(cur, { type: 'retry', statuses: wanted }) : null));
     if (res.changed && res.record) requeue.push(t.trial);
   }
-  if (requeue.length > 0) await sweeps.setStatus(sweepId, 'RUNNING');
+  if (requeue.length > 0 && !resumed) await sweeps.setStatus(sweepId, 'RUNNING');
   const settings = { maxDeliver: opts.maxDeliver, checkpointEvery: opts.checkpointEvery, scheduled };
   // A trial whose old job is still in the stream (a term that never reached the broker) keeps that one.
   await publishTrialJobs(nc, opts.pool, requeue.map((trial) => buildJob(sweepId, trial, settings)));

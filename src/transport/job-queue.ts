@@ -84,11 +84,29 @@ export async function queuedJobOfTrial(nc: NatsConnection, pool: string, sweepId
   }
 }
 
-/** Removes every queued job of a sweep (cancel). */
-export async function purgeSweepJobs(nc: NatsConnection, sweepId: string): Promise<number> {
+/**
+ * Removes every job of a sweep (cancel), except those of the trials in `keep`: a running trial keeps its job until
+ * its owner settles it, so a retry that comes before the owner stops can give the delivery back (worker settle.ts).
+ */
+export async function purgeSweepJobs(nc: NatsConnection, sweepId: string, keep: ReadonlySet<string> = new Set()): Promise<number> {
   const jsm = await nc.jetstreamManager();
-  const res = await jsm.streams.purge(JOBS_STREAM, { filter: sweepJobsFilter(sweepId) });
-  return res.purged;
+  if (keep.size === 0) return (await jsm.streams.purge(JOBS_STREAM, { filter: sweepJobsFilter(sweepId) })).purged;
+  const info = await jsm.streams.info(JOBS_STREAM, { subjects_filter: sweepJobsFilter(sweepId) });
+  const subjects = Object.keys(info.state.subjects ?? {}).filter((s) => !keep.has(s.slice(s.lastIndexOf('.') + 1)));
+  let purged = 0;
+  // 64 purges in flight: a sweep of 10,000 queued trials is not 10,000 round trips in a row.
+  for (let i = 0; i < subjects.length; i += 64) {
+    const batch = subjects.slice(i, i + 64);
+    const counts = await Promise.all(batch.map((filter) => jsm.streams.purge(JOBS_STREAM, { filter }).then((r) => r.purged)));
+    purged += counts.reduce((a, b) => a + b, 0);
+  }
+  return purged;
+}
+
+/** Removes one trial's job from a pool's queue (a trial the reaper stopped in a cancelled sweep). */
+export async function purgeTrialJob(nc: NatsConnection, pool: string, sweepId: string, trialId: string): Promise<number> {
+  const jsm = await nc.jetstreamManager();
+  return (await jsm.streams.purge(JOBS_STREAM, { filter: jobSubject(pool, sweepId, trialId) })).purged;
 }
 
 /** Jobs of a sweep still in the queue, in any pool: waiting, or delivered and not yet acked or terminated. */

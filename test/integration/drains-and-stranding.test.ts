@@ -6,6 +6,7 @@ import { countLogLines, killHard, stopGently, waitFor, type SweepProcess } from 
 import { oneVggTrialSpec, sleepSpec } from '../helpers/chaos-specs.js';
 import { workerSuite } from '../helpers/worker-suite.js';
 import { JOBS_STREAM, consumerName } from '../../src/transport/names.js';
+import { SweepStore } from '../../src/transport/sweep-store.js';
 import { decodeJson } from '../../src/transport/codecs.js';
 import { purgeSweepJobs, trialsWithJobs } from '../../src/transport/job-queue.js';
 import { jobMessageSchema } from '../../src/domain/job.js';
@@ -63,7 +64,11 @@ describe('drains are free, crash loops are not, and no trial is stranded (real n
     await Promise.all(reapers.splice(0).map((r) => r.stop()));
     await Promise.all(live.map((w) => stopGently(w, 10_000)));
     live = [];
-    for (const id of launched.splice(0)) await cancelSweep(suite.nc, id);
+    // A cancel keeps the jobs of running trials (their owners settle them): a killed owner's job goes too.
+    for (const id of launched.splice(0)) {
+      await cancelSweep(suite.nc, id);
+      await purgeSweepJobs(suite.nc, id);
+    }
   });
 
   const launchSpec = async (sweep: ExpandedSweep, file: string): Promise<ExpandedSweep> => {
@@ -198,6 +203,26 @@ describe('drains are free, crash loops are not, and no trial is stranded (real n
     await waitFor('the job acked', async () => !(await hasJob(sweep.id, trialId)), 20_000, diagnostics);
   });
 
+  test('a retry right after a cancel, before the running trial\'s next epoch, lets it run on and complete', async () => {
+    const sweep = await launch(sleepSpec('cancel-retry-running', { model: 'spin', sleepMs: 3_000, epochs: 3, maxDeliver: 3, ackWaitS: ACK_WAIT_S }), 'cancel-retry-running.yaml');
+    const trialId = sweep.trials[0]!.id;
+    const w = worker();
+    await waitFor('trial started on the worker', async () => {
+      const r = await record(sweep.id, trialId);
+      return r?.status === 'RUNNING' && r.worker?.startsWith(w.workerIdPrefix) && countLogLines(w.output(), 'trial started') === 1;
+    }, 90_000, diagnostics);
+    const cancelled = await cancelSweep(suite.nc, sweep.id);
+    assert.equal(cancelled.stoppedTrials, 0, 'a running trial is left to its owner');
+    assert.ok(await hasJob(sweep.id, trialId), 'the cancel kept the running trial\'s job');
+    const retried = await retryTrials(suite.nc, sweep.id, { onlyFailed: false, pool: POOL, maxDeliver: 3, checkpointEvery: 1 });
+    assert.deepEqual(retried.requeued, [], 'nothing to requeue: the trial is still running');
+    assert.equal((await (await SweepStore.open(suite.nc)).get(sweep.id))?.value.status, 'RUNNING', 'the retry set the cancelled sweep running again');
+    const done = await status(sweep.id, trialId, 'COMPLETED', 90_000);
+    assert.deepEqual(done.epochs.map((e) => e.epoch), [1, 2, 3]);
+    assert.deepEqual(outcomes(done), [[1, 'completed']], 'one attempt, never stopped');
+    await waitFor('the job acked', async () => !(await hasJob(sweep.id, trialId)), 20_000, diagnostics);
+  });
+
   test('a drain in a cancelled sweep stops the trial instead of requeueing it onto the purged queue', async () => {
     const sweep = await launch(sleepSpec('cancel-drain', { model: 'spin', sleepMs: 4_000, epochs: 5, maxDeliver: 3, ackWaitS: ACK_WAIT_S }), 'cancel-drain.yaml');
     const trialId = sweep.trials[0]!.id;
@@ -217,7 +242,8 @@ describe('drains are free, crash loops are not, and no trial is stranded (real n
       assert.equal(countLogLines(w.output(), 'worker draining: trial requeued'), 0);
       assert.deepEqual(outcomes(stopped), [[1, 'stopped']]);
       assert.equal(stopped.epochs.length, 0, 'stopped inside epoch 1');
-      assert.equal(await hasJob(sweep.id, trialId), false);
+      // The cancel kept the running trial's job; its owner acked it after writing STOPPED.
+      await waitFor('the job acked', async () => !(await hasJob(sweep.id, trialId)), 20_000, diagnostics);
     } finally {
       await watch.stop();
     }
@@ -246,7 +272,7 @@ describe('drains are free, crash loops are not, and no trial is stranded (real n
     const cancelled = await launch(sleepSpec('reap-cancelled', { sleepMs: 200, epochs: 2, maxDeliver: 3, ackWaitS: ACK_WAIT_S }), 'reap-cancelled.yaml');
     const cancelledId = cancelled.trials[0]!.id;
     await requeuedRecord(cancelled, new Date().toISOString(), () => cancelSweep(suite.nc, cancelled.id));
-    assert.equal(await hasJob(cancelled.id, cancelledId), false, 'the cancel purged the job');
+    assert.ok(await hasJob(cancelled.id, cancelledId), 'the cancel kept the job of the trial that was running');
     const r1 = startReaper(suite.nc, { ...settings, sweepId: cancelled.id, log });
     reapers.push(r1);
     assert.equal(await r1.sweepOnce(), 1, `one trial stopped\n${reaperLog.join('\n')}`);

@@ -24,7 +24,7 @@ export interface Settling {
   job: JobMessage;
   msg: JsMsg;
   lease: AttemptLease;
-  ctx: Pick<RunnerContext, 'events' | 'workerId' | 'models' | 'checkpoints' | 'sweepStatus'>;
+  ctx: Pick<RunnerContext, 'events' | 'workerId' | 'models' | 'checkpoints' | 'sweepStatus' | 'trials'>;
   log: Logger;
 }
 
@@ -46,12 +46,14 @@ export async function rejectMalformed(msg: JsMsg, err: Error, envelope: JobEnvel
  * Drained, not decided: give the job back for another worker, which resumes from the last checkpoint. A cancel
  * beats a drain: in a cancelled sweep (read fresh, its queue is purged) the trial is STOPPED instead.
  */
-export async function requeueDrained({ job, msg, lease, ctx, log }: Settling): Promise<JobOutcome> {
+export async function requeueDrained(settling: Settling): Promise<JobOutcome> {
+  const { job, msg, lease, ctx, log } = settling;
   if ((await ctx.sweepStatus.getFresh(job.sweepId)) === 'CANCELLED') {
     const before = lease.current.checkpoints;
     await lease.write({ type: 'stop', owner: lease.owner, at: iso() });
-    msg.ack();
     await ctx.checkpoints.deleteAll(notKept(before, lease.current.checkpoints));
+    if (await resumedAfterStop(settling)) return 'requeued';
+    msg.ack();
     ctx.events.publish({ v: 1, type: 'finished', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, status: 'STOPPED', at: iso() });
     log.info({ attempt: lease.owner.attempt }, 'sweep cancelled: drained trial stopped, not requeued');
     return 'stopped';
@@ -63,7 +65,8 @@ export async function requeueDrained({ job, msg, lease, ctx, log }: Settling): P
 }
 
 /** COMPLETED or STOPPED (cancelled, early stopping): weights stored, record written, job acked, checkpoints deleted. */
-export async function finish({ job, msg, lease, ctx, log }: Settling, outcome: SettledRun, checkpoints: CheckpointRef[]): Promise<JobOutcome> {
+export async function finish(settling: Settling, outcome: SettledRun, checkpoints: CheckpointRef[]): Promise<JobOutcome> {
+  const { job, msg, lease, ctx, log } = settling;
   const { owner } = lease;
   const status = outcome.stopReason === 'stopped' ? 'STOPPED' : 'COMPLETED';
   const model: BlobRef | null = outcome.weights
@@ -76,11 +79,33 @@ export async function finish({ job, msg, lease, ctx, log }: Settling, outcome: S
     if (e instanceof LeaseLostError && model) await ctx.models.delete(model).catch(() => undefined);
     throw e;
   });
-  msg.ack();
-  await ctx.checkpoints.deleteAll(notKept(checkpoints, lease.current.checkpoints));
+  if (status === 'STOPPED') {
+    await ctx.checkpoints.deleteAll(notKept(checkpoints, lease.current.checkpoints));
+    if (await resumedAfterStop(settling)) return 'requeued';
+    msg.ack();
+  } else {
+    msg.ack();
+    await ctx.checkpoints.deleteAll(notKept(checkpoints, lease.current.checkpoints));
+  }
   ctx.events.publish({ v: 1, type: 'finished', sweepId: job.sweepId, trialId: job.trialId, worker: ctx.workerId, status, at: iso() });
   log.info({ attempt: owner.attempt, status, epochs: outcome.epochs.length, bestEpoch: outcome.result.bestEpoch }, 'trial finished');
   return status === 'COMPLETED' ? 'completed' : 'stopped';
+}
+
+/**
+ * The attempt has just written STOPPED because it read the sweep CANCELLED. A `sweep retry` may have set the sweep
+ * RUNNING after that read and snapshotted the trials before the write: it saw this trial RUNNING, so it did not
+ * requeue it, and nobody else would. Reading the status again after the write closes the gap: when the sweep runs
+ * again, the trial goes back to QUEUED (unless the retry got there first) and the delivery is given back, still in the
+ * stream because a cancel keeps the jobs of running trials (transport/job-queue.ts purgeSweepJobs). True when it did.
+ */
+async function resumedAfterStop({ job, msg, ctx, log }: Settling): Promise<boolean> {
+  if ((await ctx.sweepStatus.getFresh(job.sweepId)) === 'CANCELLED') return false;
+  const res = await ctx.trials.mutate(job.sweepId, job.trialId, (cur) => (cur ? transition(cur, { type: 'retry', statuses: ['STOPPED'] }) : null));
+  // Claimed by another worker already (the retry requeued it and this delivery went past ack_wait): leave it to them.
+  if (res.record?.status === 'QUEUED') msg.nak(0);
+  log.info({ trialId: job.trialId, status: res.record?.status }, 'sweep retried while this trial stopped for its cancel: trial requeued');
+  return true;
 }
 
 /**
