@@ -1,4 +1,4 @@
-import type { NatsConnection } from 'nats';
+import type { JetStreamManager, NatsConnection } from 'nats';
 import { AsyncPublisher, JetStreamPublishError } from './async-publisher.js';
 import { JsApiError, isNoMessageFound } from './jetstream-errors.js';
 import { JOBS_STREAM, consumerName, jobSubject, sweepJobsFilter } from './names.js';
@@ -90,23 +90,50 @@ export async function queuedJobOfTrial(nc: NatsConnection, pool: string, sweepId
  */
 export async function purgeSweepJobs(nc: NatsConnection, sweepId: string, keep: ReadonlySet<string> = new Set()): Promise<number> {
   const jsm = await nc.jetstreamManager();
-  if (keep.size === 0) return (await jsm.streams.purge(JOBS_STREAM, { filter: sweepJobsFilter(sweepId) })).purged;
   const info = await jsm.streams.info(JOBS_STREAM, { subjects_filter: sweepJobsFilter(sweepId) });
   const subjects = Object.keys(info.state.subjects ?? {}).filter((s) => !keep.has(s.slice(s.lastIndexOf('.') + 1)));
-  let purged = 0;
-  // 64 purges in flight: a sweep of 10,000 queued trials is not 10,000 round trips in a row.
+  let removed = 0;
+  // 64 subjects in flight: a sweep of 10,000 queued trials is not 10,000 round trips in a row.
   for (let i = 0; i < subjects.length; i += 64) {
-    const batch = subjects.slice(i, i + 64);
-    const counts = await Promise.all(batch.map((filter) => jsm.streams.purge(JOBS_STREAM, { filter }).then((r) => r.purged)));
-    purged += counts.reduce((a, b) => a + b, 0);
+    const counts = await Promise.all(subjects.slice(i, i + 64).map((subject) => deleteJobsOn(jsm, subject)));
+    removed += counts.reduce((a, b) => a + b, 0);
   }
-  return purged;
+  return removed;
 }
 
 /** Removes one trial's job from a pool's queue (a trial the reaper stopped in a cancelled sweep). */
 export async function purgeTrialJob(nc: NatsConnection, pool: string, sweepId: string, trialId: string): Promise<number> {
-  const jsm = await nc.jetstreamManager();
-  return (await jsm.streams.purge(JOBS_STREAM, { filter: jobSubject(pool, sweepId, trialId) })).purged;
+  return deleteJobsOn(await nc.jetstreamManager(), jobSubject(pool, sweepId, trialId));
+}
+
+/**
+ * Deletes the messages of one job subject by sequence, never with a filtered purge: nats-server before 2.9.15
+ * (Debian ships 2.9.10) moves every matching consumer past the stream's last sequence on a filtered purge that
+ * empties its subject, and forgets its pending acks. The pool's consumer would then skip every job still queued
+ * for the pool's other sweeps and trials, and never redeliver the running ones (found by the fault campaign: a
+ * cancel of one sweep left another sweep's queued trial undelivered for good). Deleting by sequence moves no
+ * consumer (server/stream.go `purge` in 2.9.10; fixed upstream in df2147bc7).
+ */
+async function deleteJobsOn(jsm: JetStreamManager, subject: string): Promise<number> {
+  let removed = 0;
+  // One job per subject as a rule; the loop also removes a stray second one.
+  for (;;) {
+    let seq: number;
+    try {
+      seq = (await jsm.streams.getMessage(JOBS_STREAM, { last_by_subj: subject })).seq;
+    } catch (e) {
+      if (isNoMessageFound(e)) return removed;
+      throw e;
+    }
+    try {
+      // false: no overwrite of the stored bytes; the job is gone from every reader either way.
+      if (await jsm.streams.deleteMessage(JOBS_STREAM, seq, false)) removed++;
+    } catch (e) {
+      // Gone meanwhile (acked, or another cancel deleted it): the server refuses the delete; anything else is an error.
+      const still = await jsm.streams.getMessage(JOBS_STREAM, { seq }).then(() => true, (g: unknown) => (isNoMessageFound(g) ? false : Promise.reject(g)));
+      if (still) throw e;
+    }
+  }
 }
 
 /** Jobs of a sweep still in the queue, in any pool: waiting, or delivered and not yet acked or terminated. */
