@@ -130,9 +130,18 @@ async function deleteJobsOn(jsm: JetStreamManager, subject: string): Promise<num
       if (await jsm.streams.deleteMessage(JOBS_STREAM, seq, false)) removed++;
     } catch (e) {
       // Gone meanwhile (acked, or another cancel deleted it): the server refuses the delete; anything else is an error.
-      const still = await jsm.streams.getMessage(JOBS_STREAM, { seq }).then(() => true, (g: unknown) => (isNoMessageFound(g) ? false : Promise.reject(g)));
-      if (still) throw e;
+      if (await stillStored(jsm, seq)) throw e;
     }
+  }
+}
+
+async function stillStored(jsm: JetStreamManager, seq: number): Promise<boolean> {
+  try {
+    await jsm.streams.getMessage(JOBS_STREAM, { seq });
+    return true;
+  } catch (e) {
+    if (isNoMessageFound(e)) return false;
+    throw e;
   }
 }
 
