@@ -79,9 +79,18 @@ async function trainSynthetic(req: TrainRequest, pass: (ms: number) => Promise<u
     confusionMatrix: Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0)),
     perClassAccuracy: new Array<number>(numClasses).fill(NaN),
     samples: [],
-    weightsSha256: sha256Hex(new Uint8Array(0)),
+    weightsSha256: trajectorySha256(epochs),
     backend: 'none',
   };
+}
+
+/**
+ * The family's "weights": a hash of its metric trajectory without the timings, so a run resumed from another
+ * trial's checkpoint (another learning rate) or stopped short has other weights than its fault-free run.
+ */
+function trajectorySha256(epochs: readonly EngineEpochMetrics[]): string {
+  const trajectory = epochs.map((m) => [m.epoch, m.loss, m.accuracy, m.val_loss, m.val_accuracy, m.val_auc, m.lr]);
+  return sha256Hex(new TextEncoder().encode(JSON.stringify(trajectory)));
 }
 
 function decodeSleepState(bytes: Uint8Array): SleepState {

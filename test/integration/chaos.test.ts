@@ -10,6 +10,7 @@ import type { TrialRecord } from '../../src/domain/trial-record.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
 import { orphansLeft } from '../helpers/orphans.js';
 import { parseSpec } from '../../src/spec/index.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const EPOCHS = 6;
 const REPEATS = 4; // × 2 regularizers = 8 trials
@@ -31,15 +32,6 @@ const BROKER_CRASH_AT_MS = 17_000;
 const CHAOS_TIMEOUT_MS = 240_000;
 const CHAOS_SLOWDOWN_LIMIT = 6;
 const BASELINE_TIMEOUT_MS = 900_000;
-
-/** Deterministic choice of the worker to kill (set CHAOS_SEED to vary it). */
-function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -111,6 +103,7 @@ describe('chaos: worker kills, worker stops past the lease, a broker crash and a
     const charge = (ids: Iterable<string>) => {
       for (const id of ids) faults.set(id, (faults.get(id) ?? 0) + 1);
     };
+    // Deterministic choice of the worker to kill (set CHAOS_SEED to vary it).
     const random = seededRandom(Number(process.env.CHAOS_SEED ?? 7));
     let workerKills = 0;
     let workerStops = 0;
