@@ -6,7 +6,7 @@ import { DEFAULTS } from '../spec/defaults.js';
 import { JOBS_STREAM, consumerName } from '../transport/names.js';
 import { TrialStore } from '../transport/trial-store.js';
 import { SweepStore } from '../transport/sweep-store.js';
-import { purgeTrialJob, trialsWithJobs } from '../transport/job-queue.js';
+import { deleteAckedJobs, purgeTrialJob, trialsWithJobs } from '../transport/job-queue.js';
 import { buildJob, publishTrialJobs } from './jobs.js';
 import type { TrialRecord } from '../domain/trial-record.js';
 import { sweepIsScheduled } from './scheduled.js';
@@ -132,6 +132,8 @@ async function reapPass(nc: NatsConnection, handles: Handles, opts: ReaperOption
   const { sweepId } = opts;
   const sweep = await sweeps.get(sweepId);
   const cancelled = sweep?.value.status === 'CANCELLED';
+  const ghosts = await deleteAckedJobs(nc, opts.pool, sweepId);
+  if (ghosts > 0) log.warn({ sweepId, jobs: ghosts }, `removed ${ghosts} job(s) the pool's consumer had acked but the broker still stored (a broker crash right after the ack)`);
   const records = await trials.snapshot(sweepId);
   if (!needsAPass(records.values(), cancelled, now - staleAfterMs(opts.ackWaitMs))) return 0;
   // Workers heartbeat from the pool consumer's ack_wait, which may be longer than this spec's (another sweep's
