@@ -1,7 +1,7 @@
 import { nanos, type JetStreamManager, type NatsConnection } from 'nats';
 import type { Logger } from '../log.js';
 import { coerceError } from '../log.js';
-import { transition } from '../domain/trial-state.js';
+import { isTerminal, transition } from '../domain/trial-state.js';
 import { DEFAULTS } from '../spec/defaults.js';
 import { JOBS_STREAM, consumerName } from '../transport/names.js';
 import { TrialStore } from '../transport/trial-store.js';
@@ -123,7 +123,7 @@ interface Handles {
   jsm: JetStreamManager;
   /** Kept while the sweep record is the same, so a re-expanded spec (over 10,000 trials) is expanded once. */
   trust: TrustedTrials | null;
-  /** Records refused so far (trial and reason): each is warned about once, not at every pass. */
+  /** Warnings given so far (a refused record, an acked job that cannot be deleted): each once, not at every pass. */
   refusals: Set<string>;
 }
 
@@ -132,9 +132,18 @@ async function reapPass(nc: NatsConnection, handles: Handles, opts: ReaperOption
   const { sweepId } = opts;
   const sweep = await sweeps.get(sweepId);
   const cancelled = sweep?.value.status === 'CANCELLED';
-  const ghosts = await deleteAckedJobs(nc, opts.pool, sweepId);
-  if (ghosts > 0) log.warn({ sweepId, jobs: ghosts }, `removed ${ghosts} job(s) the pool's consumer had acked but the broker still stored (a broker crash right after the ack)`);
   const records = await trials.snapshot(sweepId);
+  const ghosts = await deleteAckedJobs(nc, opts.pool, sweepId, (trialId) => {
+    const r = records.get(trialId);
+    return r !== undefined && isTerminal(r.status);
+  });
+  if (ghosts.removed > 0) log.warn({ sweepId, jobs: ghosts.removed }, `removed ${ghosts.removed} job(s) of finished trials that the pool's consumer had acked but the broker still stored (a broker crash right after the ack)`);
+  for (const u of ghosts.unremovable) {
+    const key = `acked job\n${u.subject}\n${u.seq}`;
+    if (handles.refusals.has(key)) continue;
+    handles.refusals.add(key);
+    log.warn({ subject: u.subject, seq: u.seq, reason: u.reason }, `a finished trial's acked job (${u.subject}) is still stored and could not be deleted: the sweep waits for it; \`nats stream rmm ${JOBS_STREAM} <seq>\` removes it`);
+  }
   if (!needsAPass(records.values(), cancelled, now - staleAfterMs(opts.ackWaitMs))) return 0;
   // Workers heartbeat from the pool consumer's ack_wait, which may be longer than this spec's (another sweep's
   // launch raised it): judge staleness by the longer of the two.

@@ -136,24 +136,59 @@ async function deleteJobsOn(jsm: JetStreamManager, subject: string): Promise<num
 }
 
 /**
- * Deletes the sweep's jobs on `pool` that the pool's consumer will never deliver: those at or below its ack floor.
- * On a work-queue stream an acked job is removed, but a broker killed (-9) right after an ack can come back with the
- * job stored again and the ack kept in the consumer's state (nats-server 2.9.10's file store; found by the fault
- * campaign, seed 4). Such a job blocks its trial's subject (one job per trial: a retry's or relaunch's publish is
- * refused) and the sweep's end (it waits for an empty queue). Cheap when there is none: two info calls.
+ * Deletes the sweep's jobs on `pool` that were acked and came back: at or below the pool consumer's ack floor, and of
+ * a trial whose record is terminal (`settled`). On a work-queue stream an acked job is removed, but a broker killed
+ * (-9) right after an ack can come back with the job stored again and the ack kept in the consumer's state
+ * (nats-server 2.9.10's file store; found by the fault campaign, seed 4). Such a job blocks its trial's subject (one
+ * job per trial: a retry's or relaunch's publish is refused) and the sweep's end (it waits for an empty queue).
+ * The floor alone is not proof of an ack: a filtered purge on nats-server 2.9.10 moves the floor past the stream's
+ * end, over jobs never delivered; those trials are not terminal, so their jobs stay. Cheap when there is none: two
+ * info calls.
  */
-export async function deleteAckedJobs(nc: NatsConnection, pool: string, sweepId: string): Promise<number> {
+export async function deleteAckedJobs(nc: NatsConnection, pool: string, sweepId: string, settled: (trialId: string) => boolean): Promise<AckedJobsOutcome> {
   const jsm = await nc.jetstreamManager();
   const floor = (await jsm.consumers.info(JOBS_STREAM, consumerName(pool))).ack_floor.stream_seq;
-  if ((await jsm.streams.info(JOBS_STREAM)).state.first_seq > floor) return 0;
+  const outcome: AckedJobsOutcome = { removed: 0, unremovable: [] };
+  const firstSeq = (await jsm.streams.info(JOBS_STREAM)).state.first_seq;
+  if (firstSeq > floor) return outcome;
   const prefix = jobSubject(pool, sweepId, '');
   const info = await jsm.streams.info(JOBS_STREAM, { subjects_filter: sweepJobsFilter(sweepId) });
-  let removed = 0;
   for (const subject of Object.keys(info.state.subjects ?? {}).filter((s) => s.startsWith(prefix))) {
-    const seq = await jsm.streams.getMessage(JOBS_STREAM, { last_by_subj: subject }).then((m) => m.seq, (e: unknown) => (isNoMessageFound(e) ? null : Promise.reject(e as Error)));
-    if (seq !== null && seq <= floor && (await jsm.streams.deleteMessage(JOBS_STREAM, seq, false).catch(() => false))) removed++;
+    if (!settled(subject.slice(prefix.length))) continue;
+    const seq = await storedSeqOn(jsm, subject, firstSeq);
+    if (seq === null) {
+      outcome.unremovable.push({ subject, seq, reason: 'the stream counts a message on the subject but returns none' });
+      continue;
+    }
+    if (seq > floor) continue;
+    try {
+      if (await jsm.streams.deleteMessage(JOBS_STREAM, seq, false)) outcome.removed++;
+    } catch (e) {
+      if (await stillStored(jsm, seq)) outcome.unremovable.push({ subject, seq, reason: e instanceof Error ? e.message : String(e) });
+    }
   }
-  return removed;
+  return outcome;
+}
+
+export interface AckedJobsOutcome {
+  removed: number;
+  /** Acked jobs of settled trials that could not be deleted (the sweep's end waits on them): for the operator. */
+  unremovable: { subject: string; seq: number | null; reason: string }[];
+}
+
+/**
+ * The sequence of the job stored on `subject`, or null. By the subject's last message first; a store whose
+ * per-subject index lost track after a crash may still find it scanning forward from the stream's first sequence.
+ */
+async function storedSeqOn(jsm: JetStreamManager, subject: string, firstSeq: number): Promise<number | null> {
+  for (const query of [{ last_by_subj: subject }, { seq: firstSeq, next_by_subj: subject }]) {
+    try {
+      return (await jsm.streams.getMessage(JOBS_STREAM, query)).seq;
+    } catch (e) {
+      if (!isNoMessageFound(e)) throw e;
+    }
+  }
+  return null;
 }
 
 async function stillStored(jsm: JetStreamManager, seq: number): Promise<boolean> {
