@@ -6,6 +6,7 @@ import { workerSuite } from '../helpers/worker-suite.js';
 import { publishJobs } from '../../src/transport/job-queue.js';
 import type { JobMessage } from '../../src/domain/job.js';
 import type { TrialRecord } from '../../src/domain/trial-record.js';
+import { failedAttempts } from '../../src/domain/attempt-history.js';
 import { launchSweep } from '../../src/coordinator/launch.js';
 import { parseSpec } from '../../src/spec/index.js';
 
@@ -54,9 +55,15 @@ describe('trainer crashes and bad configs end as FAILED with the reason, and nev
       assert.equal(w.child.exitCode, null, `the worker process stays up\n${w.output()}`);
       await new Promise((res) => setTimeout(res, 100));
     }
-    assert.equal(killed.size, MAX_DELIVER, 'one trainer killed per delivery');
+    const attempts = failed.history.map((h) => `${h.outcome}${h.abandonedBy ? ` (${h.abandonedBy})` : ''}${h.error ? `: ${h.error}` : ''}`);
+    const story = `attempts:\n  ${attempts.join('\n  ')}\nworker:\n${w.output().split('\n').filter((l) => l.includes(victimId)).join('\n')}`;
+    assert.equal(killed.size, failed.history.length, `one trainer per attempt, each killed\n${story}`);
+    assert.equal(failedAttempts(failed.history), MAX_DELIVER, `the trial fails once its kills spent the retry budget\n${story}`);
+    // A lease that lapsed under load (a 2 s ack_wait) is taken over for free: that attempt's trainer is killed too,
+    // and the budget still counts kills only.
+    const spent = failed.history.filter((h) => !(h.outcome === 'abandoned' && h.abandonedBy === 'takeover'));
+    assert.deepEqual(spent.map((h) => h.outcome), ['requeued', 'requeued', 'failed'], story);
     assert.match(failed.error ?? '', /TrainerExitedError: trainer process \d+ exited \(signal SIGKILL\)/);
-    assert.deepEqual(failed.history.map((h) => h.outcome), ['requeued', 'requeued', 'failed']);
 
     const other = await final(bystander.id, bystanderId);
     assert.equal(other.status, 'COMPLETED', other.error ?? '');
