@@ -21,6 +21,8 @@ export interface RunSweep {
   cancelledSince: boolean;
   /** The last time its jobs were published (launch, relaunch, retry, extend). */
   publishedAt: number;
+  /** Launched with --extend once: a relaunch passes it too (a killed extend may not have recorded the new spec). */
+  extended: boolean;
 }
 
 /**
@@ -35,6 +37,11 @@ export class TortureCluster {
   readonly everyProcess: { role: string; p: SweepProcess }[] = [];
   /** Coordinators that ended in a way no op explains. */
   readonly unexplainedExits: string[] = [];
+  /** While the broker is down (broker-restart): no coordinator is restarted into the outage. */
+  private brokerDown = false;
+  /** When the last broker outage ended; a process started before then may have found no broker to connect to. */
+  private lastOutageEndedAt = 0;
+  private readonly startedAt = new Map<SweepProcess, number>();
 
   constructor(
     readonly broker: TestBroker,
@@ -74,8 +81,9 @@ export class TortureCluster {
 
   /** `sweep launch <spec>` as the sweep's coordinator (`extend`: with --extend). */
   launch(id: string, file: string, extend = false): SweepProcess {
-    const s = this.sweeps.get(id) ?? { id, file, coordinator: null, held: false, cancelledSince: false, publishedAt: 0 };
+    const s = this.sweeps.get(id) ?? { id, file, coordinator: null, held: false, cancelledSince: false, publishedAt: 0, extended: false };
     s.file = file;
+    s.extended ||= extend;
     this.sweeps.set(id, s);
     const args = ['launch', file, '--nats', this.broker.url, '--workers', '0', '--state-dir', this.stateDir, ...(extend ? ['--extend'] : [])];
     return this.follow(s, startSweepProcess(args, this.env), extend ? 'launch --extend' : 'launch');
@@ -86,7 +94,19 @@ export class TortureCluster {
     return this.follow(s, startSweepProcess(['attach', s.id, '--nats', this.broker.url, '--state-dir', this.stateDir], this.env), 'attach');
   }
 
+  /** kill -9 the broker, `downMs` of outage, the same store back (what the broker-restart op does). */
+  async restartBroker(downMs: number): Promise<void> {
+    this.brokerDown = true;
+    try {
+      await this.broker.crashAndRestart(downMs);
+    } finally {
+      this.brokerDown = false;
+      this.lastOutageEndedAt = Date.now();
+    }
+  }
+
   private follow(s: RunSweep, p: SweepProcess, role: string): SweepProcess {
+    this.startedAt.set(p, Date.now());
     s.coordinator = p;
     s.cancelledSince = false;
     s.publishedAt = Date.now();
@@ -106,10 +126,13 @@ export class TortureCluster {
    * explains (not killed, no cancel since it started) with a code other than 0 is recorded.
    */
   async supervise(unfinished: (sweepId: string) => Promise<boolean>): Promise<void> {
+    if (this.brokerDown) return;
     for (const s of this.sweeps.values()) {
       const c = s.coordinator;
       if (s.held || !c || c.child.exitCode === null) continue;
-      if (c.child.exitCode !== 0 && !s.cancelledSince) {
+      // A coordinator that starts into an outage exits at once with a clear error (a k8s Job restarts it).
+      const foundNoBroker = (this.startedAt.get(c) ?? 0) <= this.lastOutageEndedAt && c.output().includes('cannot connect to NATS');
+      if (c.child.exitCode !== 0 && !s.cancelledSince && !foundNoBroker) {
         this.unexplainedExits.push(`coordinator of ${s.id} (pid ${c.child.pid}) exited with ${c.child.exitCode}:\n${c.output().split('\n').slice(-12).join('\n')}`);
       }
       s.coordinator = null;

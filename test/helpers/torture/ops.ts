@@ -33,8 +33,8 @@ export async function runOp(op: Op, ctx: OpContext): Promise<string | null> {
       // Past the duplicate window since A's last publish: the broker no longer drops the same Msg-Ids.
       await sleep(Math.max(0, a.publishedAt + 2 * TORTURE_DUPLICATE_WINDOW_S * 1000 - Date.now()));
       await cluster.killCoordinator(a);
-      const p = cluster.launch(a.id, a.file);
-      return `relaunched ${a.id} (coordinator pid ${p.child.pid})`;
+      const p = cluster.launch(a.id, a.file, a.extended);
+      return `relaunched ${a.id}${a.extended ? ' with --extend' : ''} (coordinator pid ${p.child.pid})`;
     }
     case 'coordinator-kill': {
       const live = [...cluster.sweeps.values()].filter((s) => s.coordinator && s.coordinator.child.exitCode === null && !s.held);
@@ -104,7 +104,7 @@ export async function runOp(op: Op, ctx: OpContext): Promise<string | null> {
     case 'broker-restart': {
       const running = (await ctx.records()).filter((r) => r.status === 'RUNNING');
       ctx.charge(running);
-      await cluster.broker.crashAndRestart(Math.round(op.amount));
+      await cluster.restartBroker(Math.round(op.amount));
       return `restarted the broker after ${Math.round(op.amount)} ms down with ${running.length} trial(s) running`;
     }
     case 'worker-late': {
