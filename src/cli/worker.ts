@@ -43,12 +43,16 @@ async function runWorker(flags: WorkerFlags, g: GlobalOptions): Promise<void> {
   if (!TOKEN_PATTERN.test(pool)) throw new UsageError(`--pool "${pool}" may only contain letters, digits, '-' and '_'`);
   if (flags.concurrency < 1) throw new UsageError('--concurrency must be at least 1');
   // Imported here, not at the top: `sweep --help` must not load the worker stack (tfjs comes with it).
-  const [{ Worker }, { startHealthServer }, { openBroker }, { commandPolicyOf }] = await Promise.all([
+  const [{ Worker }, { startHealthServer }, { openBroker }, { commandPolicyOf }, { locateHelperPrograms }] = await Promise.all([
     import('../worker/worker.js'),
     import('../worker/health-server.js'),
     import('./broker.js'),
     import('../worker/command/allow-policy.js'),
+    import('../worker/command/helper-programs.js'),
   ]);
+  // Found now, on the worker's own PATH, and run by absolute path: a job's env never chooses them.
+  const commandPolicy = commandPolicyOf(flags.allowCommand);
+  if (commandPolicy.allow !== 'none') locateHelperPrograms();
   const log = createLogger('worker');
   const route = currentLogRoute();
   if (route.kind === 'file') process.stderr.write(`worker logs go to ${route.path} (--verbose prints them here)\n`);
@@ -63,7 +67,7 @@ async function runWorker(flags: WorkerFlags, g: GlobalOptions): Promise<void> {
       pool,
       concurrency: flags.concurrency,
       backend: flags.backend,
-      commandPolicy: commandPolicyOf(flags.allowCommand),
+      commandPolicy,
       allowModule: flags.allowModule === true,
       ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
       ...(flags.maxJobs !== undefined ? { maxJobs: flags.maxJobs } : {}),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GOALS } from '../domain/trial-config.js';
+import { loaderVariableRule } from '../domain/loader-env.js';
 import { PARAMETERS } from './parameters.js';
 import { executionSchema, exportSchema, scalar, schedulerSchemaFor, seedSchema, seedsFields, slug, whenSchema } from './schema.js';
 
@@ -36,7 +37,13 @@ export const freeParametersSchema = z
   .record(freeParameterNameSchema, freeParameterSchema)
   .meta({ description: "the program's parameters, any names: a fixed value, { values: [...] } (grid) or { distribution: ... } (random)" });
 
-const envName = z.string().regex(identifier, { error: 'an environment variable name is a letter or _ followed by letters, digits or _' });
+/**
+ * A variable name of the trainer's `env`. A name of the loader deny-list passes here whatever its characters
+ * (`BASH_FUNC_echo%%`) so that command-checks.ts refuses it as what it is, naming the variable.
+ */
+const envName = z.string().refine((name) => identifier.test(name) || loaderVariableRule(name) !== null, {
+  error: 'an environment variable name is a letter or _ followed by letters, digits or _',
+});
 
 export const trainerSchema = z.strictObject({
   command: z.array(z.string().min(1)).min(1).describe('argv of the program; {name} is replaced by parameter name'),

@@ -77,7 +77,7 @@ describe('command trials on real workers', () => {
     await publishJobs(suite.nc, 'default', [job!]);
     const r = await settled(suite, job!, () => w.output());
     assert.equal(r.status, 'FAILED');
-    assert.match(r.error ?? '', /python3 is not among the programs this worker runs \(--allow-command bash,sh\): add it, e\.g\. --allow-command bash,sh,python3/);
+    assert.match(r.error ?? '', /python3 \(\/[^)]+\) is not among the programs this worker runs \(--allow-command: bash = \/[^,]+, sh = \/[^)]+\): add it, e\.g\. --allow-command bash,sh,python3$/);
     await killHard(w);
   });
 

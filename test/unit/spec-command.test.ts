@@ -1,7 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeCommands, parseSpec } from '../../src/spec/index.js';
-import { CommandNotAllowedError, assertCommandAllowed, commandPolicyOf } from '../../src/worker/command/allow-policy.js';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CommandNotAllowedError, LoaderVariableRefusedError, assertCommandAllowed, assertNoLoaderVariables, commandPolicyOf } from '../../src/worker/command/allow-policy.js';
 import { localWorkerAllowArgs } from '../../src/cli/allow-command.js';
 
 const SPEC = `name: own-program
@@ -72,13 +75,39 @@ describe('command specs (trainer:)', () => {
 });
 
 describe('--allow-command', () => {
-  test('the policy: none by default, any when bare, a list by name or path', () => {
-    assert.throws(() => assertCommandAllowed('python3', commandPolicyOf(undefined)), (e: unknown) => e instanceof CommandNotAllowedError && /start it with --allow-command/.test(e.message));
-    assert.doesNotThrow(() => assertCommandAllowed('/opt/anything', commandPolicyOf(true)));
-    const listed = commandPolicyOf('python3, bash');
-    assert.doesNotThrow(() => assertCommandAllowed('/usr/bin/python3', listed));
-    assert.doesNotThrow(() => assertCommandAllowed('bash', listed));
-    assert.throws(() => assertCommandAllowed('sh', listed), (e: unknown) => e instanceof CommandNotAllowedError && /--allow-command python3,bash,sh/.test(e.message));
+  test('the policy: none by default, any when bare, a list of files found on the worker\'s PATH at start', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'allow-bin-'));
+    const other = mkdtempSync(join(tmpdir(), 'allow-other-'));
+    for (const [dir, name] of [[bin, 'python3'], [bin, 'bash'], [other, 'python3']] as const) writeFileSync(join(dir, name), '#!/bin/sh\n', { mode: 0o755 });
+    try {
+      assert.throws(() => assertCommandAllowed('python3', join(bin, 'python3'), commandPolicyOf(undefined)), (e: unknown) => e instanceof CommandNotAllowedError && /start it with --allow-command/.test(e.message));
+      assert.doesNotThrow(() => assertCommandAllowed('/opt/anything', '/opt/anything', commandPolicyOf(true)));
+      const listed = commandPolicyOf('python3, bash', bin, '/');
+      assert.doesNotThrow(() => assertCommandAllowed('python3', join(bin, 'python3'), listed));
+      assert.doesNotThrow(() => assertCommandAllowed(join(bin, 'bash'), join(bin, 'bash'), listed), 'the same file by its path');
+      assert.throws(
+        () => assertCommandAllowed(join(other, 'python3'), join(other, 'python3'), listed),
+        (e: unknown) => e instanceof CommandNotAllowedError && e.message.includes(`python3 = ${realpathSync(join(bin, 'python3'))}`),
+        'another file of an allowed name is not allowed',
+      );
+      assert.throws(() => assertCommandAllowed('sh', '/bin/sh', listed), (e: unknown) => e instanceof CommandNotAllowedError && /--allow-command python3,bash,sh$/.test(e.message));
+      assert.throws(() => assertCommandAllowed('/bin/sh', '/bin/sh', listed), (e: unknown) => e instanceof CommandNotAllowedError && /--allow-command python3,bash,\/bin\/sh$/.test(e.message), 'a path is suggested as the path');
+      const byPath = commandPolicyOf(join(other, 'python3'), bin, '/');
+      assert.doesNotThrow(() => assertCommandAllowed(join(other, 'python3'), join(other, 'python3'), byPath));
+      assert.throws(() => assertCommandAllowed('python3', join(bin, 'python3'), byPath), CommandNotAllowedError, 'an absolute path allows only that path');
+      assert.throws(() => assertCommandAllowed('nope', '/x/nope', commandPolicyOf('nope', bin, '/')), (e: unknown) => e instanceof CommandNotAllowedError && /nope \(not found\)/.test(e.message));
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  test('a loader variable in a job\'s trainer env is refused by name, not run', () => {
+    assert.throws(
+      () => assertNoLoaderVariables({ OMP_NUM_THREADS: '1', LD_PRELOAD: '/tmp/x.so', 'BASH_FUNC_echo%%': '() { id; }' }),
+      (e: unknown) => e instanceof LoaderVariableRefusedError && !e.retryable && /LD_PRELOAD/.test(e.message) && /BASH_FUNC_echo%%/.test(e.message) && !/OMP_NUM_THREADS/.test(e.message),
+    );
+    assert.doesNotThrow(() => assertNoLoaderVariables({ OMP_NUM_THREADS: '1', PYTHONUNBUFFERED: '0' }));
   });
 
   test("local workers: always on the embedded default, with --nats only when launch was given the flag", () => {

@@ -6,7 +6,8 @@ import type { CommandTrial } from '../../domain/trial-config.js';
 import type { EpochMetrics } from '../../domain/metrics.js';
 import type { TrialResultRecord } from '../../domain/trial-record.js';
 import { renderCommand } from '../../domain/command-template.js';
-import { assertCommandAllowed, type CommandPolicy } from '../command/allow-policy.js';
+import { assertCommandAllowed, assertNoLoaderVariables, type CommandPolicy } from '../command/allow-policy.js';
+import { locateProgram } from '../command/workspace.js';
 import { runCommand } from '../command/run-command.js';
 import type { CommandOutcome } from '../command/types.js';
 import type { AttemptRun, RecordedEpoch, SettledRun } from './run-types.js';
@@ -24,12 +25,15 @@ export interface CommandTrialOptions {
 /**
  * One attempt of a command trial, in the shape of a trainer's run: the program runs in a fresh directory under
  * the system temp dir (removed when the run settles), its epochs go to `onEpoch`, and its outcome becomes a
- * result record without tfjs weights; a model.onnx the program wrote comes back as `programModel`. Throws
- * CommandNotAllowedError before anything runs when the worker's policy does not allow the program.
+ * result record without tfjs weights; a model.onnx the program wrote comes back as `programModel`. Throws before
+ * anything runs: LoaderVariableRefusedError when the job's env sets a loader variable, CommandNotFoundError when
+ * the program is not on the worker's PATH, CommandNotAllowedError when the worker's policy does not allow that file.
  */
 export function startCommandTrial(command: CommandTrial, opts: CommandTrialOptions, onEpoch: (r: RecordedEpoch) => Promise<boolean>): AttemptRun {
+  assertNoLoaderVariables(command.trainer.env);
   const { argv } = renderCommand(command.trainer, command.params);
-  assertCommandAllowed(argv[0] ?? '', opts.policy);
+  const program = argv[0] ?? '';
+  assertCommandAllowed(program, locateProgram(program, command.trainer.cwd), opts.policy);
   let aborted = false;
   let stop: (() => void) | null = null;
   const finished = (async () => {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { CommandRunnerError } from './errors.js';
+import { helperPath } from './helper-programs.js';
 
 /**
  * A checkpoint directory travels as a tar archive made by the system's GNU tar, deterministic for the same files:
@@ -28,7 +29,7 @@ export async function unpackInto(bytes: Uint8Array, dir: string): Promise<void> 
 
 function tar(args: string[], input: Uint8Array | null): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    const child = spawn('tar', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(helperPath('tar'), args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (b: Buffer) => out.push(b));

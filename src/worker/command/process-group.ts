@@ -1,25 +1,6 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-
-/**
- * The absolute path `program` runs as, searched like execvp does (a name with a `/` is relative to `cwd`, any
- * other name is looked up on `PATH`), or null when no executable file is there.
- */
-export function resolveExecutable(program: string, pathVar: string, cwd: string): string | null {
-  const candidates = program.includes('/') ? [isAbsolute(program) ? program : resolve(cwd, program)] : pathVar.split(delimiter).filter(Boolean).map((d) => resolve(cwd, join(d, program)));
-  return candidates.find(isExecutableFile) ?? null;
-}
-
-function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
+import { helperPath } from './helper-programs.js';
 
 export type ProgramProcess = ChildProcessByStdio<null, Readable, Readable>;
 
@@ -30,7 +11,8 @@ export type ProgramProcess = ChildProcessByStdio<null, Readable, Readable>;
  * processes it starts (those see their parent die; PyTorch's data loader workers, for one, exit then).
  */
 export function spawnInGroup(argv: [string, ...string[]], opts: { env: NodeJS.ProcessEnv; cwd: string | undefined }): ProgramProcess {
-  return spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...argv], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env, cwd: opts.cwd });
+  // By absolute path: spawn() would look a bare name up on opts.env's PATH, the child's.
+  return spawn(helperPath('setpriv'), ['--pdeathsig', 'KILL', '--', ...argv], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env, cwd: opts.cwd });
 }
 
 /** Sends `signal` to every process of the group `pgid`; false when none is left. */

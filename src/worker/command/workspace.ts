@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { unpackInto } from './checkpoint-archive.js';
 import { CommandNotFoundError, CommandRunnerError } from './errors.js';
 import { paramEnv, renderCommand } from '../../domain/command-template.js';
-import { resolveExecutable } from './process-group.js';
+import { resolveExecutable } from './executable-path.js';
 import type { CommandParams, CommandTrainerConfig } from './types.js';
 
 /** What one attempt's program is started with: its argv (placeholders filled), environment, files. */
@@ -46,9 +46,7 @@ export async function prepareLaunch(
     SWEEP_RESUME_EPOCH: String(opts.resumeFrom ? opts.resumeEpoch : 0),
   };
   const cwd = trainer.cwd ?? undefined;
-  const resolved = resolveExecutable(program, env.PATH ?? '', cwd ?? process.cwd());
-  // setpriv would say so too, but only in its exit code and a message on the program's stderr.
-  if (!resolved) throw new CommandNotFoundError(`trainer command ${JSON.stringify(program)} not found or not executable${program.includes('/') ? '' : ' on PATH'}${cwd ? ` (cwd ${cwd})` : ''}`);
+  const resolved = locateProgram(program, trainer.cwd);
   try {
     await mkdir(paths.checkpointDir, { recursive: true });
     await mkdir(paths.outputDir, { recursive: true });
@@ -58,7 +56,19 @@ export async function prepareLaunch(
     if (e instanceof CommandRunnerError) throw e;
     throw new CommandRunnerError(`could not prepare the work directory ${workDir}: ${(e as Error).message}`, { cause: e });
   }
-  return { argv: [program, ...args], env, cwd, paths };
+  // The file found on the worker's PATH is what runs (and what --allow-command checked), whatever PATH the child gets.
+  return { argv: [resolved, ...args], env, cwd, paths };
+}
+
+/**
+ * The file `program` (argv[0]) runs as: a name is looked up on the worker's own PATH, never a job's; a path is
+ * relative to the trainer's cwd. Throws CommandNotFoundError (setpriv would say so too, but only in its exit code
+ * and a message on the program's stderr).
+ */
+export function locateProgram(program: string, cwd: string | null): string {
+  const resolved = resolveExecutable(program, process.env.PATH ?? '', cwd ?? process.cwd());
+  if (!resolved) throw new CommandNotFoundError(`trainer command ${JSON.stringify(program)} not found or not executable${program.includes('/') ? '' : " on the worker's PATH"}${cwd ? ` (cwd ${cwd})` : ''}`);
+  return resolved;
 }
 
 /**
