@@ -23,8 +23,10 @@ FROM ${PYTORCH_IMAGE}
 # every trainer program, is util-linux's and already in the base.
 COPY --from=node /usr/local/bin/node /usr/local/bin/node
 COPY --from=node /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/npm
+# Node's headers, for the process-guard addon below.
+COPY --from=node /usr/local/include/node /usr/local/include/node
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
- && apt-get update && apt-get install -y --no-install-recommends ca-certificates \
+ && apt-get update && apt-get install -y --no-install-recommends ca-certificates gcc make \
  && rm -rf /var/lib/apt/lists/*
 # train.py reads the IDX files with numpy: make sure conda's python3 has it.
 RUN python3 -c 'import numpy' 2>/dev/null || pip install --no-cache-dir numpy
@@ -36,12 +38,16 @@ ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bin ./bin
+# The worker makes itself non-dumpable with it (src/worker/process-guard.ts), so the programs it runs as uid 10001
+# cannot read its /proc files or ptrace it; without it, a worker started with --allow-command refuses to start.
+COPY native/process-guard ./native/process-guard
 # Built in place, in one layer: `npm run build` stamps dist/ with the fingerprint of src/ (bin/build-stamp.js),
 # and bin/sweep.js runs dist/ only while src/ is there with that fingerprint, so src/ stays in the image.
 # The dev dependencies (tsc) are pruned in the same layer. No oneDNN addon: the tfjs backend serves built-in
 # models only, and wasm falls back to its own kernels without it.
 RUN npm ci --omit=optional --no-audit --no-fund \
  && npm run build \
+ && npm_config_nodedir=/usr/local npm run build:guard \
  && npm prune --omit=dev --omit=optional --no-audit --no-fund \
  && npm cache clean --force
 COPY --from=examples pytorch ./examples/pytorch

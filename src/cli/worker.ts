@@ -5,6 +5,7 @@ import { createLogger, currentLogRoute } from '../log.js';
 import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { UsageError, parsePositiveInt } from './errors.js';
 import { ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_WORKER, ALLOW_MODULE_HELP_WORKER, type AllowCommandFlag } from './allow-command.js';
+import { scrubBrokerCredentials } from '../worker/broker-credentials.js';
 
 interface WorkerFlags {
   concurrency: number;
@@ -42,18 +43,26 @@ async function runWorker(flags: WorkerFlags, g: GlobalOptions): Promise<void> {
   const pool = flags.pool ?? DEFAULT_QUEUE.pool;
   if (!TOKEN_PATTERN.test(pool)) throw new UsageError(`--pool "${pool}" may only contain letters, digits, '-' and '_'`);
   if (flags.concurrency < 1) throw new UsageError('--concurrency must be at least 1');
+  // The options hold the broker credentials now: no process this worker starts from here on (trainers, the
+  // programs of command trials, a bundler) inherits them.
+  scrubBrokerCredentials(process.env);
   // Imported here, not at the top: `sweep --help` must not load the worker stack (tfjs comes with it).
-  const [{ Worker }, { startHealthServer }, { openBroker }, { commandPolicyOf }, { locateHelperPrograms }] = await Promise.all([
+  const [{ Worker }, { startHealthServer }, { openBroker }, { commandPolicyOf }, { locateHelperPrograms }, { closeWorkerProcess }] = await Promise.all([
     import('../worker/worker.js'),
     import('../worker/health-server.js'),
     import('./broker.js'),
     import('../worker/command/allow-policy.js'),
     import('../worker/command/helper-programs.js'),
+    import('../worker/process-guard.js'),
   ]);
   // Found now, on the worker's own PATH, and run by absolute path: a job's env never chooses them.
   const commandPolicy = commandPolicyOf(flags.allowCommand);
   if (commandPolicy.allow !== 'none') locateHelperPrograms();
   const log = createLogger('worker');
+  // Before any job: user code runs as this uid and must not read this process's environment or memory.
+  const runsUserCode = commandPolicy.allow !== 'none' || flags.allowModule === true;
+  const guard = runsUserCode ? closeWorkerProcess() : null;
+  if (guard?.closed === false) log.warn({ reason: guard.reason }, 'the programs this worker runs (same uid) may be able to read its memory and environment');
   const route = currentLogRoute();
   if (route.kind === 'file') process.stderr.write(`worker logs go to ${route.path} (--verbose prints them here)\n`);
   const broker = brokerOptions(g, 'worker');
@@ -69,6 +78,7 @@ async function runWorker(flags: WorkerFlags, g: GlobalOptions): Promise<void> {
       backend: flags.backend,
       commandPolicy,
       allowModule: flags.allowModule === true,
+      ...(guard ? { nonDumpable: guard.closed } : {}),
       ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
       ...(flags.maxJobs !== undefined ? { maxJobs: flags.maxJobs } : {}),
       ...(flags.idleExit !== undefined ? { idleExitMs: flags.idleExit * 1000 } : {}),

@@ -40,6 +40,8 @@ export interface WorkerOptions {
   commandPolicy?: CommandPolicy;
   /** Whether module trials may run (`--allow-module`); default no. */
   allowModule?: boolean;
+  /** Whether the CLI made this process non-dumpable (src/worker/process-guard.ts); unset: it runs no user code. */
+  nonDumpable?: boolean;
 }
 
 
@@ -160,7 +162,7 @@ export class Worker {
         if (m.images_per_sec !== undefined) this.stats.imagesPerSec = m.images_per_sec;
       },
     };
-    log.info({ pool: this.opts.pool, ackWaitMs: bound.ackWaitMs, concurrency: this.opts.concurrency, allowCommand: describePolicy(this.opts.commandPolicy ?? NO_COMMANDS), allowModule: this.opts.allowModule ?? false }, 'worker started');
+    log.info({ pool: this.opts.pool, ackWaitMs: bound.ackWaitMs, concurrency: this.opts.concurrency, allowCommand: describePolicy(this.opts.commandPolicy ?? NO_COMMANDS), allowModule: this.opts.allowModule ?? false, ...(this.opts.nonDumpable !== undefined ? { nonDumpable: this.opts.nonDumpable } : {}) }, 'worker started');
     try {
       await this.pullLoop(consumer, ctx);
     } finally {

@@ -4,6 +4,7 @@ import { unpackInto } from './checkpoint-archive.js';
 import { CommandNotFoundError, CommandRunnerError } from './errors.js';
 import { paramEnv, renderCommand } from '../../domain/command-template.js';
 import { resolveExecutable } from './executable-path.js';
+import { withoutBrokerCredentials } from '../broker-credentials.js';
 import type { CommandParams, CommandTrainerConfig } from './types.js';
 
 /** What one attempt's program is started with: its argv (placeholders filled), environment, files. */
@@ -71,10 +72,3 @@ export function locateProgram(program: string, cwd: string | null): string {
   return resolved;
 }
 
-/**
- * The worker's environment without what lets a client into the broker (NATS_* credentials, TLS files, token
- * file): the program is the user's code and needs none of it. A spec's `env` may still set such a variable.
- */
-function withoutBrokerCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('NATS_')));
-}

@@ -7,6 +7,7 @@ import type { EngineEpochMetrics } from '../../domain/metrics.js';
 import type { FromTrainer, ToTrainer, TrainerFailure, TrainerOutcome } from './protocol.js';
 import { TRAINER_PROTOCOL_VERSION, isProtocolMessage } from './protocol.js';
 import { recordPatch } from '../../runtime-patches.js';
+import { withoutBrokerCredentials } from '../broker-credentials.js';
 
 /** The trainer process exited (native abort, out of memory, killed) while it had work. */
 export class TrainerExitedError extends SweepError {
@@ -85,7 +86,7 @@ export class TrainerProcess {
       execArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, ...opts.env },
+      env: { ...withoutBrokerCredentials(process.env), ...opts.env },
     });
     const exited = new Promise<never>((_, reject) => {
       this.child.once('exit', (code, signal) => {
