@@ -40,7 +40,8 @@ COPY src ./src
 COPY bin ./bin
 # The worker makes itself non-dumpable with it (src/worker/process-guard.ts), so the programs it runs as uid 10001
 # cannot read its /proc files or ptrace it; without it, a worker started with --allow-command refuses to start.
-COPY native/process-guard ./native/process-guard
+COPY native/process-guard/binding.gyp ./native/process-guard/
+COPY native/process-guard/src ./native/process-guard/src
 # Built in place, in one layer: `npm run build` stamps dist/ with the fingerprint of src/ (bin/build-stamp.js),
 # and bin/sweep.js runs dist/ only while src/ is there with that fingerprint, so src/ stays in the image.
 # The dev dependencies (tsc) are pruned in the same layer. No oneDNN addon: the tfjs backend serves built-in
