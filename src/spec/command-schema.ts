@@ -43,7 +43,7 @@ export const freeParametersSchema = z
  */
 const envName = z.string().refine((name) => identifier.test(name) || loaderVariableRule(name) !== null, {
   error: 'an environment variable name is a letter or _ followed by letters, digits or _',
-});
+}).meta({ pattern: identifier.source }); // editors see the identifier rule; a refine alone emits no pattern
 
 export const trainerSchema = z.strictObject({
   command: z.array(z.string().min(1)).min(1).describe('argv of the program; {name} is replaced by parameter name'),
