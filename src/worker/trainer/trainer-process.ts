@@ -77,6 +77,9 @@ export class TrainerProcess {
     settle: (m: FromTrainer | Error) => void;
     abort: () => void;
     error: Error | null;
+    /** The epoch being handed to onEpoch (never rejects): the run settles only after it. */
+    recording: Promise<void>;
+    settling: boolean;
   } | null = null;
   private nextRunId = 1;
 
@@ -139,7 +142,7 @@ export class TrainerProcess {
   /**
    * Trains one trial. `onEpoch` is awaited for each finished epoch (store the checkpoint, write the record) and
    * returns true to stop the trial at this epoch boundary; if it throws, the run is aborted and `finished`
-   * rejects with that error once the trainer has stopped.
+   * rejects with that error once the trainer has stopped. `finished` settles only after the last onEpoch has.
    */
   run(config: TrialConfig, resumeFrom: Uint8Array | null, checkpointEvery: number, onEpoch: (r: EpochReport) => Promise<boolean>, moduleCode?: string): RunHandle {
     if (this.current) throw new Error('trainer process is busy');
@@ -148,15 +151,22 @@ export class TrainerProcess {
     let settle!: (m: FromTrainer | Error) => void;
     const finished = new Promise<TrainerOutcome | 'aborted'>((resolve, reject) => {
       settle = (m) => {
-        if (this.current?.runId !== runId) return;
-        const failure = this.current.error;
-        this.current = null;
-        if (killTimer) clearTimeout(killTimer);
-        if (failure) reject(failure);
-        else if (m instanceof Error) reject(m);
-        else if (m.type === 'done') resolve(m.outcome);
-        else if (m.type === 'aborted') resolve('aborted');
-        else if (m.type === 'failed') reject(new TrainingFailedError(m.error));
+        const run = this.current;
+        if (run?.runId !== runId || run.settling) return;
+        run.settling = true;
+        // An abort answers the trainer's wait for its epoch ack at once, so the run may end while onEpoch still
+        // saves that epoch's checkpoint: settling first, the attempt would write a final record that does not name
+        // the checkpoint, and nobody would delete it (fault campaign, seed 10).
+        void run.recording.then(() => {
+          const failure = run.error;
+          this.current = null;
+          if (killTimer) clearTimeout(killTimer);
+          if (failure) reject(failure);
+          else if (m instanceof Error) reject(m);
+          else if (m.type === 'done') resolve(m.outcome);
+          else if (m.type === 'aborted') resolve('aborted');
+          else if (m.type === 'failed') reject(new TrainingFailedError(m.error));
+        });
       };
     });
     const abort = () => {
@@ -168,7 +178,7 @@ export class TrainerProcess {
         void this.kill();
       }, ABORT_GRACE_MS);
     };
-    this.current = { runId, onEpoch, settle, abort, error: null };
+    this.current = { runId, onEpoch, settle, abort, error: null, recording: Promise.resolve(), settling: false };
     if (this.exitError) settle(this.exitError);
     else this.send({ v: 1, type: 'train', runId, config, resumeFrom, checkpointEvery, ...(moduleCode !== undefined ? { moduleCode } : {}) });
     return { finished, abort };
@@ -178,7 +188,7 @@ export class TrainerProcess {
     const run = this.current;
     if (!run || run.runId !== m.runId) return; // a late message of a run already settled
     if (m.type !== 'epoch') return run.settle(m);
-    run
+    run.recording = run
       .onEpoch({ metrics: m.metrics, state: m.state })
       .then((stop) => this.send({ v: 1, type: 'epoch-ack', runId: m.runId, stop }))
       .catch((e: unknown) => {
