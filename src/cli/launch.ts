@@ -130,7 +130,7 @@ interface LaunchContext {
 async function launchOn(handle: BrokerHandle, run: CoordinatorRun, ctx: LaunchContext): Promise<void> {
   const { sweep, sweepId, specPath, flags, g, broker, log, interrupts } = ctx;
   const embedded = !broker.url;
-  const [{ ensureResources, DEFAULT_QUEUE }, { launchSweep }, { startLocalWorkers }, { localWorkerEnv, recordDetachedWorkers }, { renderFollowOutcome }, { configGroup }] =
+  const [{ ensureResources, DEFAULT_QUEUE }, { launchSweep }, { startLocalWorkers }, { localWorkerEnv, recordDetachedWorkers }, { renderFollowOutcome }, { configGroup }, { ridingOutBrokerOutage }] =
     await Promise.all([
       import('../transport/resources.js'),
       import('../coordinator/launch.js'),
@@ -138,12 +138,23 @@ async function launchOn(handle: BrokerHandle, run: CoordinatorRun, ctx: LaunchCo
       import('./broker.js'),
       import('./follow-outcome.js'),
       import('../domain/config-group.js'),
+      import('../transport/broker-outage.js'),
     ]);
   let exportFailure: string | null = null;
   interrupts.throwIfInterrupted();
-  const lease = await ensureResources(handle.nc, { ...DEFAULT_QUEUE, pool: sweep.execution.pool, ackWaitMs: sweep.execution.ack_wait_ms }, flags.replicas);
+  // Both steps are idempotent, so a broker restart in the middle of them is waited out and the step run again.
+  const onWait = brokerWaitReporter(sweepId);
+  const lease = await ridingOutBrokerOutage(
+    'creating the streams and the pool consumer',
+    () => ensureResources(handle.nc, { ...DEFAULT_QUEUE, pool: sweep.execution.pool, ackWaitMs: sweep.execution.ack_wait_ms }, flags.replicas),
+    { onWait },
+  );
   if (lease.keptLonger) process.stderr.write(keptLongerLeaseLine(sweep.execution.pool, sweep.execution.ack_wait_ms, lease.ackWaitMs));
-  const res = await launchSweep(handle.nc, sweep, { sweepId, specFile: specPath, pool: sweep.execution.pool, extend: flags.extend ?? false });
+  const res = await ridingOutBrokerOutage(
+    'recording the sweep and publishing its jobs',
+    () => launchSweep(handle.nc, sweep, { sweepId, specFile: specPath, pool: sweep.execution.pool, extend: flags.extend ?? false }),
+    { onWait },
+  );
   process.stderr.write(
     `sweep ${sweepId}: ${sweep.trials.length} trials, ${res.alreadyCompleted} already completed, ` +
       `published ${res.publish.published} jobs (${res.publish.alreadyQueued} already queued)\n`,
@@ -210,6 +221,16 @@ async function launchOn(handle: BrokerHandle, run: CoordinatorRun, ctx: LaunchCo
   renderFollowOutcome(outcome, { json: flags.json ?? false, all: flags.all ?? false });
   interrupts.throwIfInterrupted();
   if (exportFailure) throw new ExitCode(1, exportFailure);
+}
+
+/** One stderr line when the broker first stops answering, and one every 10 s while it stays away. */
+function brokerWaitReporter(sweepId: string): (err: Error, waitedMs: number) => void {
+  let shownAt = -Infinity;
+  return (err, waitedMs) => {
+    if (waitedMs - shownAt < 10_000) return;
+    shownAt = waitedMs;
+    process.stderr.write(`sweep ${sweepId}: the broker is not answering (${err.message}); waiting for it, ${Math.round(waitedMs / 1000)} s so far\n`);
+  };
 }
 
 /** One line for a launch whose pool keeps a longer lease than its spec asks for (set by another sweep on the pool). */

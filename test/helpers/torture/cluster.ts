@@ -10,6 +10,9 @@ import { TORTURE_POOL } from './specs.js';
 /** The duplicate window of the jobs stream in a torture run: an hour in production, crossed in seconds here. */
 export const TORTURE_DUPLICATE_WINDOW_S = 2;
 
+/** What the broker holds of a sweep: no record yet, trials not all terminal, or every trial terminal. */
+export type SweepState = 'unrecorded' | 'unfinished' | 'done';
+
 /** A sweep of the run: its spec file, and the coordinator process that follows it now (null while none does). */
 export interface RunSweep {
   id: string;
@@ -122,10 +125,11 @@ export class TortureCluster {
   }
 
   /**
-   * One supervisor step: a coordinator that ended while its sweep has not is restarted with attach. An end no op
-   * explains (not killed, no cancel since it started) with a code other than 0 is recorded.
+   * One supervisor step: a coordinator that ended while its sweep has not is restarted with attach, or launched
+   * again when the sweep was never recorded (it ended before its launch recorded it: attach would find no sweep).
+   * An end no op explains (not killed, no cancel since it started) with a code other than 0 is recorded.
    */
-  async supervise(unfinished: (sweepId: string) => Promise<boolean>): Promise<void> {
+  async supervise(sweepState: (sweepId: string) => Promise<SweepState>): Promise<void> {
     if (this.brokerDown) return;
     for (const s of this.sweeps.values()) {
       const c = s.coordinator;
@@ -136,7 +140,9 @@ export class TortureCluster {
         this.unexplainedExits.push(`coordinator of ${s.id} (pid ${c.child.pid}) exited with ${c.child.exitCode}:\n${c.output().split('\n').slice(-12).join('\n')}`);
       }
       s.coordinator = null;
-      if (await unfinished(s.id)) this.attach(s);
+      const state = await sweepState(s.id);
+      if (state === 'unrecorded') this.launch(s.id, s.file, s.extended);
+      else if (state === 'unfinished') this.attach(s);
     }
   }
 

@@ -9,7 +9,7 @@ import { SweepStore } from '../../../src/transport/sweep-store.js';
 import { JOBS_STREAM, consumerName } from '../../../src/transport/names.js';
 import type { NatsConnection } from 'nats';
 import type { TrialStore } from '../../../src/transport/trial-store.js';
-import { TortureCluster } from './cluster.js';
+import { TortureCluster, type SweepState } from './cluster.js';
 import { JobCheck } from './job-check.js';
 import { checkInvariants } from './invariants.js';
 import { runOp } from './ops.js';
@@ -70,19 +70,21 @@ export async function runTorture(seed: number, o: { reference: Reference; opCoun
     }
   };
   const sweeps = await SweepStore.open(broker.nc);
-  const unfinished = async (sweepId: string): Promise<boolean> => {
-    const listed = (await sweeps.get(sweepId))?.value.trials ?? [];
+  const sweepState = async (sweepId: string): Promise<SweepState> => {
+    const record = await sweeps.get(sweepId);
+    if (!record) return 'unrecorded';
+    const listed = record.value.trials ?? [];
     const rs = await broker.store.snapshot(sweepId);
-    return listed.length === 0 || listed.some((t) => !rs.get(t.id) || !isTerminal(rs.get(t.id)!.status));
+    return listed.length === 0 || listed.some((t) => !rs.get(t.id) || !isTerminal(rs.get(t.id)!.status)) ? 'unfinished' : 'done';
   };
   const allDone = async () => {
-    for (const s of cluster.sweeps.values()) if (s.coordinator || (await unfinished(s.id))) return false;
+    for (const s of cluster.sweeps.values()) if (s.coordinator || (await sweepState(s.id)) !== 'done') return false;
     return true;
   };
   let supervising = true;
   const supervisor = (async () => {
     while (supervising) {
-      await cluster.supervise(unfinished).catch(() => undefined);
+      await cluster.supervise(sweepState).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 250));
     }
   })();
