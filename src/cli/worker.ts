@@ -6,6 +6,7 @@ import { brokerOptions, type GlobalOptions } from './global-options.js';
 import { UsageError, parsePositiveInt } from './errors.js';
 import { ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_WORKER, ALLOW_MODULE_HELP_WORKER, type AllowCommandFlag } from './allow-command.js';
 import { scrubBrokerCredentials } from '../worker/broker-credentials.js';
+import { readCredentialsDir, unlinkCredentialFiles } from '../transport/credentials-dir.js';
 
 interface WorkerFlags {
   concurrency: number;
@@ -18,6 +19,7 @@ interface WorkerFlags {
   healthPort?: number;
   allowCommand?: AllowCommandFlag;
   allowModule?: boolean;
+  credentialsDir?: string;
 }
 
 export function registerWorker(program: Command): void {
@@ -35,6 +37,12 @@ export function registerWorker(program: Command): void {
     .addOption(new Option('--health-port <port>', 'serve /healthz, /readyz and Prometheus /metrics on this port').argParser((v) => parsePositiveInt(v, '--health-port')).env('SWEEP_HEALTH_PORT'))
     .addOption(new Option(ALLOW_COMMAND_FLAGS, ALLOW_COMMAND_HELP_WORKER).env('SWEEP_ALLOW_COMMAND'))
     .addOption(new Option('--allow-module', ALLOW_MODULE_HELP_WORKER).env('SWEEP_ALLOW_MODULE'))
+    .addOption(
+      new Option(
+        '--credentials-dir <dir>',
+        'read the broker credentials from files named NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_CA, NATS_CERT, NATS_KEY in <dir> (over the flags), and delete them once connected, before any job',
+      ).env('SWEEP_CREDENTIALS_DIR'),
+    )
     .action(async (flags: WorkerFlags, cmd: Command) => runWorker(flags, cmd.optsWithGlobals<GlobalOptions>()));
 }
 
@@ -65,11 +73,22 @@ async function runWorker(flags: WorkerFlags, g: GlobalOptions): Promise<void> {
   if (guard?.closed === false) log.warn({ reason: guard.reason }, 'the programs this worker runs (same uid) may be able to read its memory and environment');
   const route = currentLogRoute();
   if (route.kind === 'file') process.stderr.write(`worker logs go to ${route.path} (--verbose prints them here)\n`);
-  const broker = brokerOptions(g, 'worker');
+  const credentials = flags.credentialsDir ? readCredentialsDir(flags.credentialsDir) : null;
+  const broker = { ...brokerOptions(g, 'worker'), ...credentials?.options };
   if (!broker.url) {
     log.info('no --nats given: using the embedded nats-server of this directory (.sweep/nats)');
   }
   const handle = await openBroker(broker, g.stateDir, log, 'sweep-worker');
+  if (credentials) {
+    // Before the first job: the programs of command trials run as this uid and could read the files.
+    try {
+      unlinkCredentialFiles(credentials.files);
+    } catch (e) {
+      await handle.close();
+      throw e;
+    }
+    log.info({ dir: flags.credentialsDir, files: credentials.files.length }, 'broker credentials read and their files removed');
+  }
   const worker = new Worker(
     handle.nc,
     {

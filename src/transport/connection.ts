@@ -14,9 +14,15 @@ export interface BrokerOptions {
   /** A file holding the token, read at connect time (`token` wins when both are given). */
   tokenFile?: string;
   credsFile?: string;
+  /** A creds file's contents (from --credentials-dir); wins over credsFile. */
+  credsContent?: string;
   tlsCa?: string;
   tlsCert?: string;
   tlsKey?: string;
+  /** PEM contents (from --credentials-dir), each winning over its file: a reconnect then reads no file. */
+  tlsCaPem?: string;
+  tlsCertPem?: string;
+  tlsKeyPem?: string;
   /** Reply subjects start with this (see broker-roles.ts); the client's `_INBOX` when unset. */
   inboxPrefix?: string;
 }
@@ -118,14 +124,15 @@ export async function connectBroker(opts: BrokerOptions, name: string): Promise<
   if (opts.password) options.pass = opts.password;
   if (opts.token) options.token = opts.token;
   else if (opts.tokenFile) options.token = readTokenFile(opts.tokenFile);
-  if (opts.credsFile) options.authenticator = credsAuthenticator(readFileSync(opts.credsFile));
-  if (opts.tlsCa || opts.tlsCert || opts.tlsKey) {
-    options.tls = {
-      ...(opts.tlsCa ? { caFile: opts.tlsCa } : {}),
-      ...(opts.tlsCert ? { certFile: opts.tlsCert } : {}),
-      ...(opts.tlsKey ? { keyFile: opts.tlsKey } : {}),
-    };
-  }
+  if (opts.credsContent) options.authenticator = credsAuthenticator(new TextEncoder().encode(opts.credsContent));
+  else if (opts.credsFile) options.authenticator = credsAuthenticator(readFileSync(opts.credsFile));
+  // A file is read again at each reconnect (nats.js), so a rotated certificate is picked up; contents are not.
+  const tls = {
+    ...(opts.tlsCaPem ? { ca: opts.tlsCaPem } : opts.tlsCa ? { caFile: opts.tlsCa } : {}),
+    ...(opts.tlsCertPem ? { cert: opts.tlsCertPem } : opts.tlsCert ? { certFile: opts.tlsCert } : {}),
+    ...(opts.tlsKeyPem ? { key: opts.tlsKeyPem } : opts.tlsKey ? { keyFile: opts.tlsKey } : {}),
+  };
+  if (Object.keys(tls).length > 0) options.tls = tls;
   installNatsClientPatches();
   try {
     const nc = await connect(options);

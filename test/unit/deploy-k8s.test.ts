@@ -27,9 +27,15 @@ interface Container {
 }
 interface PodSpec {
   containers: Container[];
+  initContainers?: Container[];
   terminationGracePeriodSeconds?: number;
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
-  volumes?: { name: string; emptyDir?: object; configMap?: { name: string }; secret?: { secretName: string } }[];
+  volumes?: {
+    name: string;
+    emptyDir?: { medium?: string };
+    configMap?: { name: string };
+    secret?: { secretName: string; items?: { key: string; path: string }[] };
+  }[];
   tolerations?: { key?: string }[];
   nodeSelector?: Record<string, string>;
 }
@@ -138,13 +144,14 @@ describe('deploy/k8s overlays', () => {
     });
   });
 
-  test('every pod runs non-root on a read-only root filesystem, without privileges, with resources', () => {
+  test('every pod (init containers too) runs non-root on a read-only root filesystem, without privileges, with resources', () => {
     for (const overlay of OVERLAYS) {
       for (const w of objectsOf(overlay).filter((o) => WORKLOAD_KINDS.has(o.kind)) as Workload[]) {
         const pod = w.spec.template.spec;
         const where = `${overlay}: ${describeObject(w)}`;
         assert.equal(pod.securityContext?.runAsNonRoot, true, `${where}: runAsNonRoot`);
-        for (const c of pod.containers) {
+        for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+          const isInit = !pod.containers.includes(c);
           assert.equal(c.securityContext?.allowPrivilegeEscalation, false, `${where}/${c.name}: allowPrivilegeEscalation`);
           assert.equal(c.securityContext?.readOnlyRootFilesystem, true, `${where}/${c.name}: readOnlyRootFilesystem`);
           assert.ok(c.securityContext?.capabilities?.drop?.includes('ALL'), `${where}/${c.name}: capabilities drop ALL`);
@@ -152,7 +159,7 @@ describe('deploy/k8s overlays', () => {
           assert.ok(c.resources?.limits?.memory, `${where}/${c.name}: memory limit`);
           const emptyDirs = new Set((pod.volumes ?? []).filter((v) => v.emptyDir).map((v) => v.name));
           const writable = (c.volumeMounts ?? []).filter((m) => emptyDirs.has(m.name)).map((m) => m.mountPath);
-          if (c.image.startsWith('sweep-')) assert.ok(writable.includes('/tmp'), `${where}/${c.name}: /tmp must be a writable emptyDir`);
+          if (c.image.startsWith('sweep-') && !isInit) assert.ok(writable.includes('/tmp'), `${where}/${c.name}: /tmp must be a writable emptyDir`);
         }
       }
     }
@@ -178,18 +185,36 @@ describe('deploy/k8s overlays', () => {
       assert.ok(dataDir && c.volumeMounts?.some((m) => m.mountPath === dataDir), `${overlay}: SWEEP_DATA_DIR must be a mounted volume`);
       const natsEnv = find<Workload>(objs, 'StatefulSet', 'nats').spec.template.spec.containers[0]?.env;
       // Each role has its own NATS user and Secret; the server reads both Secrets (authorization.conf).
-      const clients = [
-        ['worker', c],
-        ['coordinator', find<Workload>(objs, 'Job', 'sweep-coordinator').spec.template.spec.containers[0]!],
-      ] as const;
-      for (const [role, container] of clients) {
-        for (const [name, serverName] of [['NATS_USER', `SWEEP_${role.toUpperCase()}_USER`], ['NATS_PASSWORD', `SWEEP_${role.toUpperCase()}_PASSWORD`]]) {
-          const ref = env(container, name!)?.valueFrom?.secretKeyRef;
-          assert.ok(ref, `${overlay}: ${role} ${name} must come from a Secret`);
-          assert.equal(ref.name, `sweep-nats-${role}`, `${overlay}: the ${role} has a Secret of its own`);
-          assert.deepEqual(ref, natsEnv?.find((e) => e.name === serverName)?.valueFrom?.secretKeyRef, `${overlay}: ${role} ${name} and NATS's ${serverName} must be the same Secret key`);
-        }
+      const secretKeys = (role: string) => [['NATS_USER', `SWEEP_${role.toUpperCase()}_USER`], ['NATS_PASSWORD', `SWEEP_${role.toUpperCase()}_PASSWORD`]] as const;
+      const coordinator = find<Workload>(objs, 'Job', 'sweep-coordinator').spec.template.spec.containers[0]!;
+      for (const [name, serverName] of secretKeys('coordinator')) {
+        const ref = env(coordinator, name)?.valueFrom?.secretKeyRef;
+        assert.ok(ref, `${overlay}: coordinator ${name} must come from a Secret`);
+        assert.equal(ref.name, 'sweep-nats-coordinator', `${overlay}: the coordinator has a Secret of its own`);
+        assert.deepEqual(ref, natsEnv?.find((e) => e.name === serverName)?.valueFrom?.secretKeyRef, `${overlay}: coordinator ${name} and NATS's ${serverName} must be the same Secret key`);
       }
+      // The worker runs trial programs as its uid: its credentials are files it deletes once connected (docs/security.md).
+      const credentialsDir = env(c, 'SWEEP_CREDENTIALS_DIR')?.value;
+      assert.ok(credentialsDir, `${overlay}: the worker reads its credentials from --credentials-dir`);
+      for (const name of ['NATS_USER', 'NATS_PASSWORD', 'NATS_TOKEN', 'NATS_CREDS', 'NATS_KEY']) assert.equal(env(c, name), undefined, `${overlay}: no ${name} in the worker's environment`);
+      const volume = (name: string) => pod.volumes?.find((v) => v.name === name);
+      const mountOf = (container: Container, path: string) => container.volumeMounts?.find((m) => m.mountPath === path);
+      const credentialsMount = mountOf(c, credentialsDir);
+      assert.equal(volume(credentialsMount?.name ?? '')?.emptyDir?.medium, 'Memory', `${overlay}: ${credentialsDir} is an in-memory emptyDir`);
+      const secretVolumes = (pod.volumes ?? []).filter((v) => v.secret?.secretName === 'sweep-nats-worker');
+      assert.equal(secretVolumes.length, 1, `${overlay}: the worker Secret is one volume`);
+      assert.ok(!c.volumeMounts?.some((m) => m.name === secretVolumes[0]!.name), `${overlay}: the worker container does not mount the Secret`);
+      const init = pod.initContainers?.find((i) => i.volumeMounts?.some((m) => m.name === secretVolumes[0]!.name));
+      assert.ok(init, `${overlay}: an init container copies the Secret`);
+      assert.ok(init.volumeMounts?.some((m) => m.name === credentialsMount!.name), `${overlay}: the init container fills the worker's credentials folder`);
+      const secretMount = init.volumeMounts!.find((m) => m.name === secretVolumes[0]!.name)!.mountPath;
+      const copyTo = credentialsMount!.mountPath;
+      for (const [name, serverName] of secretKeys('worker')) {
+        const item = secretVolumes[0]!.secret!.items?.find((i) => i.path === name);
+        assert.deepEqual({ name: 'sweep-nats-worker', key: item?.key }, natsEnv?.find((e) => e.name === serverName)?.valueFrom?.secretKeyRef, `${overlay}: worker ${name} and NATS's ${serverName} must be the same Secret key`);
+        assert.ok(init.command?.includes(`${secretMount}/${name}`), `${overlay}: the init container copies ${name}`);
+      }
+      assert.equal(init.command?.at(-1)?.replace(/\/$/, ''), copyTo, `${overlay}: into the worker's credentials folder`);
       const url = new URL(env(c, 'NATS_URL')?.value ?? 'missing://');
       const svc = find<K8sObject & { spec: { ports: { port: number }[] } }>(objs, 'Service', url.hostname);
       assert.ok(svc.spec.ports.some((p) => p.port === Number(url.port)), `${overlay}: NATS_URL port ${url.port} not on Service ${url.hostname}`);
