@@ -134,13 +134,14 @@ export class TortureCluster {
     for (const s of this.sweeps.values()) {
       const c = s.coordinator;
       if (s.held || !c || c.child.exitCode === null) continue;
+      // Read first: when the read fails (the broker just came back), the ended coordinator stays here for the next step.
+      const state = await sweepState(s.id);
       // A coordinator that starts into an outage exits at once with a clear error (a k8s Job restarts it).
       const foundNoBroker = (this.startedAt.get(c) ?? 0) <= this.lastOutageEndedAt && c.output().includes('cannot connect to NATS');
       if (c.child.exitCode !== 0 && !s.cancelledSince && !foundNoBroker) {
         this.unexplainedExits.push(`coordinator of ${s.id} (pid ${c.child.pid}) exited with ${c.child.exitCode}:\n${c.output().split('\n').slice(-12).join('\n')}`);
       }
       s.coordinator = null;
-      const state = await sweepState(s.id);
       if (state === 'unrecorded') this.launch(s.id, s.file, s.extended);
       else if (state === 'unfinished') this.attach(s);
     }
